@@ -1,0 +1,20 @@
+// `npm run bench [id...]`: runs the named benchmarks (all by default) and records them in docs/benchmarks.md.
+import type { Benchmark } from './harness.js';
+import { writeReports } from './harness.js';
+
+const registry: Record<string, () => Promise<Benchmark>> = {};
+
+const wanted = process.argv.slice(2);
+const ids = wanted.length > 0 ? wanted : Object.keys(registry);
+for (const id of ids) {
+  const load = registry[id];
+  if (!load) {
+    console.error(`unknown benchmark '${id}'; known: ${Object.keys(registry).join(', ')}`);
+    process.exit(2);
+  }
+  console.log(`▶ ${id}`);
+  const bench = await load();
+  const report = await bench.run();
+  console.log(report.markdown);
+  writeReports('docs/benchmarks.md', [report]);
+}

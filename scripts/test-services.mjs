@@ -1,0 +1,62 @@
+// Makes sure the real services the tests talk to are up: PostgreSQL and Redis. On these machines they
+// already run; on a fresh Debian machine (as root) this installs and starts them.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import net from 'node:net';
+
+function portOpen(port, host = '127.0.0.1', timeoutMs = 500) {
+  return new Promise((resolve) => {
+    const socket = net.connect({ port, host });
+    const done = (ok) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+async function waitForPort(port, seconds) {
+  for (let i = 0; i < seconds * 4; i++) {
+    if (await portOpen(port)) return true;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return false;
+}
+
+function run(cmd, args) {
+  const result = spawnSync(cmd, args, { stdio: 'inherit' });
+  return result.status === 0;
+}
+
+let aptUpdated = false;
+function aptInstall(...packages) {
+  if (process.getuid?.() !== 0) throw new Error(`missing ${packages.join(', ')}; install them (needs root)`);
+  if (!aptUpdated) run('apt-get', ['update', '-qq']);
+  aptUpdated = true;
+  if (!run('apt-get', ['install', '-y', '-qq', ...packages])) throw new Error(`apt-get install ${packages} failed`);
+}
+
+function has(binary) {
+  return spawnSync('sh', ['-c', `command -v ${binary}`]).status === 0;
+}
+
+export async function ensurePostgres() {
+  if (await portOpen(5432)) return;
+  if (!existsSync('/etc/postgresql')) aptInstall('postgresql', 'postgresql-contrib');
+  for (const version of readdirSync('/etc/postgresql')) {
+    run('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'start']);
+  }
+  if (!(await waitForPort(5432, 20))) throw new Error('PostgreSQL did not start on 127.0.0.1:5432');
+  // Trust auth and a `test` database, as on the project's machines.
+  const psql = (sqlText) => spawnSync('su', ['postgres', '-c', `psql -qc "${sqlText}"`], { stdio: 'inherit' });
+  psql('CREATE DATABASE test');
+}
+
+export async function ensureRedis() {
+  if (await portOpen(6379)) return;
+  if (!has('redis-server')) aptInstall('redis-server');
+  execFileSync('redis-server', ['--daemonize', 'yes', '--bind', '127.0.0.1', '--port', '6379', '--save', '', '--appendonly', 'no']);
+  if (!(await waitForPort(6379, 10))) throw new Error('Redis did not start on 127.0.0.1:6379');
+}

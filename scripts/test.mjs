@@ -1,0 +1,68 @@
+// `npm test`: starts the real services if they are missing, makes a fresh PostgreSQL database for this
+// run, type-checks, lints, then runs every *.test.ts with Node's test runner through tsx.
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { ensurePostgres, ensureRedis } from './test-services.mjs';
+
+const args = process.argv.slice(2);
+const skipSetup = args.includes('--no-setup');
+const only = args.filter((a) => !a.startsWith('--'));
+const adminUrl = `postgres://${userInfo().username}@127.0.0.1:5432/test`;
+
+function testFiles(dir) {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return entry.name === 'node_modules' ? [] : testFiles(path);
+    return entry.name.endsWith('.test.ts') ? [path] : [];
+  });
+}
+
+function step(name, cmd, cmdArgs, env = process.env) {
+  console.log(`\n▶ ${name}`);
+  const result = spawnSync(cmd, cmdArgs, { stdio: 'inherit', env });
+  if (result.status !== 0) {
+    console.error(`✖ ${name} failed`);
+    process.exit(result.status ?? 1);
+  }
+}
+
+async function withAdmin(fn) {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+if (!skipSetup) {
+  step('typecheck', process.execPath, ['node_modules/typescript/bin/tsc', '--noEmit', '-p', 'tsconfig.json']);
+  step('lint', process.execPath, ['node_modules/@biomejs/biome/bin/biome', 'lint', '.']);
+}
+
+await ensurePostgres();
+await ensureRedis();
+const dbName = `opsroom_test_${Date.now()}_${process.pid}`;
+await withAdmin((c) => c.query(`CREATE DATABASE ${dbName}`));
+const testUrl = `postgres://${userInfo().username}@127.0.0.1:5432/${dbName}`;
+{
+  const client = new pg.Client({ connectionString: testUrl });
+  await client.connect();
+  await client.query('CREATE EXTENSION IF NOT EXISTS pg_trgm');
+  await client.end();
+}
+
+const files = only.length > 0 ? only : [...testFiles('src'), ...testFiles('test')].sort();
+console.log(`\n▶ tests (${files.length} files; PostgreSQL database ${dbName})`);
+const result = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files],
+  { stdio: 'inherit', env: { ...process.env, OPSROOM_TEST_DATABASE_URL: testUrl, OPSROOM_LOG_LEVEL: 'silent' } },
+);
+
+await withAdmin((c) => c.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`)).catch(() => {});
+process.exit(result.status ?? 1);

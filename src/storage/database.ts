@@ -1,0 +1,82 @@
+import { mkdirSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { join, resolve } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { CamelCasePlugin, Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import type { DB } from './tables.js';
+
+export type DialectName = 'sqlite' | 'postgres';
+
+export interface Database {
+  db: Kysely<DB>;
+  dialect: DialectName;
+  /** Where the data lives, for logs: a file path or a redacted URL. */
+  location: string;
+  /** The raw SQLite handle, for online backup; absent on PostgreSQL. */
+  sqlite?: SqliteDatabase.Database;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  dataDir: string;
+  databaseUrl?: string | undefined;
+  /** Pool size on PostgreSQL. */
+  maxConnections?: number;
+}
+
+export function isPostgresUrl(url: string | undefined): boolean {
+  return url !== undefined && /^postgres(ql)?:\/\//.test(url);
+}
+
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:/@]+):([^@]+)@/, '//$1:***@');
+}
+
+export function openDatabase(options: DatabaseOptions): Database {
+  if (options.databaseUrl !== undefined && isPostgresUrl(options.databaseUrl)) return openPostgres(options.databaseUrl, options.maxConnections ?? 10);
+  const file = options.databaseUrl?.replace(/^sqlite:(\/\/)?/, '') || join(options.dataDir, 'opsroom.sqlite');
+  return openSqlite(file);
+}
+
+export function openSqlite(file: string): Database {
+  if (file !== ':memory:') mkdirSync(resolve(file, '..'), { recursive: true });
+  const sqlite = new SqliteDatabase(file);
+  sqlite.pragma('journal_mode = WAL');
+  // NORMAL is durable against a process crash (kill -9) in WAL mode; only power loss can drop commits.
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }), plugins: [new CamelCasePlugin()] });
+  return {
+    db,
+    dialect: 'sqlite',
+    location: file,
+    sqlite,
+    close: () => db.destroy(),
+  };
+}
+
+const INT8_OID = 20;
+
+/** libpq falls back to the OS user when a URL names none; pg only looks at $USER, which may be unset. */
+export function withDefaultUser(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.username !== '') return url;
+  parsed.username = userInfo().username;
+  return parsed.toString();
+}
+
+export function openPostgres(url: string, maxConnections: number): Database {
+  const pool = new pg.Pool({
+    connectionString: withDefaultUser(url),
+    max: maxConnections,
+    // Row counts and identities fit in a double here; strings would leak into every caller.
+    types: {
+      getTypeParser: ((oid: number, format?: string) =>
+        oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text')) as never,
+    },
+  });
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] });
+  return { db, dialect: 'postgres', location: redactUrl(url), close: () => db.destroy() };
+}

@@ -1,0 +1,63 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { readEnvironment } from '../../src/config/env.js';
+import { type Database, type DialectName, openPostgres, openSqlite, withDefaultUser } from '../../src/storage/database.js';
+import { migrateToLatest } from '../../src/storage/migrate.js';
+
+export const DIALECTS: DialectName[] = ['sqlite', 'postgres'];
+
+let schemaCounter = 0;
+
+/** The PostgreSQL database `npm test` made for this run (or the machine's `test` database). */
+export function postgresTestUrl(): string {
+  return withDefaultUser(readEnvironment().testDatabaseUrl ?? 'postgres://127.0.0.1:5432/test');
+}
+
+export interface TestDatabase extends Database {
+  /** Connection string a second process (the server under test) can use for the same data. */
+  url: string;
+  dispose(): Promise<void>;
+}
+
+/**
+ * A fresh, migrated database of the given dialect: a temporary SQLite file, or a new PostgreSQL schema
+ * inside the run's database, so suites running side by side never see each other's rows.
+ */
+export async function createTestDatabase(dialect: DialectName): Promise<TestDatabase> {
+  if (dialect === 'sqlite') {
+    const dir = mkdtempSync(join(tmpdir(), 'opsroom-test-'));
+    const file = join(dir, 'opsroom.sqlite');
+    const database = openSqlite(file);
+    await migrateToLatest(database);
+    return {
+      ...database,
+      url: `sqlite:${file}`,
+      dispose: async () => {
+        await database.close();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  const base = postgresTestUrl();
+  const schema = `t_${process.pid}_${Date.now()}_${schemaCounter++}`;
+  const admin = new pg.Client({ connectionString: base });
+  await admin.connect();
+  await admin.query(`CREATE SCHEMA ${schema}`);
+  await admin.end();
+  const url = `${base}${base.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema},public`)}`;
+  const database = openPostgres(url, 5);
+  await migrateToLatest(database);
+  return {
+    ...database,
+    url,
+    dispose: async () => {
+      await database.close();
+      const cleanup = new pg.Client({ connectionString: base });
+      await cleanup.connect();
+      await cleanup.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await cleanup.end();
+    },
+  };
+}
