@@ -1,0 +1,102 @@
+import { sql } from 'kysely';
+import type { OpsroomConfig } from './config/index.js';
+import { type Clock, SystemClock } from './core/clock.js';
+import { IdGenerator } from './core/ids.js';
+import { createChatDomain, type ChatDomain } from './domains/chat/index.js';
+import { registerChatRoutes } from './domains/chat/routes.js';
+import { Bootstrap } from './domains/identity/bootstrap.js';
+import { LoginThrottle } from './domains/identity/login-throttle.js';
+import { registerIdentityRoutes } from './domains/identity/routes.js';
+import { IdentityService } from './domains/identity/service.js';
+import { IdentityStore } from './domains/identity/store.js';
+import type { RouteApp } from './domains/route-context.js';
+import { registerOpsRoutes } from './http/ops-routes.js';
+import { createHttpServer } from './http/server.js';
+import { type EventBus, InProcessEventBus } from './runtime/event-bus.js';
+import { createLogger, type Logger } from './runtime/logger.js';
+import { Metrics } from './runtime/metrics.js';
+import { type Database, openDatabase } from './storage/database.js';
+import { migrateToLatest } from './storage/migrate.js';
+import { VERSION } from './version.js';
+
+export interface AppOverrides {
+  clock?: Clock;
+  logger?: Logger;
+  database?: Database;
+}
+
+export interface App {
+  config: OpsroomConfig;
+  clock: Clock;
+  ids: IdGenerator;
+  bus: EventBus;
+  logger: Logger;
+  database: Database;
+  metrics: Metrics;
+  identity: IdentityService;
+  bootstrap: Bootstrap;
+  chat: ChatDomain;
+  http: RouteApp;
+  /** Listens on the configured host and port; resolves with the base URL. */
+  start(): Promise<string>;
+  /** Stops taking requests, lets in-flight ones finish, closes connections and the database. */
+  close(): Promise<void>;
+}
+
+/** Opens the database and wires domains, runtime and HTTP. Used by `opsroom serve` and by tests. */
+export async function buildApp(config: OpsroomConfig, overrides: AppOverrides = {}): Promise<App> {
+  const clock = overrides.clock ?? new SystemClock();
+  const logger = overrides.logger ?? createLogger(config.log.level);
+  const ids = new IdGenerator(clock);
+  const database = overrides.database ?? openDatabase({ dataDir: config.storage.dataDir, databaseUrl: config.storage.databaseUrl });
+  await migrateToLatest(database);
+
+  const bus = new InProcessEventBus(clock, (error, type) => logger.error({ err: error, event: type }, 'event handler failed'));
+  const metrics = new Metrics();
+  metrics.observe(bus);
+  const identity = new IdentityService({ store: new IdentityStore(database.db), clock, ids, bus, sessionTtlHours: config.auth.sessionTtlHours });
+  const bootstrap = new Bootstrap(identity, clock);
+  const chat = createChatDomain({ db: database.db, clock, ids, bus, maxMessageLength: config.chat.maxMessageLength });
+
+  const http = await createHttpServer({
+    logger,
+    ids,
+    identity,
+    metrics,
+    bodyLimitBytes: config.server.bodyLimitBytes,
+    trustProxy: config.server.trustProxy,
+    version: VERSION,
+  });
+  let draining = false;
+  registerOpsRoutes(http, { checkDatabase: async () => void (await sql`select 1`.execute(database.db)), isDraining: () => draining }, metrics, VERSION);
+  registerIdentityRoutes(http, { identity, bootstrap, throttle: new LoginThrottle(clock, config.auth.loginAttemptsPerMinute), cookieSecure: config.auth.cookieSecure });
+  registerChatRoutes(http, chat, { maxMessageLength: config.chat.maxMessageLength });
+
+  const closers: (() => Promise<void>)[] = [];
+  let closed = false;
+  return {
+    config,
+    clock,
+    ids,
+    bus,
+    logger,
+    database,
+    metrics,
+    identity,
+    bootstrap,
+    chat,
+    http,
+    async start() {
+      const address = await http.listen({ host: config.server.host, port: config.server.port });
+      return address.replace('[::1]', 'localhost');
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      draining = true;
+      for (const close of closers.reverse()) await close();
+      await http.close();
+      if (!overrides.database) await database.close();
+    },
+  };
+}

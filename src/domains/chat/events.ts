@@ -1,0 +1,41 @@
+import type { RoomScoped } from '../../core/events.js';
+import type { MessageView, RoomView } from './schema.js';
+
+/** Every chat event belongs to a room's ordered stream and carries its ready-made WebSocket frame. */
+export interface RoomStreamEvent<T> extends RoomScoped {
+  frame: string;
+  data: T;
+}
+
+declare module '../../core/events.js' {
+  interface OpsroomEvents {
+    'room.created': RoomStreamEvent<RoomView>;
+    'room.updated': RoomStreamEvent<RoomView>;
+    'member.joined': RoomStreamEvent<{ userId: string; username: string }>;
+    'member.left': RoomStreamEvent<{ userId: string; username: string }>;
+    'message.created': RoomStreamEvent<MessageView>;
+    'message.updated': RoomStreamEvent<MessageView>;
+    'message.deleted': RoomStreamEvent<{ id: string; deletedAt: string; by: string }>;
+    'reaction.added': RoomStreamEvent<{ messageId: string; emoji: string; userId: string; username: string }>;
+    'reaction.removed': RoomStreamEvent<{ messageId: string; emoji: string; userId: string; username: string }>;
+    'message.pinned': RoomStreamEvent<{ messageId: string; by: string }>;
+    'message.unpinned': RoomStreamEvent<{ messageId: string; by: string }>;
+    'card.action': RoomStreamEvent<{ messageId: string; actionId: string; value?: string; userId: string; username: string }>;
+  }
+}
+
+export const ROOM_STREAM_EVENTS = [
+  'room.created',
+  'room.updated',
+  'member.joined',
+  'member.left',
+  'message.created',
+  'message.updated',
+  'message.deleted',
+  'reaction.added',
+  'reaction.removed',
+  'message.pinned',
+  'message.unpinned',
+  'card.action',
+] as const;
+export type RoomStreamEventType = (typeof ROOM_STREAM_EVENTS)[number];
