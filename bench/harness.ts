@@ -20,7 +20,13 @@ export function percentile(sorted: number[], p: number): number {
   return sorted[index]!;
 }
 
-export function summarize(samples: number[]): { p50: number; p95: number; p99: number; max: number; count: number } {
+export function summarize(samples: number[]): {
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+  count: number;
+} {
   const sorted = [...samples].sort((a, b) => a - b);
   return {
     p50: percentile(sorted, 50),

@@ -35,7 +35,8 @@ function aptInstall(...packages) {
   if (process.getuid?.() !== 0) throw new Error(`missing ${packages.join(', ')}; install them (needs root)`);
   if (!aptUpdated) run('apt-get', ['update', '-qq']);
   aptUpdated = true;
-  if (!run('apt-get', ['install', '-y', '-qq', ...packages])) throw new Error(`apt-get install ${packages} failed`);
+  if (!run('apt-get', ['install', '-y', '-qq', ...packages]))
+    throw new Error(`apt-get install ${packages} failed`);
 }
 
 function has(binary) {
@@ -50,13 +51,25 @@ export async function ensurePostgres() {
   }
   if (!(await waitForPort(5432, 20))) throw new Error('PostgreSQL did not start on 127.0.0.1:5432');
   // Trust auth and a `test` database, as on the project's machines.
-  const psql = (sqlText) => spawnSync('su', ['postgres', '-c', `psql -qc "${sqlText}"`], { stdio: 'inherit' });
+  const psql = (sqlText) =>
+    spawnSync('su', ['postgres', '-c', `psql -qc "${sqlText}"`], { stdio: 'inherit' });
   psql('CREATE DATABASE test');
 }
 
 export async function ensureRedis() {
   if (await portOpen(6379)) return;
   if (!has('redis-server')) aptInstall('redis-server');
-  execFileSync('redis-server', ['--daemonize', 'yes', '--bind', '127.0.0.1', '--port', '6379', '--save', '', '--appendonly', 'no']);
+  execFileSync('redis-server', [
+    '--daemonize',
+    'yes',
+    '--bind',
+    '127.0.0.1',
+    '--port',
+    '6379',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+  ]);
   if (!(await waitForPort(6379, 10))) throw new Error('Redis did not start on 127.0.0.1:6379');
 }

@@ -61,7 +61,10 @@ console.log(`\n▶ tests (${files.length} files; PostgreSQL database ${dbName})`
 const result = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files],
-  { stdio: 'inherit', env: { ...process.env, OPSROOM_TEST_DATABASE_URL: testUrl, OPSROOM_LOG_LEVEL: 'silent' } },
+  {
+    stdio: 'inherit',
+    env: { ...process.env, OPSROOM_TEST_DATABASE_URL: testUrl, OPSROOM_LOG_LEVEL: 'silent' },
+  },
 );
 
 await withAdmin((c) => c.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`)).catch(() => {});

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { OpsroomConfig } from './config/index.js';
 import { type Clock, SystemClock } from './core/clock.js';
 import { IdGenerator } from './core/ids.js';
-import { createChatDomain, type ChatDomain } from './domains/chat/index.js';
+import { type ChatDomain, createChatDomain } from './domains/chat/index.js';
 import { registerChatRoutes } from './domains/chat/routes.js';
 import { Bootstrap } from './domains/identity/bootstrap.js';
 import { LoginThrottle } from './domains/identity/login-throttle.js';
@@ -48,15 +48,31 @@ export async function buildApp(config: OpsroomConfig, overrides: AppOverrides = 
   const clock = overrides.clock ?? new SystemClock();
   const logger = overrides.logger ?? createLogger(config.log.level);
   const ids = new IdGenerator(clock);
-  const database = overrides.database ?? openDatabase({ dataDir: config.storage.dataDir, databaseUrl: config.storage.databaseUrl });
+  const database =
+    overrides.database ??
+    openDatabase({ dataDir: config.storage.dataDir, databaseUrl: config.storage.databaseUrl });
   await migrateToLatest(database);
 
-  const bus = new InProcessEventBus(clock, (error, type) => logger.error({ err: error, event: type }, 'event handler failed'));
+  const bus = new InProcessEventBus(clock, (error, type) =>
+    logger.error({ err: error, event: type }, 'event handler failed'),
+  );
   const metrics = new Metrics();
   metrics.observe(bus);
-  const identity = new IdentityService({ store: new IdentityStore(database.db), clock, ids, bus, sessionTtlHours: config.auth.sessionTtlHours });
+  const identity = new IdentityService({
+    store: new IdentityStore(database.db),
+    clock,
+    ids,
+    bus,
+    sessionTtlHours: config.auth.sessionTtlHours,
+  });
   const bootstrap = new Bootstrap(identity, clock);
-  const chat = createChatDomain({ db: database.db, clock, ids, bus, maxMessageLength: config.chat.maxMessageLength });
+  const chat = createChatDomain({
+    db: database.db,
+    clock,
+    ids,
+    bus,
+    maxMessageLength: config.chat.maxMessageLength,
+  });
 
   const http = await createHttpServer({
     logger,
@@ -68,8 +84,21 @@ export async function buildApp(config: OpsroomConfig, overrides: AppOverrides = 
     version: VERSION,
   });
   let draining = false;
-  registerOpsRoutes(http, { checkDatabase: async () => void (await sql`select 1`.execute(database.db)), isDraining: () => draining }, metrics, VERSION);
-  registerIdentityRoutes(http, { identity, bootstrap, throttle: new LoginThrottle(clock, config.auth.loginAttemptsPerMinute), cookieSecure: config.auth.cookieSecure });
+  registerOpsRoutes(
+    http,
+    {
+      checkDatabase: async () => void (await sql`select 1`.execute(database.db)),
+      isDraining: () => draining,
+    },
+    metrics,
+    VERSION,
+  );
+  registerIdentityRoutes(http, {
+    identity,
+    bootstrap,
+    throttle: new LoginThrottle(clock, config.auth.loginAttemptsPerMinute),
+    cookieSecure: config.auth.cookieSecure,
+  });
   registerChatRoutes(http, chat, { maxMessageLength: config.chat.maxMessageLength });
 
   const closers: (() => Promise<void>)[] = [];

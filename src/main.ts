@@ -10,7 +10,15 @@ export async function serve(config: OpsroomConfig, out: (line: string) => void =
   const app = await buildApp(config);
   const setupToken = await app.bootstrap.prepare();
   const url = await app.start();
-  app.logger.info({ url, database: app.database.dialect, location: app.database.location, startupMs: Math.round(performance.now() - startedAt) }, 'Opsroom is ready');
+  app.logger.info(
+    {
+      url,
+      database: app.database.dialect,
+      location: app.database.location,
+      startupMs: Math.round(performance.now() - startedAt),
+    },
+    'Opsroom is ready',
+  );
   out(`Opsroom is running at ${url} (${app.database.dialect}: ${app.database.location})`);
   if (setupToken !== undefined) {
     const base = config.server.publicUrl ?? url;

@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
-import { checkConfigFile, ConfigError, formatProblems, loadConfig } from '../config/index.js';
-import { isCodedError, exitCodeOf } from '../core/errors.js';
+import { ConfigError, checkConfigFile, formatProblems, loadConfig } from '../config/index.js';
+import { exitCodeOf, isCodedError } from '../core/errors.js';
 import { serve } from '../main.js';
 import { openDatabase } from '../storage/database.js';
 import { migrateToLatest } from '../storage/migrate.js';
@@ -28,10 +28,14 @@ export async function runCli(argv: string[]): Promise<number> {
     .description('apply database migrations and exit')
     .action(async () => {
       const config = loadConfig(configFileOption(program));
-      const database = openDatabase({ dataDir: config.storage.dataDir, databaseUrl: config.storage.databaseUrl });
+      const database = openDatabase({
+        dataDir: config.storage.dataDir,
+        databaseUrl: config.storage.databaseUrl,
+      });
       try {
         const result = await migrateToLatest(database);
-        const applied = result.results?.filter((r) => r.status === 'Success').map((r) => r.migrationName) ?? [];
+        const applied =
+          result.results?.filter((r) => r.status === 'Success').map((r) => r.migrationName) ?? [];
         console.log(applied.length === 0 ? 'Database is up to date.' : `Applied: ${applied.join(', ')}`);
       } finally {
         await database.close();
@@ -74,7 +78,12 @@ function configFileOption(program: Command): { file?: string } {
 function reportError(error: unknown): number {
   if (error instanceof CliExit) return error.code;
   if (error instanceof CommanderError) {
-    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
+    if (
+      error.code === 'commander.helpDisplayed' ||
+      error.code === 'commander.version' ||
+      error.code === 'commander.help'
+    )
+      return 0;
     return 2;
   }
   if (error instanceof ConfigError) {

@@ -1,3 +1,3 @@
-export { readEnvironment, type EnvironmentSettings } from './env.js';
-export { checkConfigFile, ConfigError, type ConfigProblem, formatProblems, loadConfig } from './load.js';
+export { type EnvironmentSettings, readEnvironment } from './env.js';
+export { ConfigError, type ConfigProblem, checkConfigFile, formatProblems, loadConfig } from './load.js';
 export { configSchema, type OpsroomConfig, type OpsroomConfigInput } from './schema.js';

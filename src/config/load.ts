@@ -46,7 +46,13 @@ function parseYamlFile(file: string): ParsedFile {
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
   const problems: ConfigProblem[] = doc.errors.map((error) => {
     const pos = lineCounter.linePos(error.pos[0]);
-    return { path: '', message: error.message.split('\n')[0] ?? error.message, line: pos.line, column: pos.col, source: file };
+    return {
+      path: '',
+      message: error.message.split('\n')[0] ?? error.message,
+      line: pos.line,
+      column: pos.col,
+      source: file,
+    };
   });
   const locate = (path: PropertyKey[]) => {
     // Point at the deepest node that exists: an unknown key points at its parent's key.
@@ -64,18 +70,31 @@ function parseYamlFile(file: string): ParsedFile {
   const value = doc.toJS() as unknown;
   if (value === null || value === undefined) return { data: {}, problems, locate };
   if (!isMap(doc.contents)) {
-    problems.push({ path: '', message: 'the file must be a mapping of settings', line: 1, column: 1, source: file });
+    problems.push({
+      path: '',
+      message: 'the file must be a mapping of settings',
+      line: 1,
+      column: 1,
+      source: file,
+    });
     return { data: {}, problems, locate };
   }
   return { data: value as Record<string, unknown>, problems, locate };
 }
 
-function environmentOverrides(env: EnvironmentSettings, problems: ConfigProblem[]): Record<string, Record<string, unknown>> {
+function environmentOverrides(
+  env: EnvironmentSettings,
+  problems: ConfigProblem[],
+): Record<string, Record<string, unknown>> {
   const overrides: Record<string, Record<string, unknown>> = { server: {}, storage: {}, log: {} };
   if (env.port !== undefined) {
     const port = Number(env.port);
     if (!/^\d+$/.test(env.port) || port > 65535) {
-      problems.push({ path: 'server.port', message: `OPSROOM_PORT must be a port number, got '${env.port}'`, source: 'env' });
+      problems.push({
+        path: 'server.port',
+        message: `OPSROOM_PORT must be a port number, got '${env.port}'`,
+        source: 'env',
+      });
     } else overrides.server!.port = port;
   }
   if (env.host !== undefined) overrides.server!.host = env.host;

@@ -32,7 +32,11 @@ export const configSchema = z.strictObject({
     .prefault({}),
   auth: z
     .strictObject({
-      sessionTtlHours: z.number().positive().max(24 * 90).default(24 * 7),
+      sessionTtlHours: z
+        .number()
+        .positive()
+        .max(24 * 90)
+        .default(24 * 7),
       cookieSecure: z.boolean().default(false),
       loginAttemptsPerMinute: z.number().int().min(1).max(1000).default(10),
     })

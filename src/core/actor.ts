@@ -22,8 +22,14 @@ export function isAdmin(actor: Actor): boolean {
 
 export function canWrite(actor: Actor): boolean {
   const roleAllows = actor.roles.some((role) => role !== 'viewer');
-  const scopeAllows = actor.scopes === undefined || actor.scopes.includes('write') || actor.scopes.includes('admin');
+  const scopeAllows =
+    actor.scopes === undefined || actor.scopes.includes('write') || actor.scopes.includes('admin');
   return roleAllows && scopeAllows;
 }
 
-export const SYSTEM_ACTOR: Actor = { userId: 'system', username: 'system', roles: ['admin'], channel: 'system' };
+export const SYSTEM_ACTOR: Actor = {
+  userId: 'system',
+  username: 'system',
+  roles: ['admin'],
+  channel: 'system',
+};

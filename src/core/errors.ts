@@ -38,7 +38,11 @@ export const httpStatusOf: Record<ErrorCode, number> = {
 /** CLI exit codes: 0 ok, 1 failure, 2 usage error, 3 permission denied. */
 export function exitCodeOf(code: ErrorCode): number {
   if (code === ErrorCode.Validation || code === ErrorCode.BadJson) return 2;
-  if (code === ErrorCode.PermissionDenied || code === ErrorCode.Unauthenticated || code === ErrorCode.CsrfFailed)
+  if (
+    code === ErrorCode.PermissionDenied ||
+    code === ErrorCode.Unauthenticated ||
+    code === ErrorCode.CsrfFailed
+  )
     return 3;
   return 1;
 }

@@ -41,7 +41,10 @@ export async function authenticate(
   if (!SAFE_METHODS.has(request.method) && options.channel === undefined) {
     const sent = request.headers[CSRF_HEADER];
     if (typeof sent !== 'string' || !secretsEqual(sent, session.csrfToken)) {
-      throw new CodedError(ErrorCode.CsrfFailed, `Missing or wrong ${CSRF_HEADER} header for a cookie-authenticated write`);
+      throw new CodedError(
+        ErrorCode.CsrfFailed,
+        `Missing or wrong ${CSRF_HEADER} header for a cookie-authenticated write`,
+      );
     }
   }
   request.actor = identity.actorFor(session.user, options.channel ?? 'web');

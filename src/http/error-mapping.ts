@@ -31,14 +31,18 @@ const BY_STATUS: Record<number, ErrorCode> = {
 export function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (error instanceof CodedError && httpStatusOf[error.code] < 500) {
     if (error instanceof RateLimitedError) reply.header('retry-after', String(error.retryAfterSeconds));
-    return reply.code(httpStatusOf[error.code]).send({ error: { code: error.code, message: error.message, ...(error.details ?? {}) } });
+    return reply
+      .code(httpStatusOf[error.code])
+      .send({ error: { code: error.code, message: error.message, ...(error.details ?? {}) } });
   }
   if (hasZodFastifySchemaValidationErrors(error)) {
     const issues = error.validation.map((v) => ({
       path: [error.validationContext, ...v.instancePath.split('/').filter(Boolean)].filter(Boolean).join('.'),
       message: v.message ?? 'invalid',
     }));
-    return reply.code(400).send({ error: { code: ErrorCode.Validation, message: describeIssues(issues), issues } });
+    return reply
+      .code(400)
+      .send({ error: { code: ErrorCode.Validation, message: describeIssues(issues), issues } });
   }
   const fastifyError = error as Partial<FastifyError>;
   const status = fastifyError.statusCode ?? 500;
@@ -51,5 +55,7 @@ export function sendError(error: unknown, request: FastifyRequest, reply: Fastif
   request.log.error({ err: error, errorId }, 'request failed');
   const code = error instanceof CodedError ? error.code : ErrorCode.Internal;
   const message = code === ErrorCode.Unavailable && error instanceof Error ? error.message : 'Internal error';
-  return reply.code(error instanceof CodedError ? httpStatusOf[error.code] : 500).send({ error: { code, message, errorId } });
+  return reply
+    .code(error instanceof CodedError ? httpStatusOf[error.code] : 500)
+    .send({ error: { code, message, errorId } });
 }

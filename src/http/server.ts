@@ -6,8 +6,8 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fast
 import type { Logger } from 'pino';
 import { CodedError, ErrorCode } from '../core/errors.js';
 import type { IdGenerator } from '../core/ids.js';
-import type { RouteApp } from '../domains/route-context.js';
 import type { IdentityService } from '../domains/identity/service.js';
+import type { RouteApp } from '../domains/route-context.js';
 import type { Metrics } from '../runtime/metrics.js';
 import { authHook } from './auth.js';
 import { sendError } from './error-mapping.js';
@@ -42,7 +42,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Rout
   app.setSerializerCompiler(serializerCompiler);
 
   // JSON must be valid UTF-8: a mangled body is refused, never stored with replacement characters.
-  app.removeContentTypeParser('application/json');
+  app.removeContentTypeParser(['application/json', 'text/plain']);
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body: Buffer, done) => {
     if (body.length === 0) return done(null, undefined);
     let text: string;
@@ -54,14 +54,21 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Rout
     try {
       done(null, JSON.parse(text));
     } catch (error) {
-      done(new CodedError(ErrorCode.BadJson, `The body is not valid JSON: ${(error as Error).message}`), undefined);
+      done(
+        new CodedError(ErrorCode.BadJson, `The body is not valid JSON: ${(error as Error).message}`),
+        undefined,
+      );
     }
   });
 
   await app.register(cookie);
   await app.register(swagger, {
     openapi: {
-      info: { title: 'Opsroom API', version: options.version, description: 'Chat, bot, alerts and incidents.' },
+      info: {
+        title: 'Opsroom API',
+        version: options.version,
+        description: 'Chat, bot, alerts and incidents.',
+      },
       components: {
         securitySchemes: {
           bearer: { type: 'http', scheme: 'bearer', description: 'An API token (`opsroom token create`)' },
@@ -76,14 +83,22 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Rout
 
   app.setErrorHandler((error, request, reply) => sendError(error, request, reply));
   app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send({ error: { code: ErrorCode.NotFound, message: `No route ${request.method} ${request.url.split('?')[0]}` } }),
+    reply
+      .code(404)
+      .send({
+        error: {
+          code: ErrorCode.NotFound,
+          message: `No route ${request.method} ${request.url.split('?')[0]}`,
+        },
+      }),
   );
   app.addHook('onRequest', authHook(options.identity));
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     options.metrics.httpRequests.inc({ method: request.method, route, status: String(reply.statusCode) });
     options.metrics.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
-    if (reply.statusCode >= 500) request.log.warn({ reqId: request.id, status: reply.statusCode, route }, 'server error');
+    if (reply.statusCode >= 500)
+      request.log.warn({ reqId: request.id, status: reply.statusCode, route }, 'server error');
   });
   return app;
 }

@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino';
+import { type Logger, pino } from 'pino';
 
 /** Structured JSON logs. Credentials in headers and bodies are never written. */
 export function createLogger(level: string): Logger {

@@ -4,7 +4,12 @@ import type { EventBus } from './event-bus.js';
 /** Prometheus metrics for the whole process; served at /metrics. */
 export class Metrics {
   readonly registry = new Registry();
-  readonly httpRequests = new Counter({ name: 'opsroom_http_requests_total', help: 'HTTP requests', labelNames: ['method', 'route', 'status'], registers: [this.registry] });
+  readonly httpRequests = new Counter({
+    name: 'opsroom_http_requests_total',
+    help: 'HTTP requests',
+    labelNames: ['method', 'route', 'status'],
+    registers: [this.registry],
+  });
   readonly httpDuration = new Histogram({
     name: 'opsroom_http_request_duration_seconds',
     help: 'HTTP request duration',
@@ -12,9 +17,22 @@ export class Metrics {
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [this.registry],
   });
-  readonly events = new Counter({ name: 'opsroom_events_total', help: 'Domain events published, by type', labelNames: ['type'], registers: [this.registry] });
-  readonly wsConnections = new Gauge({ name: 'opsroom_ws_connections', help: 'Open WebSocket connections', registers: [this.registry] });
-  readonly wsFramesSent = new Counter({ name: 'opsroom_ws_frames_sent_total', help: 'WebSocket frames sent to clients', registers: [this.registry] });
+  readonly events = new Counter({
+    name: 'opsroom_events_total',
+    help: 'Domain events published, by type',
+    labelNames: ['type'],
+    registers: [this.registry],
+  });
+  readonly wsConnections = new Gauge({
+    name: 'opsroom_ws_connections',
+    help: 'Open WebSocket connections',
+    registers: [this.registry],
+  });
+  readonly wsFramesSent = new Counter({
+    name: 'opsroom_ws_frames_sent_total',
+    help: 'WebSocket frames sent to clients',
+    registers: [this.registry],
+  });
 
   constructor(options: { defaults?: boolean } = {}) {
     if (options.defaults !== false) collectDefaultMetrics({ register: this.registry, prefix: 'opsroom_' });

@@ -34,7 +34,8 @@ export function redactUrl(url: string): string {
 }
 
 export function openDatabase(options: DatabaseOptions): Database {
-  if (options.databaseUrl !== undefined && isPostgresUrl(options.databaseUrl)) return openPostgres(options.databaseUrl, options.maxConnections ?? 10);
+  if (options.databaseUrl !== undefined && isPostgresUrl(options.databaseUrl))
+    return openPostgres(options.databaseUrl, options.maxConnections ?? 10);
   const file = options.databaseUrl?.replace(/^sqlite:(\/\/)?/, '') || join(options.dataDir, 'opsroom.sqlite');
   return openSqlite(file);
 }
@@ -47,7 +48,10 @@ export function openSqlite(file: string): Database {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }), plugins: [new CamelCasePlugin()] });
+  const db = new Kysely<DB>({
+    dialect: new SqliteDialect({ database: sqlite }),
+    plugins: [new CamelCasePlugin()],
+  });
   return {
     db,
     dialect: 'sqlite',
@@ -74,7 +78,9 @@ export function openPostgres(url: string, maxConnections: number): Database {
     // Row counts and identities fit in a double here; strings would leak into every caller.
     types: {
       getTypeParser: ((oid: number, format?: string) =>
-        oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text')) as never,
+        oid === INT8_OID
+          ? (value: string) => Number(value)
+          : pg.types.getTypeParser(oid, format as 'text')) as never,
     },
   });
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] });

@@ -54,7 +54,10 @@ export async function startTestApp(
     admin,
     user,
     request: ({ as, ...rest }) =>
-      app.http.inject({ ...rest, headers: { ...(as ? as.auth : {}), ...(rest.headers ?? {}) } } as InjectOptions),
+      app.http.inject({
+        ...rest,
+        headers: { ...(as ? as.auth : {}), ...(rest.headers ?? {}) },
+      } as InjectOptions),
     listen: () => app.start(),
     dispose: async () => {
       await app.close();

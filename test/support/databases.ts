@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { readEnvironment } from '../../src/config/env.js';
-import { type Database, type DialectName, openPostgres, openSqlite, withDefaultUser } from '../../src/storage/database.js';
+import {
+  type Database,
+  type DialectName,
+  openPostgres,
+  openSqlite,
+  withDefaultUser,
+} from '../../src/storage/database.js';
 import { migrateToLatest } from '../../src/storage/migrate.js';
 
 export const DIALECTS: DialectName[] = ['sqlite', 'postgres'];

@@ -17,10 +17,21 @@ declare module '../../core/events.js' {
     'message.updated': RoomStreamEvent<MessageView>;
     'message.deleted': RoomStreamEvent<{ id: string; deletedAt: string; by: string }>;
     'reaction.added': RoomStreamEvent<{ messageId: string; emoji: string; userId: string; username: string }>;
-    'reaction.removed': RoomStreamEvent<{ messageId: string; emoji: string; userId: string; username: string }>;
+    'reaction.removed': RoomStreamEvent<{
+      messageId: string;
+      emoji: string;
+      userId: string;
+      username: string;
+    }>;
     'message.pinned': RoomStreamEvent<{ messageId: string; by: string }>;
     'message.unpinned': RoomStreamEvent<{ messageId: string; by: string }>;
-    'card.action': RoomStreamEvent<{ messageId: string; actionId: string; value?: string; userId: string; username: string }>;
+    'card.action': RoomStreamEvent<{
+      messageId: string;
+      actionId: string;
+      value?: string;
+      userId: string;
+      username: string;
+    }>;
   }
 }
 

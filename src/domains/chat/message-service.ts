@@ -1,11 +1,11 @@
 import { type Actor, isAdmin } from '../../core/actor.js';
 import { NotFoundError, PermissionDeniedError, ValidationError } from '../../core/errors.js';
 import { parseOrThrow } from '../../core/validation.js';
-import type { AppendedEvent } from './room-stream.js';
-import { appendRoomEvent, roomEventsSince } from './room-stream.js';
 import type { MessageRow, MessageStore } from './message-store.js';
 import { toMessageView } from './message-store.js';
 import { type ChatDeps, publishAll } from './room-service.js';
+import type { AppendedEvent } from './room-stream.js';
+import { appendRoomEvent, roomEventsSince } from './room-stream.js';
 import {
   type EditMessageInput,
   editMessageBody,
@@ -52,12 +52,26 @@ export class MessageService {
       editedAt: null,
       deletedAt: null,
     };
-    const view = toMessageView({ ...row, username: actor.username }, { reactions: [], pinned: false, replyCount: 0 });
+    const view = toMessageView(
+      { ...row, username: actor.username },
+      { reactions: [], pinned: false, replyCount: 0 },
+    );
     const events = await this.deps.db.transaction().execute(async (trx) => {
       const out: AppendedEvent<unknown>[] = [];
       if (!room.isMember && actor.userId !== 'system') {
-        await trx.insertInto('roomMembers').values({ roomId: room.id, userId: actor.userId, role: 'member', joinedAt: at }).onConflict((oc) => oc.doNothing()).execute();
-        out.push(await appendRoomEvent(trx, { type: 'member.joined', roomId: room.id, at, data: { userId: actor.userId, username: actor.username } }));
+        await trx
+          .insertInto('roomMembers')
+          .values({ roomId: room.id, userId: actor.userId, role: 'member', joinedAt: at })
+          .onConflict((oc) => oc.doNothing())
+          .execute();
+        out.push(
+          await appendRoomEvent(trx, {
+            type: 'member.joined',
+            roomId: room.id,
+            at,
+            data: { userId: actor.userId, username: actor.username },
+          }),
+        );
       }
       const { num: _generated, ...values } = row;
       await trx.insertInto('messages').values(values).execute();
@@ -75,14 +89,36 @@ export class MessageService {
     if (message.deletedAt !== null) throw new ValidationError('A deleted message cannot be edited');
     const at = this.deps.clock.now().toISOString();
     const text = data.text ?? message.text;
-    const card = data.card === undefined ? message.card : data.card === null ? null : JSON.stringify(data.card);
-    if (text.trim() === '' && card === null) throw new ValidationError('text must not be empty (or keep a card)');
+    const card =
+      data.card === undefined ? message.card : data.card === null ? null : JSON.stringify(data.card);
+    if (text.trim() === '' && card === null)
+      throw new ValidationError('text must not be empty (or keep a card)');
     const mentions = await this.mentionsIn(text);
     const current = (await this.deps.messages.view(messageId))!;
-    const view: MessageView = { ...current, text, card: card === null ? null : JSON.parse(card), mentions, editedAt: at };
+    const view: MessageView = {
+      ...current,
+      text,
+      card: card === null ? null : JSON.parse(card),
+      mentions,
+      editedAt: at,
+    };
     const event = await this.deps.db.transaction().execute(async (trx) => {
-      await trx.insertInto('messageEdits').values({ id: this.deps.ids.next('e_'), messageId, text: message.text, card: message.card, editedBy: actor.userId, editedAt: at }).execute();
-      await trx.updateTable('messages').set({ text, card, mentions: JSON.stringify(mentions), editedAt: at }).where('id', '=', messageId).execute();
+      await trx
+        .insertInto('messageEdits')
+        .values({
+          id: this.deps.ids.next('e_'),
+          messageId,
+          text: message.text,
+          card: message.card,
+          editedBy: actor.userId,
+          editedAt: at,
+        })
+        .execute();
+      await trx
+        .updateTable('messages')
+        .set({ text, card, mentions: JSON.stringify(mentions), editedAt: at })
+        .where('id', '=', messageId)
+        .execute();
       return appendRoomEvent(trx, { type: 'message.updated', roomId: message.roomId, at, data: view });
     });
     publishAll(this.deps.bus, [event]);
@@ -95,7 +131,12 @@ export class MessageService {
     const at = this.deps.clock.now().toISOString();
     const event = await this.deps.db.transaction().execute(async (trx) => {
       await trx.updateTable('messages').set({ deletedAt: at }).where('id', '=', messageId).execute();
-      return appendRoomEvent(trx, { type: 'message.deleted', roomId: message.roomId, at, data: { id: messageId, deletedAt: at, by: actor.username } });
+      return appendRoomEvent(trx, {
+        type: 'message.deleted',
+        roomId: message.roomId,
+        at,
+        data: { id: messageId, deletedAt: at, by: actor.username },
+      });
     });
     publishAll(this.deps.bus, [event]);
   }
@@ -107,10 +148,26 @@ export class MessageService {
     const data = { messageId, emoji, userId: actor.userId, username: actor.username };
     const event = await this.deps.db.transaction().execute(async (trx) => {
       const changed = add
-        ? await trx.insertInto('reactions').values({ messageId, userId: actor.userId, emoji, createdAt: at }).onConflict((oc) => oc.doNothing()).executeTakeFirst().then((r) => Number(r.numInsertedOrUpdatedRows ?? 0))
-        : await trx.deleteFrom('reactions').where('messageId', '=', messageId).where('userId', '=', actor.userId).where('emoji', '=', emoji).executeTakeFirst().then((r) => Number(r.numDeletedRows));
+        ? await trx
+            .insertInto('reactions')
+            .values({ messageId, userId: actor.userId, emoji, createdAt: at })
+            .onConflict((oc) => oc.doNothing())
+            .executeTakeFirst()
+            .then((r) => Number(r.numInsertedOrUpdatedRows ?? 0))
+        : await trx
+            .deleteFrom('reactions')
+            .where('messageId', '=', messageId)
+            .where('userId', '=', actor.userId)
+            .where('emoji', '=', emoji)
+            .executeTakeFirst()
+            .then((r) => Number(r.numDeletedRows));
       if (changed === 0) return undefined;
-      return appendRoomEvent(trx, { type: add ? 'reaction.added' : 'reaction.removed', roomId: message.roomId, at, data });
+      return appendRoomEvent(trx, {
+        type: add ? 'reaction.added' : 'reaction.removed',
+        roomId: message.roomId,
+        at,
+        data,
+      });
     });
     if (event) publishAll(this.deps.bus, [event]);
     return (await this.deps.messages.view(messageId))!;
@@ -121,39 +178,76 @@ export class MessageService {
     const at = this.deps.clock.now().toISOString();
     const event = await this.deps.db.transaction().execute(async (trx) => {
       const changed = pinned
-        ? await trx.insertInto('pins').values({ roomId: message.roomId, messageId, pinnedBy: actor.userId, pinnedAt: at }).onConflict((oc) => oc.doNothing()).executeTakeFirst().then((r) => Number(r.numInsertedOrUpdatedRows ?? 0))
-        : await trx.deleteFrom('pins').where('messageId', '=', messageId).executeTakeFirst().then((r) => Number(r.numDeletedRows));
+        ? await trx
+            .insertInto('pins')
+            .values({ roomId: message.roomId, messageId, pinnedBy: actor.userId, pinnedAt: at })
+            .onConflict((oc) => oc.doNothing())
+            .executeTakeFirst()
+            .then((r) => Number(r.numInsertedOrUpdatedRows ?? 0))
+        : await trx
+            .deleteFrom('pins')
+            .where('messageId', '=', messageId)
+            .executeTakeFirst()
+            .then((r) => Number(r.numDeletedRows));
       if (changed === 0) return undefined;
-      return appendRoomEvent(trx, { type: pinned ? 'message.pinned' : 'message.unpinned', roomId: message.roomId, at, data: { messageId, by: actor.username } });
+      return appendRoomEvent(trx, {
+        type: pinned ? 'message.pinned' : 'message.unpinned',
+        roomId: message.roomId,
+        at,
+        data: { messageId, by: actor.username },
+      });
     });
     if (event) publishAll(this.deps.bus, [event]);
     return (await this.deps.messages.view(messageId))!;
   }
 
   /** A button on a card was pressed: recorded in the room stream for whoever handles that action. */
-  async cardAction(actor: Actor, messageId: string, action: { actionId: string; value?: string }): Promise<number> {
+  async cardAction(
+    actor: Actor,
+    messageId: string,
+    action: { actionId: string; value?: string },
+  ): Promise<number> {
     const message = await this.requireVisible(actor, messageId, true);
-    const card = message.card === null ? null : (JSON.parse(message.card) as { buttons?: { actionId: string }[] });
+    const card =
+      message.card === null ? null : (JSON.parse(message.card) as { buttons?: { actionId: string }[] });
     if (!card?.buttons?.some((b) => b.actionId === action.actionId)) {
       throw new ValidationError(`This message has no button '${action.actionId}'`);
     }
     const at = this.deps.clock.now().toISOString();
-    const data = { messageId, actionId: action.actionId, userId: actor.userId, username: actor.username, ...(action.value === undefined ? {} : { value: action.value }) };
-    const event = await this.deps.db.transaction().execute((trx) => appendRoomEvent(trx, { type: 'card.action', roomId: message.roomId, at, data }));
+    const data = {
+      messageId,
+      actionId: action.actionId,
+      userId: actor.userId,
+      username: actor.username,
+      ...(action.value === undefined ? {} : { value: action.value }),
+    };
+    const event = await this.deps.db
+      .transaction()
+      .execute((trx) => appendRoomEvent(trx, { type: 'card.action', roomId: message.roomId, at, data }));
     publishAll(this.deps.bus, [event]);
     return event.seq;
   }
 
-  async history(actor: Actor, roomRef: string, query: { before?: string | undefined; limit?: number | undefined; threadId?: string | undefined }): Promise<MessageView[]> {
+  async history(
+    actor: Actor,
+    roomRef: string,
+    query: { before?: string | undefined; limit?: number | undefined; threadId?: string | undefined },
+  ): Promise<MessageView[]> {
     const q = parseOrThrow(historyQuery, query);
     const room = await this.deps.access.readable(actor, roomRef);
     let beforeNum: number | undefined;
     if (q.before !== undefined) {
       const cursor = await this.deps.messages.find(q.before);
-      if (!cursor || cursor.roomId !== room.id) throw new ValidationError(`before: no message '${q.before}' in #${room.name}`);
+      if (!cursor || cursor.roomId !== room.id)
+        throw new ValidationError(`before: no message '${q.before}' in #${room.name}`);
       beforeNum = Number(cursor.num);
     }
-    return this.deps.messages.history({ roomId: room.id, limit: q.limit, ...(beforeNum === undefined ? {} : { beforeNum }), ...(q.threadId === undefined ? {} : { threadId: q.threadId }) });
+    return this.deps.messages.history({
+      roomId: room.id,
+      limit: q.limit,
+      ...(beforeNum === undefined ? {} : { beforeNum }),
+      ...(q.threadId === undefined ? {} : { threadId: q.threadId }),
+    });
   }
 
   async get(actor: Actor, messageId: string): Promise<MessageView> {
@@ -180,11 +274,18 @@ export class MessageService {
   private async requireVisible(actor: Actor, messageId: string, write: boolean): Promise<MessageRow> {
     const message = await this.deps.messages.find(messageId);
     if (!message) throw new NotFoundError('message', messageId);
-    await (write ? this.deps.access.writable(actor, message.roomId) : this.deps.access.readable(actor, message.roomId));
+    await (write
+      ? this.deps.access.writable(actor, message.roomId)
+      : this.deps.access.readable(actor, message.roomId));
     return message;
   }
 
-  private async requireOwn(actor: Actor, messageId: string, verb: string, adminMayToo = false): Promise<MessageRow> {
+  private async requireOwn(
+    actor: Actor,
+    messageId: string,
+    verb: string,
+    adminMayToo = false,
+  ): Promise<MessageRow> {
     const message = await this.requireVisible(actor, messageId, true);
     if (message.userId !== actor.userId && !(adminMayToo && isAdmin(actor))) {
       throw new PermissionDeniedError(`Only the author can ${verb} this message`);
@@ -194,7 +295,8 @@ export class MessageService {
 
   private async requireThreadRoot(threadId: string, roomId: string): Promise<void> {
     const root = await this.deps.messages.find(threadId);
-    if (!root || root.roomId !== roomId) throw new ValidationError(`threadId: no message '${threadId}' in this room`);
+    if (!root || root.roomId !== roomId)
+      throw new ValidationError(`threadId: no message '${threadId}' in this room`);
     if (root.threadId !== null) throw new ValidationError('threadId must name the first message of a thread');
   }
 
@@ -204,7 +306,10 @@ export class MessageService {
     if (names.length === 0) return [];
     const special = names.filter((n) => n === 'here' || n === 'channel');
     const rest = names.filter((n) => n !== 'here' && n !== 'channel').slice(0, 50);
-    const users = rest.length === 0 ? [] : await this.deps.db.selectFrom('users').select('username').where('username', 'in', rest).execute();
+    const users =
+      rest.length === 0
+        ? []
+        : await this.deps.db.selectFrom('users').select('username').where('username', 'in', rest).execute();
     return [...special, ...users.map((u) => u.username)];
   }
 }

@@ -19,12 +19,19 @@ export class MessageStore {
   }
 
   /** Newest `limit` messages before the cursor message, returned oldest first. */
-  async history(input: { roomId: string; beforeNum?: number; threadId?: string; limit: number }): Promise<MessageView[]> {
+  async history(input: {
+    roomId: string;
+    beforeNum?: number;
+    threadId?: string;
+    limit: number;
+  }): Promise<MessageView[]> {
     let query = this.withAuthor().where('messages.roomId', '=', input.roomId);
     query =
       input.threadId === undefined
         ? query.where('messages.threadId', 'is', null)
-        : query.where((eb) => eb.or([eb('messages.threadId', '=', input.threadId!), eb('messages.id', '=', input.threadId!)]));
+        : query.where((eb) =>
+            eb.or([eb('messages.threadId', '=', input.threadId!), eb('messages.id', '=', input.threadId!)]),
+          );
     if (input.beforeNum !== undefined) query = query.where('messages.num', '<', input.beforeNum);
     const views = await this.views(query.orderBy('messages.num', 'desc').limit(input.limit));
     return views.reverse();
@@ -35,7 +42,11 @@ export class MessageStore {
     let afterNum = 0;
     for (;;) {
       const page = await this.views(
-        this.withAuthor().where('messages.roomId', '=', roomId).where('messages.num', '>', afterNum).orderBy('messages.num').limit(pageSize),
+        this.withAuthor()
+          .where('messages.roomId', '=', roomId)
+          .where('messages.num', '>', afterNum)
+          .orderBy('messages.num')
+          .limit(pageSize),
       );
       if (page.length === 0) return;
       yield* page;
@@ -52,7 +63,12 @@ export class MessageStore {
       .orderBy('editedAt')
       .orderBy('id')
       .execute();
-    return rows.map((r) => ({ text: r.text, card: parseCard(r.card), editedBy: r.editedBy, editedAt: r.editedAt }));
+    return rows.map((r) => ({
+      text: r.text,
+      card: parseCard(r.card),
+      editedBy: r.editedBy,
+      editedAt: r.editedAt,
+    }));
   }
 
   private withAuthor() {

@@ -8,8 +8,8 @@ import type { EventBus } from '../../runtime/event-bus.js';
 import type { DB } from '../../storage/tables.js';
 import type { RoomAccess } from './access.js';
 import type { RoomStreamEventType } from './events.js';
-import { type AppendedEvent, appendRoomEvent } from './room-stream.js';
 import { type RoomRow, type RoomStore, toRoomView } from './room-store.js';
+import { type AppendedEvent, appendRoomEvent } from './room-stream.js';
 import { type CreateRoomInput, createRoomBody, type RoomView, updateRoomBody } from './schema.js';
 
 export interface ChatDeps {
@@ -24,7 +24,10 @@ export interface ChatDeps {
 /** Publishes committed room-stream events in order. */
 export function publishAll(bus: EventBus, events: AppendedEvent<unknown>[]): void {
   for (const e of events) {
-    bus.publish(e.type as RoomStreamEventType, { roomId: e.roomId, seq: e.seq, frame: e.frame, data: e.data } as never);
+    bus.publish(
+      e.type as RoomStreamEventType,
+      { roomId: e.roomId, seq: e.seq, frame: e.frame, data: e.data } as never,
+    );
   }
 }
 
@@ -47,7 +50,12 @@ export class RoomService {
     const name = `dm--${pair.join('--')}`;
     const existing = await this.deps.rooms.find(name);
     if (existing) return toRoomView(existing, await this.deps.rooms.memberCount(existing.id), true);
-    return this.insertRoom(actor, { name, kind: 'dm', topic: '', memberIds: otherId === actor.userId ? [] : [otherId!] });
+    return this.insertRoom(actor, {
+      name,
+      kind: 'dm',
+      topic: '',
+      memberIds: otherId === actor.userId ? [] : [otherId!],
+    });
   }
 
   list(actor: Actor): Promise<RoomView[]> {
@@ -63,7 +71,11 @@ export class RoomService {
     const { topic: clean } = parseOrThrow(updateRoomBody, { topic });
     const room = await this.deps.access.writable(actor, ref);
     const at = this.deps.clock.now().toISOString();
-    const view = toRoomView({ ...room, topic: clean }, await this.deps.rooms.memberCount(room.id), room.isMember);
+    const view = toRoomView(
+      { ...room, topic: clean },
+      await this.deps.rooms.memberCount(room.id),
+      room.isMember,
+    );
     const event = await this.deps.db.transaction().execute(async (trx) => {
       await trx.updateTable('rooms').set({ topic: clean }).where('id', '=', room.id).execute();
       return appendRoomEvent(trx, { type: 'room.updated', roomId: room.id, at, data: view });
@@ -85,8 +97,13 @@ export class RoomService {
 
   async addMember(actor: Actor, ref: string, username: string): Promise<void> {
     const room = await this.deps.access.writable(actor, ref);
-    if (!room.isMember && !isAdmin(actor)) throw new PermissionDeniedError(`Join #${room.name} before adding people`);
-    const user = await this.deps.db.selectFrom('users').select(['id', 'username']).where('username', '=', username.toLowerCase()).executeTakeFirst();
+    if (!room.isMember && !isAdmin(actor))
+      throw new PermissionDeniedError(`Join #${room.name} before adding people`);
+    const user = await this.deps.db
+      .selectFrom('users')
+      .select(['id', 'username'])
+      .where('username', '=', username.toLowerCase())
+      .executeTakeFirst();
     if (!user) throw new NotFoundError('user', username);
     await this.addMembers(room, [{ userId: user.id, username: user.username }]);
   }
@@ -96,8 +113,17 @@ export class RoomService {
     if (!room.isMember) return;
     const at = this.deps.clock.now().toISOString();
     const event = await this.deps.db.transaction().execute(async (trx) => {
-      await trx.deleteFrom('roomMembers').where('roomId', '=', room.id).where('userId', '=', actor.userId).execute();
-      return appendRoomEvent(trx, { type: 'member.left', roomId: room.id, at, data: { userId: actor.userId, username: actor.username } });
+      await trx
+        .deleteFrom('roomMembers')
+        .where('roomId', '=', room.id)
+        .where('userId', '=', actor.userId)
+        .execute();
+      return appendRoomEvent(trx, {
+        type: 'member.left',
+        roomId: room.id,
+        at,
+        data: { userId: actor.userId, username: actor.username },
+      });
     });
     publishAll(this.deps.bus, [event]);
   }
@@ -148,7 +174,15 @@ export class RoomService {
       event = await this.deps.db.transaction().execute(async (trx) => {
         await trx.insertInto('rooms').values(row).execute();
         for (const userId of ids) {
-          await trx.insertInto('roomMembers').values({ roomId: row.id, userId, role: userId === actor.userId ? 'owner' : 'member', joinedAt: at }).execute();
+          await trx
+            .insertInto('roomMembers')
+            .values({
+              roomId: row.id,
+              userId,
+              role: userId === actor.userId ? 'owner' : 'member',
+              joinedAt: at,
+            })
+            .execute();
         }
         return appendRoomEvent(trx, { type: 'room.created', roomId: row.id, at, data: view });
       });
@@ -163,7 +197,11 @@ export class RoomService {
   private async resolveUsers(usernames: string[]): Promise<string[]> {
     if (usernames.length === 0) return [];
     const wanted = [...new Set(usernames.map((u) => u.toLowerCase().replace(/^@/, '')))];
-    const rows = await this.deps.db.selectFrom('users').select(['id', 'username']).where('username', 'in', wanted).execute();
+    const rows = await this.deps.db
+      .selectFrom('users')
+      .select(['id', 'username'])
+      .where('username', 'in', wanted)
+      .execute();
     const missing = wanted.filter((u) => !rows.some((r) => r.username === u));
     if (missing.length > 0) throw new ValidationError(`unknown user(s): ${missing.join(', ')}`);
     return wanted.map((u) => rows.find((r) => r.username === u)!.id);

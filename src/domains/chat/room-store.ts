@@ -66,13 +66,17 @@ export class RoomStore {
           .as('memberCount'),
       ])
       .where('rooms.archivedAt', 'is', null)
-      .where((eb) => eb.or([eb('rooms.kind', 'in', ['public', 'incident']), eb('mine.userId', 'is not', null)]))
+      .where((eb) =>
+        eb.or([eb('rooms.kind', 'in', ['public', 'incident']), eb('mine.userId', 'is not', null)]),
+      )
       .orderBy('rooms.name')
       .execute();
     return rows.map((row) => toRoomView(row, Number(row.memberCount ?? 0), Boolean(row.isMember)));
   }
 
-  async members(roomId: string): Promise<{ userId: string; username: string; role: string; joinedAt: string }[]> {
+  async members(
+    roomId: string,
+  ): Promise<{ userId: string; username: string; role: string; joinedAt: string }[]> {
     return this.db
       .selectFrom('roomMembers')
       .innerJoin('users', 'users.id', 'roomMembers.userId')
@@ -83,7 +87,11 @@ export class RoomStore {
   }
 
   async memberRoomIds(userId: string): Promise<string[]> {
-    const rows = await this.db.selectFrom('roomMembers').select('roomId').where('userId', '=', userId).execute();
+    const rows = await this.db
+      .selectFrom('roomMembers')
+      .select('roomId')
+      .where('userId', '=', userId)
+      .execute();
     return rows.map((r) => r.roomId);
   }
 }

@@ -40,7 +40,9 @@ const COLORS = ['good', 'warning', 'danger', 'info', 'neutral'] as const;
 export const cardSchema = z.strictObject({
   title: labelText(200),
   text: freeText(4000).optional(),
-  color: z.union([z.enum(COLORS), z.string().regex(/^#[0-9a-fA-F]{6}$/, { message: 'colour must be #rrggbb' })]).optional(),
+  color: z
+    .union([z.enum(COLORS), z.string().regex(/^#[0-9a-fA-F]{6}$/, { message: 'colour must be #rrggbb' })])
+    .optional(),
   fields: z
     .array(z.strictObject({ title: labelText(100), value: freeText(1000), short: z.boolean().optional() }))
     .max(25)
@@ -73,7 +75,11 @@ export function postMessageBody(maxLength: number) {
       path: ['text'],
     });
 }
-export type PostMessageInput = { text?: string | undefined; threadId?: string | undefined; card?: Card | undefined };
+export type PostMessageInput = {
+  text?: string | undefined;
+  threadId?: string | undefined;
+  card?: Card | undefined;
+};
 
 export function editMessageBody(maxLength: number) {
   return z
@@ -87,12 +93,20 @@ export const reactionBody = z.strictObject({
     .string()
     .min(1)
     .max(64)
-    .regex(/^[^\s\u0000-\u001f]+$/u, { message: 'emoji must be a single token such as "+1" or "👀"' }),
+    // \p{Cc} is every control character: an emoji is one printable token.
+    .regex(/^[^\s\p{Cc}]+$/u, { message: 'emoji must be a single token such as "+1" or "👀"' }),
 });
 
-export const cardActionBody = z.strictObject({ actionId: handle('actionId', 64), value: freeText(500).optional() });
+export const cardActionBody = z.strictObject({
+  actionId: handle('actionId', 64),
+  value: freeText(500).optional(),
+});
 
-export const reactionSummarySchema = z.object({ emoji: z.string(), count: z.number().int(), users: z.array(z.string()) });
+export const reactionSummarySchema = z.object({
+  emoji: z.string(),
+  count: z.number().int(),
+  users: z.array(z.string()),
+});
 
 export const messageViewSchema = z.object({
   id: z.string(),

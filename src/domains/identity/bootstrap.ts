@@ -23,7 +23,11 @@ export class Bootstrap {
   async prepare(): Promise<string | undefined> {
     const store = this.identity.store;
     if ((await store.countUsers()) === 0) {
-      await this.identity.createUser(SYSTEM_ACTOR, { username: BOOTSTRAP_USERNAME, roles: ['admin'], displayName: 'Administrator' });
+      await this.identity.createUser(SYSTEM_ACTOR, {
+        username: BOOTSTRAP_USERNAME,
+        roles: ['admin'],
+        displayName: 'Administrator',
+      });
     }
     if (!(await this.pending())) return undefined;
     const token = randomSecret(24);
@@ -35,15 +39,22 @@ export class Bootstrap {
   /** Setup is pending while the bootstrap admin has no password. */
   async pending(): Promise<boolean> {
     const admin = await this.identity.store.userByUsername(BOOTSTRAP_USERNAME);
-    return admin !== undefined && admin.passwordHash === null && (await this.identity.store.getSetting(SETUP_KEY)) !== 'done';
+    return (
+      admin !== undefined &&
+      admin.passwordHash === null &&
+      (await this.identity.store.getSetting(SETUP_KEY)) !== 'done'
+    );
   }
 
   /** Consumes the token, sets the admin's password and signs them in. */
   async complete(token: string, password: string): Promise<Session> {
     const raw = await this.identity.store.getSetting(SETUP_KEY);
-    const saved = raw && raw !== 'done' ? (JSON.parse(raw) as { hash: string; expiresAt: number }) : undefined;
+    const saved =
+      raw && raw !== 'done' ? (JSON.parse(raw) as { hash: string; expiresAt: number }) : undefined;
     if (!saved || !secretsEqual(saved.hash, sha256Hex(token)) || saved.expiresAt < this.clock.nowMs()) {
-      throw new UnauthenticatedError('The setup token is wrong or has expired; restart Opsroom to print a new one');
+      throw new UnauthenticatedError(
+        'The setup token is wrong or has expired; restart Opsroom to print a new one',
+      );
     }
     if (!(await this.pending())) throw new UnauthenticatedError('Setup is already complete');
     await this.identity.setPassword(SYSTEM_ACTOR, BOOTSTRAP_USERNAME, password);

@@ -24,7 +24,8 @@ export class LoginThrottle {
         this.windows.set(key, window);
       }
       window.count++;
-      if (window.count > this.maxPerMinute) retryAfterMs = Math.max(retryAfterMs, 60_000 - (now - window.startedMs));
+      if (window.count > this.maxPerMinute)
+        retryAfterMs = Math.max(retryAfterMs, 60_000 - (now - window.startedMs));
     }
     if (this.windows.size > 10_000) this.sweep(now);
     if (retryAfterMs > 0) throw new RateLimitedError(Math.ceil(retryAfterMs / 1000));

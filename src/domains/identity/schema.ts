@@ -30,7 +30,10 @@ export type CreateUserInput = z.infer<typeof createUserBody>;
 
 export const setRolesBody = z.strictObject({ roles: z.array(roleSchema).min(1).max(ROLES.length) });
 
-export const loginBody = z.strictObject({ username: z.string().min(1).max(64), password: z.string().min(1).max(256) });
+export const loginBody = z.strictObject({
+  username: z.string().min(1).max(64),
+  password: z.string().min(1).max(256),
+});
 export const setupBody = z.strictObject({ token: z.string().min(1).max(200), password: passwordSchema });
 
 export const tokenScopeSchema = z.enum(TOKEN_SCOPES);

@@ -21,7 +21,7 @@ import {
   type TokenView,
   type UserView,
 } from './schema.js';
-import { IdentityStore, toUserView, type UserRow } from './store.js';
+import { type IdentityStore, toUserView, type UserRow } from './store.js';
 
 export const TOKEN_PREFIX = 'opr_';
 const LAST_USED_RESOLUTION_MS = 60_000;
@@ -54,14 +54,22 @@ export class IdentityService {
   }
 
   actorFor(user: UserView | UserRow, channel: Channel, scopes?: TokenScope[]): Actor {
-    const view = 'roles' in user && Array.isArray(user.roles) ? (user as UserView) : toUserView(user as UserRow);
-    return { userId: view.id, username: view.username, roles: view.roles, channel, ...(scopes ? { scopes } : {}) };
+    const view =
+      'roles' in user && Array.isArray(user.roles) ? (user as UserView) : toUserView(user as UserRow);
+    return {
+      userId: view.id,
+      username: view.username,
+      roles: view.roles,
+      channel,
+      ...(scopes ? { scopes } : {}),
+    };
   }
 
   async createUser(actor: Actor, input: CreateUserInput): Promise<UserView> {
     if (!isAdmin(actor)) throw new PermissionDeniedError('Only admins can add users');
     const data = parseOrThrow(createUserBody, input);
-    if (await this.store.userByUsername(data.username)) throw new ConflictError(`user '${data.username}' already exists`);
+    if (await this.store.userByUsername(data.username))
+      throw new ConflictError(`user '${data.username}' already exists`);
     const now = this.nowIso();
     const row: UserRow = {
       id: this.deps.ids.next('u_'),
@@ -77,11 +85,17 @@ export class IdentityService {
       await this.store.insertUser(row);
     } catch (error) {
       // Two concurrent creates of one name: the unique index decides, and the loser hears why.
-      if (await this.store.userByUsername(data.username)) throw new ConflictError(`user '${data.username}' already exists`);
+      if (await this.store.userByUsername(data.username))
+        throw new ConflictError(`user '${data.username}' already exists`);
       throw error;
     }
     const view = toUserView(row);
-    this.deps.bus.publish('user.created', { userId: row.id, username: row.username, roles: view.roles, by: actor.username });
+    this.deps.bus.publish('user.created', {
+      userId: row.id,
+      username: row.username,
+      roles: view.roles,
+      by: actor.username,
+    });
     return view;
   }
 
@@ -103,15 +117,27 @@ export class IdentityService {
     }
     const unique = [...new Set(roles)];
     await this.store.updateUser(row.id, { roles: JSON.stringify(unique), updatedAt: this.nowIso() });
-    this.deps.bus.publish('user.roles_changed', { userId: row.id, username: row.username, roles: unique, by: actor.username });
+    this.deps.bus.publish('user.roles_changed', {
+      userId: row.id,
+      username: row.username,
+      roles: unique,
+      by: actor.username,
+    });
     return toUserView({ ...row, roles: JSON.stringify(unique) });
   }
 
   async setPassword(actor: Actor, username: string, password: string): Promise<void> {
     const row = await this.requireUser(username);
     if (row.id !== actor.userId && !isAdmin(actor)) throw new PermissionDeniedError();
-    await this.store.updateUser(row.id, { passwordHash: await hashPassword(password), updatedAt: this.nowIso() });
-    this.deps.bus.publish('user.password_set', { userId: row.id, username: row.username, by: actor.username });
+    await this.store.updateUser(row.id, {
+      passwordHash: await hashPassword(password),
+      updatedAt: this.nowIso(),
+    });
+    this.deps.bus.publish('user.password_set', {
+      userId: row.id,
+      username: row.username,
+      by: actor.username,
+    });
   }
 
   /** Checks a password; the same work is done whether or not the user exists. */
@@ -119,7 +145,7 @@ export class IdentityService {
     const row = await this.store.userByUsername(username.trim().toLowerCase());
     const hash = row?.passwordHash ?? (await decoyHash());
     const ok = await verifyPassword(hash, password);
-    if (!row || !row.passwordHash || !ok || row.disabledAt !== null) {
+    if (!row?.passwordHash || !ok || row.disabledAt !== null) {
       throw new UnauthenticatedError('Wrong username or password');
     }
     return this.startSession(row);
@@ -155,13 +181,18 @@ export class IdentityService {
 
   async createToken(actor: Actor, input: CreateTokenInput): Promise<CreatedToken> {
     const data = parseOrThrow(createTokenBody, input);
-    const owner = data.username === undefined ? await this.requireUserById(actor.userId) : await this.requireUser(data.username);
+    const owner =
+      data.username === undefined
+        ? await this.requireUserById(actor.userId)
+        : await this.requireUser(data.username);
     if (owner.id !== actor.userId && !isAdmin(actor)) {
       throw new PermissionDeniedError('Only admins can create tokens for other users');
     }
     const scopes: TokenScope[] = data.scopes ?? ['read', 'write'];
     if (scopes.includes('admin') && !JSON.parse(owner.roles).includes('admin')) {
-      throw new ValidationError(`'${owner.username}' is not an admin, so the token cannot have the admin scope`);
+      throw new ValidationError(
+        `'${owner.username}' is not an admin, so the token cannot have the admin scope`,
+      );
     }
     const token = TOKEN_PREFIX + randomSecret(32);
     const now = this.deps.clock.nowMs();
@@ -173,11 +204,19 @@ export class IdentityService {
       scopes: JSON.stringify(scopes),
       createdAt: new Date(now).toISOString(),
       lastUsedAt: null,
-      expiresAt: data.expiresInDays === undefined ? null : new Date(now + data.expiresInDays * 86_400_000).toISOString(),
+      expiresAt:
+        data.expiresInDays === undefined
+          ? null
+          : new Date(now + data.expiresInDays * 86_400_000).toISOString(),
       revokedAt: null,
     };
     await this.store.insertToken(row);
-    this.deps.bus.publish('token.created', { tokenId: row.id, userId: owner.id, name: row.name, by: actor.username });
+    this.deps.bus.publish('token.created', {
+      tokenId: row.id,
+      userId: owner.id,
+      name: row.name,
+      by: actor.username,
+    });
     return { ...row, username: owner.username, scopes, token };
   }
 

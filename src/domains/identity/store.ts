@@ -102,7 +102,13 @@ export class IdentityStore {
     await this.db.updateTable('apiTokens').set({ revokedAt: at }).where('id', '=', id).execute();
   }
 
-  async insertSession(row: { idHash: string; userId: string; csrfToken: string; createdAt: string; expiresAt: string }) {
+  async insertSession(row: {
+    idHash: string;
+    userId: string;
+    csrfToken: string;
+    createdAt: string;
+    expiresAt: string;
+  }) {
     await this.db.insertInto('sessions').values(row).execute();
   }
 
@@ -119,7 +125,11 @@ export class IdentityStore {
   }
 
   async getSetting(key: string): Promise<string | undefined> {
-    const row = await this.db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('settings')
+      .select('value')
+      .where('key', '=', key)
+      .executeTakeFirst();
     return row?.value;
   }
 
