@@ -2,7 +2,9 @@
 import type { Benchmark } from './harness.js';
 import { writeReports } from './harness.js';
 
-const registry: Record<string, () => Promise<Benchmark>> = {};
+const registry: Record<string, () => Promise<Benchmark>> = {
+  footprint: async () => (await import('./footprint.bench.js')).benchmark,
+};
 
 const wanted = process.argv.slice(2);
 const ids = wanted.length > 0 ? wanted : Object.keys(registry);
