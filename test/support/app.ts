@@ -1,5 +1,5 @@
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
-import { pino } from 'pino';
+import { type Logger, pino } from 'pino';
 import { type App, buildApp } from '../../src/app.js';
 import { configSchema, type OpsroomConfigInput } from '../../src/config/schema.js';
 import type { Role } from '../../src/core/actor.js';
@@ -29,13 +29,13 @@ export interface TestApp {
 
 export async function startTestApp(
   dialect: DialectName,
-  options: { clock?: Clock; config?: OpsroomConfigInput } = {},
+  options: { clock?: Clock; config?: OpsroomConfigInput; logger?: Logger } = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase(dialect);
   const config = configSchema.parse({ ...options.config, server: { port: 0, ...options.config?.server } });
   const app = await buildApp(config, {
     database,
-    logger: pino({ level: 'silent' }),
+    logger: options.logger ?? pino({ level: 'silent' }),
     ...(options.clock ? { clock: options.clock } : {}),
   });
   const user = async (username: string, roles: Role[] = ['member']): Promise<TestUser> => {
