@@ -14,7 +14,9 @@ function freePort(): Promise<number> {
     const server = createServer();
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -46,7 +48,10 @@ interface Sample {
 async function measure(args: string[], env: Record<string, string>, readyPath: string): Promise<Sample> {
   const port = await freePort();
   const startedAt = performance.now();
-  const child = spawn(process.execPath, args, { env: { ...process.env, ...env, OPSROOM_PORT: String(port), PORT: String(port) }, stdio: 'ignore' });
+  const child = spawn(process.execPath, args, {
+    env: { ...process.env, ...env, OPSROOM_PORT: String(port), PORT: String(port) },
+    stdio: 'ignore',
+  });
   try {
     const startMs = await waitReady(`http://127.0.0.1:${port}${readyPath}`, child, startedAt);
     await new Promise((r) => setTimeout(r, 2000)); // let start-up garbage settle: this is the idle figure
@@ -74,8 +79,14 @@ export const benchmark: Benchmark = {
         opsroom.push(await measure(['bin/opsroom.js', 'serve'], env, '/readyz'));
         bare.push(await measure(['-e', BARE_SERVER], {}, '/'));
       }
-      const o = { start: summarize(opsroom.map((s) => s.startMs)), rss: summarize(opsroom.map((s) => s.idleRssMb)) };
-      const b = { start: summarize(bare.map((s) => s.startMs)), rss: summarize(bare.map((s) => s.idleRssMb)) };
+      const o = {
+        start: summarize(opsroom.map((s) => s.startMs)),
+        rss: summarize(opsroom.map((s) => s.idleRssMb)),
+      };
+      const b = {
+        start: summarize(bare.map((s) => s.startMs)),
+        rss: summarize(bare.map((s) => s.idleRssMb)),
+      };
       const startOk = o.start.max < START_BUDGET_MS;
       const rssOk = o.rss.max < RSS_BUDGET_MB;
       return {

@@ -1,5 +1,5 @@
 // Transpiles src/ to dist/ with esbuild (no bundling, one file per module). Type checking is `npm run typecheck`.
-import { readdirSync, rmSync } from 'node:fs';
+import { cpSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 
@@ -24,3 +24,6 @@ await build({
   sourcemap: true,
   logLevel: 'warning',
 });
+
+// Static files that sit beside the code (HTML pages) travel with it.
+cpSync('src/http/pages', 'dist/http/pages', { recursive: true });

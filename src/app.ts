@@ -11,6 +11,7 @@ import { IdentityService } from './domains/identity/service.js';
 import { IdentityStore } from './domains/identity/store.js';
 import type { RouteApp } from './domains/route-context.js';
 import { registerOpsRoutes } from './http/ops-routes.js';
+import { registerPages } from './http/pages.js';
 import { createHttpServer } from './http/server.js';
 import { type EventBus, InProcessEventBus } from './runtime/event-bus.js';
 import { createLogger, type Logger } from './runtime/logger.js';
@@ -99,6 +100,7 @@ export async function buildApp(config: OpsroomConfig, overrides: AppOverrides = 
     throttle: new LoginThrottle(clock, config.auth.loginAttemptsPerMinute),
     cookieSecure: config.auth.cookieSecure,
   });
+  registerPages(http);
   registerChatRoutes(http, chat, { maxMessageLength: config.chat.maxMessageLength });
 
   const closers: (() => Promise<void>)[] = [];

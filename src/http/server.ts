@@ -83,14 +83,12 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Rout
 
   app.setErrorHandler((error, request, reply) => sendError(error, request, reply));
   app.setNotFoundHandler((request, reply) =>
-    reply
-      .code(404)
-      .send({
-        error: {
-          code: ErrorCode.NotFound,
-          message: `No route ${request.method} ${request.url.split('?')[0]}`,
-        },
-      }),
+    reply.code(404).send({
+      error: {
+        code: ErrorCode.NotFound,
+        message: `No route ${request.method} ${request.url.split('?')[0]}`,
+      },
+    }),
   );
   app.addHook('onRequest', authHook(options.identity));
   app.addHook('onResponse', async (request, reply) => {
