@@ -68,6 +68,7 @@ export async function buildApp(config: OpsroomConfig, overrides: AppOverrides = 
   });
   const bootstrap = new Bootstrap(identity, clock);
   const chat = createChatDomain({
+    database,
     db: database.db,
     clock,
     ids,

@@ -13,6 +13,8 @@ import {
   postMessageBody,
   reactionBody,
   roomViewSchema,
+  searchHitSchema,
+  searchQuery,
   updateRoomBody,
 } from './schema.js';
 
@@ -287,5 +289,18 @@ export function registerChatRoutes(
       reply.code(202);
       return { seq };
     },
+  );
+
+  app.get(
+    '/api/search',
+    {
+      schema: {
+        tags,
+        summary: 'Search messages: words, substrings, "phrases", in:#room from:@user before:/after:YYYY-MM-DD',
+        querystring: searchQuery,
+        response: { 200: z.object({ hits: z.array(searchHitSchema), nextBefore: z.number().int().nullable() }) },
+      },
+    },
+    async (req) => chat.search.search(actorOf(req), req.query),
   );
 }

@@ -154,3 +154,21 @@ export const roomEventFrameSchema = z.object({
   data: z.unknown(),
 });
 export type RoomEventFrame = z.infer<typeof roomEventFrameSchema>;
+
+export const searchQuery = z.strictObject({
+  q: z.string().min(1, { message: 'q must not be empty' }).max(500),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  before: z.coerce.number().int().min(1).optional(),
+});
+
+export const searchHitSchema = z.object({
+  messageId: z.string(),
+  num: z.number().int(),
+  roomId: z.string(),
+  roomName: z.string(),
+  userId: z.string(),
+  username: z.string().nullable(),
+  createdAt: z.string(),
+  threadId: z.string().nullable(),
+  snippet: z.string(),
+});
