@@ -2,12 +2,12 @@
 // The published entry point: runs the compiled CLI from dist/ (built by `npm install` via `prepare`).
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
-const compiled = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'cli', 'index.js');
+const compiled = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'cli', 'run.js');
 if (!existsSync(compiled)) {
-  console.error('opsroom: dist/ is missing. Run `npm install` (or `npm run build`) first.');
+  console.error('opsroom: dist/ is missing or stale. Run `npm install` (or `npm run build`) first.');
   process.exit(1);
 }
-const { runCli } = await import(compiled);
-process.exitCode = await runCli(process.argv);
+// dist/cli/run.js runs the command and sets process.exitCode.
+await import(pathToFileURL(compiled).href);

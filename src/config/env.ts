@@ -38,3 +38,8 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environme
   }
   return settings;
 }
+
+/** The environment for a child process: ours plus `extra` (a password for pg_dump, say). */
+export function childEnvironment(extra: Record<string, string>): NodeJS.ProcessEnv {
+  return { ...process.env, ...extra };
+}

@@ -36,8 +36,12 @@ export function redactUrl(url: string): string {
 export function openDatabase(options: DatabaseOptions): Database {
   if (options.databaseUrl !== undefined && isPostgresUrl(options.databaseUrl))
     return openPostgres(options.databaseUrl, options.maxConnections ?? 10);
-  const file = options.databaseUrl?.replace(/^sqlite:(\/\/)?/, '') || join(options.dataDir, 'opsroom.sqlite');
-  return openSqlite(file);
+  return openSqlite(sqliteFileFor(options));
+}
+
+/** Where the SQLite database lives: an explicit `sqlite:` URL, or `opsroom.sqlite` in the data dir. */
+export function sqliteFileFor(options: { dataDir: string; databaseUrl?: string | undefined }): string {
+  return options.databaseUrl?.replace(/^sqlite:(\/\/)?/, '') || join(options.dataDir, 'opsroom.sqlite');
 }
 
 export function openSqlite(file: string): Database {

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { z } from 'zod';
 import { actorOf, type RouteApp } from '../route-context.js';
 import type { ChatDomain } from './index.js';
@@ -296,11 +297,35 @@ export function registerChatRoutes(
     {
       schema: {
         tags,
-        summary: 'Search messages: words, substrings, "phrases", in:#room from:@user before:/after:YYYY-MM-DD',
+        summary:
+          'Search messages: words, substrings, "phrases", in:#room from:@user before:/after:YYYY-MM-DD',
         querystring: searchQuery,
-        response: { 200: z.object({ hits: z.array(searchHitSchema), nextBefore: z.number().int().nullable() }) },
+        response: {
+          200: z.object({ hits: z.array(searchHitSchema), nextBefore: z.number().int().nullable() }),
+        },
       },
     },
     async (req) => chat.search.search(actorOf(req), req.query),
+  );
+
+  app.get(
+    '/api/rooms/:room/export',
+    {
+      schema: {
+        tags,
+        summary: "A room's messages as JSON Lines, oldest first (replies and deletions included)",
+        params: roomParams,
+      },
+    },
+    async (req, reply) => {
+      const actor = actorOf(req);
+      // Checked before the stream starts, so a refusal is a proper 403/404 and not a cut-off body.
+      await chat.rooms.get(actor, req.params.room);
+      const lines = async function* () {
+        for await (const message of chat.messages.exportRoom(actor, req.params.room))
+          yield `${JSON.stringify(message)}\n`;
+      };
+      return reply.type('application/x-ndjson; charset=utf-8').send(Readable.from(lines()));
+    },
   );
 }

@@ -1,0 +1,80 @@
+import type { Role, TokenScope } from '../core/actor.js';
+import type { MessageView, RoomEventFrame, RoomView } from '../domains/chat/schema.js';
+import type { CreatedToken, TokenView, UserView } from '../domains/identity/schema.js';
+
+export type { CreatedToken, MessageView, RoomEventFrame, RoomView, TokenView, UserView };
+
+/** One search result, as `GET /api/search` returns it. */
+export interface SearchHitView {
+  messageId: string;
+  roomId: string;
+  roomName: string;
+  username: string | null;
+  createdAt: string;
+  snippet: string;
+}
+
+export interface AddUserInput {
+  username: string;
+  roles?: Role[];
+  password?: string;
+  displayName?: string;
+}
+
+export interface CreateTokenOptions {
+  username?: string;
+  name?: string;
+  scopes?: TokenScope[];
+  expiresInDays?: number;
+}
+
+export interface CreateRoomOptions {
+  name: string;
+  kind: 'public' | 'private';
+  topic?: string;
+}
+
+export interface RoomEvents {
+  roomId: string;
+  lastSeq: number;
+  events: RoomEventFrame[];
+}
+
+export interface TailOptions {
+  /** Only events after this sequence number. */
+  after: number;
+  /** Ends the iteration cleanly (Ctrl-C, or a test). */
+  signal: AbortSignal;
+  /** Called each time the follow is live: subscribed, or the first poll answered. */
+  onLive?: () => void;
+  /** Status lines for a person (reconnecting, falling back to polling); never data. */
+  onNotice?: (text: string) => void;
+}
+
+/**
+ * Everything the `opsroom` commands do, independent of how: over the REST API of a running server
+ * (HttpClient) or directly on the database through the same services (OfflineClient).
+ */
+export interface OpsroomClient {
+  /** `http://…` or `offline:<database>`, for messages. */
+  readonly describe: string;
+  addUser(input: AddUserInput): Promise<UserView>;
+  listUsers(): Promise<UserView[]>;
+  setRoles(username: string, roles: Role[]): Promise<UserView>;
+  createToken(options: CreateTokenOptions): Promise<CreatedToken>;
+  listTokens(all: boolean): Promise<TokenView[]>;
+  revokeToken(id: string): Promise<TokenView>;
+  createRoom(options: CreateRoomOptions): Promise<RoomView>;
+  listRooms(): Promise<RoomView[]>;
+  getRoom(ref: string): Promise<RoomView>;
+  say(room: string, input: { text: string; threadId?: string }): Promise<MessageView & { seq: number }>;
+  /** The newest `limit` top-level messages, oldest first. */
+  history(room: string, limit: number): Promise<MessageView[]>;
+  events(room: string, after: number, limit: number): Promise<RoomEvents>;
+  search(query: string, limit: number): Promise<SearchHitView[]>;
+  /** Every message of the room, oldest first, thread replies and deleted ones included. */
+  exportRoom(room: string): AsyncIterable<MessageView>;
+  /** Room events after `options.after` as they happen, until the signal aborts. */
+  tail(room: RoomView, options: TailOptions): AsyncIterable<RoomEventFrame>;
+  close(): Promise<void>;
+}
