@@ -4,6 +4,8 @@ import { writeReports } from './harness.js';
 
 const registry: Record<string, () => Promise<Benchmark>> = {
   footprint: async () => (await import('./footprint.bench.js')).benchmark,
+  fanout: async () => (await import('./fanout.bench.js')).benchmark,
+  search: async () => (await import('./search.bench.js')).benchmark,
 };
 
 const wanted = process.argv.slice(2);

@@ -1,8 +1,8 @@
 // `npm test`: starts the real services if they are missing, makes a fresh PostgreSQL database for this
 // run, type-checks, lints, then runs every *.test.ts with Node's test runner through tsx.
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
-import { userInfo } from 'node:os';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { ensurePostgres, ensureRedis } from './test-services.mjs';
@@ -58,9 +58,20 @@ const testUrl = `postgres://${userInfo().username}@127.0.0.1:5432/${dbName}`;
 
 const files = only.length > 0 ? only : [...testFiles('src'), ...testFiles('test')].sort();
 console.log(`\n▶ tests (${files.length} files; PostgreSQL database ${dbName})`);
+const tapFile = join(tmpdir(), `opsroom-test-${process.pid}.tap`);
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files],
+  [
+    '--import',
+    'tsx',
+    '--test',
+    '--test-concurrency=2',
+    '--test-reporter=spec',
+    '--test-reporter-destination=stdout',
+    '--test-reporter=tap',
+    `--test-reporter-destination=${tapFile}`,
+    ...files,
+  ],
   {
     stdio: 'inherit',
     env: { ...process.env, OPSROOM_TEST_DATABASE_URL: testUrl, OPSROOM_LOG_LEVEL: 'silent' },
@@ -68,4 +79,13 @@ const result = spawnSync(
 );
 
 await withAdmin((c) => c.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`)).catch(() => {});
+// One plain closing line, whatever reads the log: counted from the TAP copy of the run.
+try {
+  const tap = readFileSync(tapFile, 'utf8');
+  const count = (name) => Number(new RegExp(`^# ${name} (\\d+)$`, 'm').exec(tap)?.[1] ?? 0);
+  console.log(`\n${count('pass')} passed, ${count('fail')} failed, ${count('skipped')} skipped`);
+  rmSync(tapFile, { force: true });
+} catch {
+  // The runner died before writing its report; its exit status below says so.
+}
 process.exit(result.status ?? 1);

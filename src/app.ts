@@ -13,6 +13,7 @@ import type { RouteApp } from './domains/route-context.js';
 import { registerOpsRoutes } from './http/ops-routes.js';
 import { registerPages } from './http/pages.js';
 import { createHttpServer } from './http/server.js';
+import { attachWebSocketGateway } from './http/websocket-gateway.js';
 import { type EventBus, InProcessEventBus } from './runtime/event-bus.js';
 import { createLogger, type Logger } from './runtime/logger.js';
 import { Metrics } from './runtime/metrics.js';
@@ -105,6 +106,17 @@ export async function buildApp(config: OpsroomConfig, overrides: AppOverrides = 
   registerChatRoutes(http, chat, { maxMessageLength: config.chat.maxMessageLength });
 
   const closers: (() => Promise<void>)[] = [];
+  const gateway = attachWebSocketGateway({
+    server: http.server,
+    identity,
+    chat,
+    db: database.db,
+    bus,
+    metrics,
+    logger,
+    ids,
+  });
+  closers.push(() => gateway.close());
   let closed = false;
   return {
     config,

@@ -6,12 +6,12 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import SqliteDatabase from 'better-sqlite3';
 import { pino } from 'pino';
+import { Capture, cli, startCli, waitFor } from '../../test/support/cli.js';
 import { createTestDatabase, postgresTestUrl } from '../../test/support/databases.js';
 import { buildApp } from '../app.js';
 import { configSchema } from '../config/schema.js';
 import { VERSION } from '../version.js';
 import { OfflineClient } from './offline-client.js';
-import { Capture, cli, startCli, waitFor } from '../../test/support/cli.js';
 
 describe('opsroom --offline on a SQLite data directory', () => {
   let dir: string;

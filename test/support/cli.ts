@@ -1,7 +1,7 @@
 import { Readable, Writable } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { EnvironmentSettings } from '../../src/config/index.js';
 import { runCli } from '../../src/cli/index.js';
+import type { EnvironmentSettings } from '../../src/config/index.js';
 
 /** Collects what is written, so a test can read stdout and stderr while a command still runs. */
 export class Capture extends Writable {

@@ -3,8 +3,8 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import type { Command } from 'commander';
-import { CodedError, ConflictError, ErrorCode, ValidationError } from '../../core/errors.js';
 import { childEnvironment } from '../../config/env.js';
+import { CodedError, ConflictError, ErrorCode, ValidationError } from '../../core/errors.js';
 import type { CliContext } from '../context.js';
 
 const run = promisify(execFile);

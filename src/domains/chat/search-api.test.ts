@@ -9,16 +9,28 @@ for (const dialect of DIALECTS) {
     let alice: TestUser;
     let bob: TestUser;
     const search = async (as: TestUser, q: string, extra = '') => {
-      const res = await t.request({ method: 'GET', url: `/api/search?q=${encodeURIComponent(q)}${extra}`, as });
+      const res = await t.request({
+        method: 'GET',
+        url: `/api/search?q=${encodeURIComponent(q)}${extra}`,
+        as,
+      });
       assert.equal(res.statusCode, 200, res.body);
-      return res.json() as { hits: { snippet: string; roomName: string; username: string; num: number }[]; nextBefore: number | null };
+      return res.json() as {
+        hits: { snippet: string; roomName: string; username: string; num: number }[];
+        nextBefore: number | null;
+      };
     };
     before(async () => {
       t = await startTestApp(dialect);
       alice = await t.user('alice');
       bob = await t.user('bob');
       await t.request({ method: 'POST', url: '/api/rooms', as: alice, payload: { name: 'ops' } });
-      await t.request({ method: 'POST', url: '/api/rooms', as: alice, payload: { name: 'hush', kind: 'private' } });
+      await t.request({
+        method: 'POST',
+        url: '/api/rooms',
+        as: alice,
+        payload: { name: 'hush', kind: 'private' },
+      });
       const texts = [
         ['ops', 'api-7 failed with E_CONN_RESET talking to redis'],
         ['ops', 'Alertmanager posts to https://am.example.com/api/v2/alerts every minute'],
@@ -26,7 +38,12 @@ for (const dialect of DIALECTS) {
         ['hush', 'secret deployment plan'],
       ];
       for (const [room, text] of texts) {
-        const res = await t.request({ method: 'POST', url: `/api/rooms/${room}/messages`, as: alice, payload: { text } });
+        const res = await t.request({
+          method: 'POST',
+          url: `/api/rooms/${room}/messages`,
+          as: alice,
+          payload: { text },
+        });
         assert.equal(res.statusCode, 201);
       }
     });
@@ -55,7 +72,11 @@ for (const dialect of DIALECTS) {
 
     test('a bad query is a 400 with a message', async () => {
       for (const q of ['', 'before:yesterday-ish', 'in:']) {
-        const res = await t.request({ method: 'GET', url: `/api/search?q=${encodeURIComponent(q)}`, as: alice });
+        const res = await t.request({
+          method: 'GET',
+          url: `/api/search?q=${encodeURIComponent(q)}`,
+          as: alice,
+        });
         assert.equal(res.statusCode, 400, `${q}: ${res.body}`);
         assert.equal(res.json().error.code, 'E_VALIDATION');
       }

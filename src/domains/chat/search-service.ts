@@ -1,8 +1,8 @@
 import type { Actor } from '../../core/actor.js';
 import { parseOrThrow } from '../../core/validation.js';
+import { searchQuery } from './schema.js';
 import { parseSearchQuery } from './search/query.js';
 import type { SearchHit, SearchStore } from './search/search-store.js';
-import { searchQuery } from './schema.js';
 
 export interface SearchPage {
   hits: SearchHit[];
@@ -14,7 +14,10 @@ export interface SearchPage {
 export class SearchService {
   constructor(private readonly store: SearchStore) {}
 
-  async search(actor: Actor, input: { q: string; limit?: number | undefined; before?: number | undefined }): Promise<SearchPage> {
+  async search(
+    actor: Actor,
+    input: { q: string; limit?: number | undefined; before?: number | undefined },
+  ): Promise<SearchPage> {
     const { q, limit, before } = parseOrThrow(searchQuery, input);
     const query = parseSearchQuery(q);
     const hits = await this.store.search({

@@ -11,35 +11,36 @@ import type { DialectName } from '../database.js';
  * - `messages_words` (unicode61, prefix indexes of 1 and 2 characters, detail=none): serves only terms
  *   of 1-2 characters as word-prefix lookups; the trigram index cannot answer those. Such a term is a
  *   single token, so positions are never needed (detail=none keeps the index small).
- * Triggers keep both in step: a row is indexed while `deleted_at IS NULL`; a soft delete removes it and
- * an edit of `text` re-indexes it. Because the content view has the same `deleted_at IS NULL` filter,
- * FTS5's 'rebuild' and 'integrity-check' commands agree with what the triggers maintain.
- *
+ * Hits are ordered by time, never ranked, so neither keeps the row sizes BM25 needs (columnsize=0).
+ * Triggers keep both in step: a row is indexed while `deleted_at IS NULL`; a soft delete removes it,
+ * an undelete restores it and an edit of `text` re-indexes it. As the content view has the same
+ * `deleted_at IS NULL` filter, FTS5's 'rebuild' and 'integrity-check' agree with the triggers.
  * `messages_out_of_order` (below) lets before:/after: become bounds on `num`.
+ *
+ * Both dialects: an index on (user_id, num) for from:@user.
  *
  * PostgreSQL: a pg_trgm GIN index on `text` for substring (ILIKE) terms and a GIN index on
  * `to_tsvector('simple', text)` for short-term prefix lookups, both partial on live messages.
  * The search store must use exactly these expressions (and `deleted_at IS NULL`) to hit the indexes.
  */
 export async function up(db: Kysely<unknown>, dialect: DialectName): Promise<void> {
-  // from:@user, newest first (and a user's bounds on `num`, see below).
+  // from:@user, newest first (and, on SQLite, the user's first and last `num`).
   await db.schema.createIndex('messages_user_num').on('messages').columns(['user_id', 'num']).execute();
   if (dialect === 'sqlite') await upSqlite(db);
   else await upPostgres(db);
 }
 
 async function upSqlite(db: Kysely<unknown>): Promise<void> {
-  await sql`CREATE VIEW messages_searchable AS SELECT num, text FROM messages WHERE deleted_at IS NULL`.execute(
-    db,
-  );
+  const view = sql`CREATE VIEW messages_searchable AS SELECT num, text FROM messages WHERE deleted_at IS NULL`;
+  await view.execute(db);
   await sql`
     CREATE VIRTUAL TABLE messages_trigrams USING fts5(
-      text, content='messages_searchable', content_rowid='num', tokenize='trigram'
+      text, content='messages_searchable', content_rowid='num', tokenize='trigram', columnsize=0
     )`.execute(db);
   await sql`
     CREATE VIRTUAL TABLE messages_words USING fts5(
       text, content='messages_searchable', content_rowid='num',
-      tokenize='unicode61 remove_diacritics 2', prefix='1 2', detail=none
+      tokenize='unicode61 remove_diacritics 2', prefix='1 2', detail=none, columnsize=0
     )`.execute(db);
 
   // External-content FTS5 tables must be told the exact old values to remove, so every path that

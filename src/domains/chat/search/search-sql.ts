@@ -3,6 +3,7 @@ import type { DB } from '../../../storage/tables.js';
 import { OPEN_KINDS } from '../access.js';
 import type { ParsedSearchQuery } from './query.js';
 import type { SearchInput } from './search-store.js';
+import type { SnippetTerm } from './snippet.js';
 
 // What the dialect queries (sqlite-search.ts, postgres-search.ts) share.
 
@@ -36,15 +37,20 @@ export interface SearchRow {
   text: string;
 }
 
-/** What a dialect's query builder receives; `conditions` already holds filters and visibility. */
+/** What a dialect's query builder receives; `conditions` holds messageConditions. */
 export interface DialectQuery {
   db: Kysely<DB>;
   plan: SearchPlan;
   query: ParsedSearchQuery;
   scope: SearchScope;
+  viewerUserId: string;
   conditions: RawBuilder<unknown>[];
   beforeNum: number | undefined;
   limit: number;
+  /** SQLite: see SearchStoreOptions.smallSet. */
+  smallSet: number;
+  /** PostgreSQL: see SearchStoreOptions.recentWindow. */
+  recentWindow: number;
 }
 
 export function planTerms(query: ParsedSearchQuery): SearchPlan {
@@ -57,6 +63,14 @@ export function planTerms(query: ParsedSearchQuery): SearchPlan {
     else plan.prefixes.push(term.text.replace(/[^\p{L}\p{N}]/gu, ''));
   }
   return plan;
+}
+
+/** Every term, in the form the snippet and the in-memory matcher take. */
+export function snippetTerms(plan: SearchPlan): SnippetTerm[] {
+  return [
+    ...plan.substrings.map((text) => ({ text, wordPrefix: false })),
+    ...plan.prefixes.map((text) => ({ text, wordPrefix: true })),
+  ];
 }
 
 /**
@@ -97,24 +111,24 @@ export async function resolveScope(db: Kysely<DB>, input: SearchInput): Promise<
   return scope;
 }
 
-/**
- * Visibility and filters, on the aliases every dialect query uses: `m` (messages), `r` (rooms).
- * Visibility is checked per row even with an `in:` room, which resolveScope already vetted: one
- * rule, one place, whatever the filters.
- */
-export function conditionsFor(input: SearchInput, scope: SearchScope): RawBuilder<unknown>[] {
+/** Deleted messages and the filters, on `m` (messages) alone. */
+export function messageConditions(input: SearchInput, scope: SearchScope): RawBuilder<unknown>[] {
   const { query } = input;
-  const conditions: RawBuilder<unknown>[] = [
-    sql`m.deleted_at IS NULL`,
-    sql`r.archived_at IS NULL`,
-    sql`(r.kind IN (${sql.join([...OPEN_KINDS])}) OR EXISTS (
-      SELECT 1 FROM room_members rm WHERE rm.room_id = m.room_id AND rm.user_id = ${input.viewerUserId}))`,
-  ];
+  const conditions: RawBuilder<unknown>[] = [sql`m.deleted_at IS NULL`];
   if (scope.roomId !== undefined) conditions.push(sql`m.room_id = ${scope.roomId}`);
   if (scope.userId !== undefined) conditions.push(sql`m.user_id = ${scope.userId}`);
   if (query.since !== undefined) conditions.push(sql`m.created_at >= ${query.since}`);
   if (query.until !== undefined) conditions.push(sql`m.created_at < ${query.until}`);
   return conditions;
+}
+
+/**
+ * Which rooms the viewer may search, on `r` (rooms): the rule of RoomAccess (open kinds, or a
+ * member), minus archived rooms, which cannot be read at all.
+ */
+export function roomVisible(viewerUserId: string): RawBuilder<unknown> {
+  return sql`r.archived_at IS NULL AND (r.kind IN (${sql.join([...OPEN_KINDS])}) OR EXISTS (
+    SELECT 1 FROM room_members rm WHERE rm.room_id = r.id AND rm.user_id = ${viewerUserId}))`;
 }
 
 /** The columns of a SearchRow, from `m`, `r` and `u` (users, left-joined). */

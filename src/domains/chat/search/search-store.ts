@@ -1,10 +1,10 @@
 import { ValidationError } from '../../../core/errors.js';
 import type { Database } from '../../../storage/database.js';
-import { postgresSearch } from './postgres-search.js';
+import { DEFAULT_RECENT_WINDOW, postgresSearch } from './postgres-search.js';
 import type { ParsedSearchQuery } from './query.js';
-import { conditionsFor, planTerms, resolveScope } from './search-sql.js';
+import { messageConditions, planTerms, resolveScope, snippetTerms } from './search-sql.js';
 import { buildSnippet } from './snippet.js';
-import { sqliteSearch } from './sqlite-search.js';
+import { DEFAULT_SMALL_SET, sqliteSearch } from './sqlite-search.js';
 
 export interface SearchHit {
   messageId: string;
@@ -41,7 +41,21 @@ export interface SearchStore {
 
 export const MAX_SEARCH_LIMIT = 100;
 
-export function createSearchStore(database: Database): SearchStore {
+export interface SearchStoreOptions {
+  /**
+   * SQLite only: when a filter or a rare short term leaves at most this many candidate messages,
+   * they are read whole instead of walking the full-text index (see sqlite-search.ts). 0 turns that
+   * off; tests use it to exercise the index-driven path on small data.
+   */
+  smallSet?: number;
+  /**
+   * PostgreSQL only: how many of the newest messages the first pass reads in order before the GIN
+   * indexes are asked for older matches (see postgres-search.ts). Tests shrink it to reach both.
+   */
+  recentWindow?: number;
+}
+
+export function createSearchStore(database: Database, options: SearchStoreOptions = {}): SearchStore {
   const run = database.dialect === 'sqlite' ? sqliteSearch : postgresSearch;
   return {
     async search(input) {
@@ -54,14 +68,14 @@ export function createSearchStore(database: Database): SearchStore {
         plan,
         query: input.query,
         scope,
-        conditions: conditionsFor(input, scope),
+        viewerUserId: input.viewerUserId,
+        conditions: messageConditions(input, scope),
         beforeNum: input.beforeNum,
         limit: input.limit,
+        smallSet: options.smallSet ?? DEFAULT_SMALL_SET,
+        recentWindow: options.recentWindow ?? DEFAULT_RECENT_WINDOW,
       });
-      const snippetTerms = [
-        ...plan.substrings.map((text) => ({ text, wordPrefix: false })),
-        ...plan.prefixes.map((text) => ({ text, wordPrefix: true })),
-      ];
+      const terms = snippetTerms(plan);
       return rows.map((row) => ({
         messageId: row.messageId,
         num: Number(row.num),
@@ -71,7 +85,7 @@ export function createSearchStore(database: Database): SearchStore {
         username: row.username,
         createdAt: row.createdAt,
         threadId: row.threadId,
-        snippet: buildSnippet(row.text, snippetTerms),
+        snippet: buildSnippet(row.text, terms),
       }));
     },
   };

@@ -2,13 +2,39 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../../../../test/support/databases.js';
 import { ValidationError } from '../../../core/errors.js';
+import type { DialectName } from '../../../storage/database.js';
 import { parseSearchQuery } from './query.js';
-import { createSearchStore, type SearchHit, type SearchStore } from './search-store.js';
+import {
+  createSearchStore,
+  type SearchHit,
+  type SearchStore,
+  type SearchStoreOptions,
+} from './search-store.js';
 
 const AT = '2024-05-01T00:00:00.000Z';
 
-for (const dialect of DIALECTS) {
-  describe(`message search on ${dialect}`, () => {
+// Each query path meets every case: on SQLite, walking the full-text indexes and reading small
+// candidate sets whole (on test data every set is small); on PostgreSQL, the recent-window pass
+// alone and a tiny window that leaves most hits to the GIN pass.
+interface Variant {
+  dialect: DialectName;
+  options: SearchStoreOptions;
+  label: string;
+}
+const VARIANTS: Variant[] = DIALECTS.flatMap((dialect): Variant[] =>
+  dialect === 'sqlite'
+    ? [
+        { dialect, options: { smallSet: 0 }, label: 'sqlite, index-driven' },
+        { dialect, options: { smallSet: 1_000_000 }, label: 'sqlite, small sets read whole' },
+      ]
+    : [
+        { dialect, options: {}, label: 'postgres, recent window' },
+        { dialect, options: { recentWindow: 3 }, label: 'postgres, mostly GIN' },
+      ],
+);
+
+for (const { dialect, options, label } of VARIANTS) {
+  describe(`message search on ${label}`, () => {
     let database: TestDatabase;
     let store: SearchStore;
     let counter = 0;
@@ -52,7 +78,7 @@ for (const dialect of DIALECTS) {
 
     before(async () => {
       database = await createTestDatabase(dialect);
-      store = createSearchStore(database);
+      store = createSearchStore(database, options);
       const db = database.db;
       const user = (id: string, username: string) => ({
         id,

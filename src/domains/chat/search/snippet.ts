@@ -47,6 +47,16 @@ export function buildSnippet(rawText: string, terms: readonly SnippetTerm[]): st
   return end < text.length ? `${out}…` : out;
 }
 
+/**
+ * A term as a regular expression: a literal substring, or one starting a word. `iu` folds case per
+ * code point, as the FTS5 and pg_trgm indexes do, and keeps positions in the text exact
+ * (toLowerCase may change lengths).
+ */
+export function termPattern(term: SnippetTerm, flags = ''): RegExp {
+  const escaped = term.text.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');
+  return new RegExp(term.wordPrefix ? `(?<![\\p{L}\\p{N}])${escaped}` : escaped, `iu${flags}`);
+}
+
 interface Range {
   start: number;
   end: number;
@@ -57,10 +67,7 @@ function findMatches(text: string, terms: readonly SnippetTerm[]): Range[] {
   const ranges: Range[] = [];
   for (const term of terms) {
     if (term.text === '') continue;
-    const escaped = term.text.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');
-    // `iu` folds case per code point, so positions in the text stay exact (toLowerCase may not).
-    const pattern = new RegExp(term.wordPrefix ? `(?<![\\p{L}\\p{N}])${escaped}` : escaped, 'giu');
-    for (const match of text.matchAll(pattern)) {
+    for (const match of text.matchAll(termPattern(term, 'g'))) {
       ranges.push({ start: match.index, end: match.index + match[0].length });
     }
   }
