@@ -2,6 +2,8 @@ import { sql } from 'kysely';
 import type { OpsroomConfig } from './config/index.js';
 import { type Clock, SystemClock } from './core/clock.js';
 import { IdGenerator } from './core/ids.js';
+import { type Bot, startBot } from './domains/bot/index.js';
+import { registerBotRoutes } from './domains/bot/routes.js';
 import { type ChatDomain, createChatDomain } from './domains/chat/index.js';
 import { registerChatRoutes } from './domains/chat/routes.js';
 import { Bootstrap } from './domains/identity/bootstrap.js';
@@ -38,6 +40,7 @@ export interface App {
   identity: IdentityService;
   bootstrap: Bootstrap;
   chat: ChatDomain;
+  bot: Bot;
   http: RouteApp;
   /** Listens on the configured host and port; resolves with the base URL. */
   start(): Promise<string>;
@@ -105,6 +108,18 @@ export async function buildApp(config: OpsroomConfig, overrides: AppOverrides = 
   registerPages(http);
   registerChatRoutes(http, chat, { maxMessageLength: config.chat.maxMessageLength });
 
+  const bot = await startBot({
+    db: database.db,
+    clock,
+    bus,
+    chat,
+    identity,
+    addressing: config.bot,
+    version: VERSION,
+    onError: (error, context) => logger.error({ err: error, ...context }, 'bot failed'),
+  });
+  registerBotRoutes(http, bot, (actor, ref) => chat.rooms.get(actor, ref));
+
   const closers: (() => Promise<void>)[] = [];
   const gateway = attachWebSocketGateway({
     server: http.server,
@@ -117,6 +132,7 @@ export async function buildApp(config: OpsroomConfig, overrides: AppOverrides = 
     ids,
   });
   closers.push(() => gateway.close());
+  closers.push(() => bot.stop());
   let closed = false;
   return {
     config,
@@ -129,6 +145,7 @@ export async function buildApp(config: OpsroomConfig, overrides: AppOverrides = 
     identity,
     bootstrap,
     chat,
+    bot,
     http,
     async start() {
       const address = await http.listen({ host: config.server.host, port: config.server.port });

@@ -135,7 +135,7 @@ export class OfflineClient implements OpsroomClient {
 
 /**
  * `--as <user>`, else the local `admin`. A database with no users at all gets its first-run `admin`
- * exactly as `opsroom serve` would create it, so an install can be set up before it is started.
+ * exactly as `opsroom serve` would create it (service users such as the bot do not count), so an install can be set up before it is started.
  */
 async function resolveActor(app: App, options: OfflineOptions): Promise<Actor> {
   const as = options.as;
@@ -145,7 +145,7 @@ async function resolveActor(app: App, options: OfflineOptions): Promise<Actor> {
     return app.identity.actorFor(row, 'cli');
   }
   let admin = await app.identity.store.userByUsername(BOOTSTRAP_USERNAME);
-  if (!admin && (await app.identity.store.countUsers()) === 0) {
+  if (!admin) {
     await app.bootstrap.prepare();
     options.notice?.(
       `created the first-run '${BOOTSTRAP_USERNAME}' user; \`opsroom serve\` prints its setup link`,

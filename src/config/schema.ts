@@ -41,6 +41,24 @@ export const configSchema = z.strictObject({
       loginAttemptsPerMinute: z.number().int().min(1).max(1000).default(10),
     })
     .prefault({}),
+  bot: z
+    .strictObject({
+      /** The bot's username; people address it as `@opsbot …` or `opsbot: …`. */
+      name: z
+        .string()
+        .regex(/^[a-z][a-z0-9_-]{1,31}$/)
+        .default('opsbot'),
+      aliases: z.array(z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/)).max(10).default([]),
+      /** One-character prefixes that address the bot, e.g. `!deploy`. */
+      prefixes: z.array(z.string().length(1)).max(5).default(['!', '/']),
+    })
+    .prefault({}),
+  secrets: z
+    .strictObject({
+      /** The 32-byte AES key (base64 or hex); default `<dataDir>/secret.key`, made on first start. */
+      keyFile: z.string().min(1).optional(),
+    })
+    .prefault({}),
   chat: z
     .strictObject({
       maxMessageLength: z.number().int().min(1).max(1_000_000).default(40_000),

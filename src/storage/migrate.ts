@@ -2,6 +2,9 @@ import { type Kysely, type Migration, type MigrationResultSet, Migrator, sql } f
 import type { Database, DialectName } from './database.js';
 import * as core from './migrations/001-core.js';
 import * as search from './migrations/002-search.js';
+import * as audit from './migrations/003-audit.js';
+import * as secrets from './migrations/004-secrets.js';
+import * as bot from './migrations/005-bot.js';
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: DialectName): Promise<void> };
 
@@ -9,6 +12,9 @@ type DialectMigration = { up(db: Kysely<unknown>, dialect: DialectName): Promise
 const MIGRATIONS: [string, DialectMigration][] = [
   ['001-core', core],
   ['002-search', search],
+  ['003-audit', audit],
+  ['004-secrets', secrets],
+  ['005-bot', bot],
 ];
 
 export async function migrateToLatest(database: Database): Promise<MigrationResultSet> {
@@ -29,6 +35,9 @@ export async function migrateToLatest(database: Database): Promise<MigrationResu
     provider: { getMigrations: async () => migrations },
     migrationTableName: 'opsroom_migrations',
     migrationLockTableName: 'opsroom_migrations_lock',
+    // Features land in parallel, so a database may have run 005 before 003 existed; each migration
+    // is independent and runs once, whatever order it arrives in.
+    allowUnorderedMigrations: true,
   });
   const result = await migrator.migrateToLatest();
   if (result.error) throw result.error;

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { deploy, NOW, scale } from '../../../test/support/bot-commands.js';
 import type { Actor } from '../../core/actor.js';
 import {
   type CommandContext,
@@ -8,7 +9,6 @@ import {
   describeArgs,
   isCommand,
 } from './command.js';
-import { deploy, NOW, scale } from './test-support.js';
 
 const run = () => undefined;
 

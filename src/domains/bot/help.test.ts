@@ -1,9 +1,17 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import {
+  deploy,
+  NOW,
+  page,
+  registryWithAll,
+  rollback,
+  scale,
+  silence,
+} from '../../../test/support/bot-commands.js';
 import type { Command } from './command.js';
 import { renderCommandHelp, renderCommandList, renderHelp, renderParseFailure, usageLines } from './help.js';
 import { parseCommandLine } from './parser.js';
-import { deploy, NOW, page, registryWithAll, rollback, scale, silence } from './test-support.js';
 
 const registry = registryWithAll();
 const everything = () => true;

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { ALL, NOW } from '../../../test/support/bot-commands.js';
 import { defineCommand } from './command.js';
 import { suggestFromText } from './natural-language.js';
 import { parseForCommand } from './parser.js';
-import { ALL, NOW } from './test-support.js';
 
 const lines = (text: string) => suggestFromText(text, ALL, { nowMs: NOW }).map((s) => s.line);
 

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { NOW, page, registryWithAll } from '../../../test/support/bot-commands.js';
 import { defineCommand } from './command.js';
 import {
   type ParsedCommand,
@@ -9,7 +10,6 @@ import {
   parseForCommand,
 } from './parser.js';
 import { CommandRegistry } from './registry.js';
-import { NOW, page, registryWithAll } from './test-support.js';
 
 const registry = registryWithAll();
 const parse = (line: string, options = {}): ParseOutcome =>

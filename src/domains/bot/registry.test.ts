@@ -1,9 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import {
+  deploy,
+  ping,
+  registryWithAll,
+  rollback,
+  whoCan,
+  whoIsOnCall,
+} from '../../../test/support/bot-commands.js';
 import { ConflictError } from '../../core/errors.js';
 import { CommandDefinitionError, defineCommand } from './command.js';
 import { CommandRegistry } from './registry.js';
-import { deploy, ping, registryWithAll, rollback, whoCan, whoIsOnCall } from './test-support.js';
 
 describe('CommandRegistry', () => {
   test('looks commands up by name or alias, case-insensitively', () => {

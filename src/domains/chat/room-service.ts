@@ -133,6 +133,21 @@ export class RoomService {
     return this.deps.rooms.members(room.id);
   }
 
+  /**
+   * For services that live in every room (the bot): a room's name and kind by id, and membership on
+   * demand. No access check: callers are trusted components, never a request.
+   */
+  async describe(roomId: string): Promise<{ id: string; name: string; kind: string } | undefined> {
+    const room = await this.deps.rooms.find(roomId);
+    return room && { id: room.id, name: room.name, kind: room.kind };
+  }
+
+  async ensureMember(roomId: string, user: { userId: string; username: string }): Promise<void> {
+    if (await this.deps.rooms.isMember(roomId, user.userId)) return;
+    const room = await this.deps.rooms.find(roomId);
+    if (room) await this.addMembers(room, [user]);
+  }
+
   /** Adds people who are not yet members, one member.joined event each; returns the events. */
   async addMembers(room: RoomRow, users: { userId: string; username: string }[]): Promise<void> {
     const at = this.deps.clock.now().toISOString();

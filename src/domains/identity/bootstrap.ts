@@ -22,7 +22,9 @@ export class Bootstrap {
   /** Returns a new setup token to print, or undefined when setup is already done. */
   async prepare(): Promise<string | undefined> {
     const store = this.identity.store;
-    if ((await store.countUsers()) === 0) {
+    // Service accounts (the bot) may exist already; what matters is that nobody can administer.
+    const users = await this.identity.listUsers();
+    if (!users.some((u) => u.roles.includes('admin') || u.username === BOOTSTRAP_USERNAME)) {
       await this.identity.createUser(SYSTEM_ACTOR, {
         username: BOOTSTRAP_USERNAME,
         roles: ['admin'],

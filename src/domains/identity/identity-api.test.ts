@@ -17,7 +17,10 @@ test('an empty database gets an admin user and a setup token on first start', as
     const users = await app.identity.listUsers();
     assert.deepEqual(
       users.map((u) => [u.username, u.roles, u.hasPassword]),
-      [['admin', ['admin'], false]],
+      [
+        ['admin', ['admin'], false],
+        ['opsbot', ['member'], false],
+      ],
     );
     await assert.rejects(app.bootstrap.complete(first, 'long-enough-pw'), /wrong or has expired/);
     await app.bootstrap.complete(second, 'long-enough-pw');

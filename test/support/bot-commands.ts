@@ -1,6 +1,6 @@
 /** Commands shared by the bot engine's tests: a realistic set, defined the way plugins define them. */
-import { defineCommand } from './command.js';
-import { CommandRegistry } from './registry.js';
+import { defineCommand } from '../../src/domains/bot/command.js';
+import { CommandRegistry } from '../../src/domains/bot/registry.js';
 
 export const NOW = Date.parse('2026-03-10T12:00:00.000Z');
 
