@@ -1,7 +1,12 @@
 import { sql } from 'kysely';
+import { readEnvironment } from './config/env.js';
 import type { OpsroomConfig } from './config/index.js';
+import { loadSecretKey } from './config/secret-key.js';
 import { type Clock, SystemClock } from './core/clock.js';
 import { IdGenerator } from './core/ids.js';
+import { registerAuditRoutes } from './domains/audit/routes.js';
+import { AuditService } from './domains/audit/service.js';
+import { AuditSubscriber } from './domains/audit/subscriber.js';
 import { type Bot, startBot } from './domains/bot/index.js';
 import { registerBotRoutes } from './domains/bot/routes.js';
 import { type ChatDomain, createChatDomain } from './domains/chat/index.js';
@@ -12,6 +17,8 @@ import { registerIdentityRoutes } from './domains/identity/routes.js';
 import { IdentityService } from './domains/identity/service.js';
 import { IdentityStore } from './domains/identity/store.js';
 import type { RouteApp } from './domains/route-context.js';
+import { type SecretService, startSecrets } from './domains/secrets/index.js';
+import { registerSecretRoutes } from './domains/secrets/routes.js';
 import { registerOpsRoutes } from './http/ops-routes.js';
 import { registerPages } from './http/pages.js';
 import { createHttpServer } from './http/server.js';
@@ -27,6 +34,8 @@ export interface AppOverrides {
   clock?: Clock;
   logger?: Logger;
   database?: Database;
+  /** The 32-byte secrets key; otherwise OPSROOM_SECRET_KEY or the key file (made on first start). */
+  secretKey?: Buffer;
 }
 
 export interface App {
@@ -38,8 +47,11 @@ export interface App {
   database: Database;
   metrics: Metrics;
   identity: IdentityService;
+  audit: AuditService;
   bootstrap: Bootstrap;
   chat: ChatDomain;
+  /** Secrets; `secrets.redactor()` cuts their values from any output text. */
+  secrets: SecretService;
   bot: Bot;
   http: RouteApp;
   /** Listens on the configured host and port; resolves with the base URL. */
@@ -70,7 +82,24 @@ export async function buildApp(config: OpsroomConfig, overrides: AppOverrides = 
     bus,
     sessionTtlHours: config.auth.sessionTtlHours,
   });
+  const audit = new AuditService({
+    database,
+    clock,
+    onError: (error, action) => logger.error({ err: error, action }, 'audit record failed'),
+  });
+  const auditSubscriber = new AuditSubscriber({
+    bus,
+    audit,
+    userIdOf: async (username) => (await identity.requireUser(username).catch(() => undefined))?.id,
+  }).start();
   const bootstrap = new Bootstrap(identity, clock);
+  const secrets = await startSecrets({
+    db: database.db,
+    key: overrides.secretKey ?? loadSecretKey(config, readEnvironment(), (m) => logger.warn(m)).key,
+    clock,
+    bus,
+    onError: (error, context) => logger.error({ err: error, ...context }, 'a stored secret is unreadable'),
+  });
   const chat = createChatDomain({
     database,
     db: database.db,
@@ -106,7 +135,9 @@ export async function buildApp(config: OpsroomConfig, overrides: AppOverrides = 
     cookieSecure: config.auth.cookieSecure,
   });
   registerPages(http);
+  registerAuditRoutes(http, audit);
   registerChatRoutes(http, chat, { maxMessageLength: config.chat.maxMessageLength });
+  registerSecretRoutes(http, secrets);
 
   const bot = await startBot({
     db: database.db,
@@ -121,6 +152,8 @@ export async function buildApp(config: OpsroomConfig, overrides: AppOverrides = 
   registerBotRoutes(http, bot, (actor, ref) => chat.rooms.get(actor, ref));
 
   const closers: (() => Promise<void>)[] = [];
+  // First in, so it runs last: audit records of anything the other closers trigger are still written.
+  closers.push(() => auditSubscriber.close());
   const gateway = attachWebSocketGateway({
     server: http.server,
     identity,
@@ -132,6 +165,7 @@ export async function buildApp(config: OpsroomConfig, overrides: AppOverrides = 
     ids,
   });
   closers.push(() => gateway.close());
+  closers.push(async () => secrets.stop());
   closers.push(() => bot.stop());
   let closed = false;
   return {
@@ -143,8 +177,10 @@ export async function buildApp(config: OpsroomConfig, overrides: AppOverrides = 
     database,
     metrics,
     identity,
+    audit,
     bootstrap,
     chat,
+    secrets,
     bot,
     http,
     async start() {

@@ -1,8 +1,21 @@
 import type { Role, TokenScope } from '../core/actor.js';
+import type { AuditPage, AuditRecord, VerifyResult } from '../domains/audit/schema.js';
 import type { MessageView, RoomEventFrame, RoomView } from '../domains/chat/schema.js';
 import type { CreatedToken, TokenView, UserView } from '../domains/identity/schema.js';
+import type { SecretView } from '../domains/secrets/schema.js';
 
-export type { CreatedToken, MessageView, RoomEventFrame, RoomView, TokenView, UserView };
+export type {
+  AuditPage,
+  AuditRecord,
+  CreatedToken,
+  MessageView,
+  RoomEventFrame,
+  RoomView,
+  SecretView,
+  TokenView,
+  UserView,
+  VerifyResult,
+};
 
 /** One search result, as `GET /api/search` returns it. */
 export interface SearchHitView {
@@ -38,6 +51,13 @@ export interface RoomEvents {
   roomId: string;
   lastSeq: number;
   events: RoomEventFrame[];
+}
+
+export interface AuditQuery {
+  limit?: number;
+  before?: number;
+  actor?: string;
+  action?: string;
 }
 
 export interface TailOptions {
@@ -76,5 +96,16 @@ export interface OpsroomClient {
   exportRoom(room: string): AsyncIterable<MessageView>;
   /** Room events after `options.after` as they happen, until the signal aborts. */
   tail(room: RoomView, options: TailOptions): AsyncIterable<RoomEventFrame>;
+  /** Audit records, newest first (admin). */
+  auditList(query: AuditQuery): Promise<AuditPage>;
+  /** Walks the audit hash chain (admin). */
+  auditVerify(): Promise<VerifyResult>;
+  /** Every audit record, oldest first, as stored (admin). */
+  auditExport(): AsyncIterable<AuditRecord>;
+  /** Secret names and timestamps (admin); values never come back. */
+  listSecrets(): Promise<SecretView[]>;
+  /** Creates or replaces a secret (admin). */
+  setSecret(name: string, value: string): Promise<void>;
+  removeSecret(name: string): Promise<void>;
   close(): Promise<void>;
 }

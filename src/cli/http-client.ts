@@ -2,6 +2,9 @@ import type { Role } from '../core/actor.js';
 import { CodedError, ErrorCode, exitCodeOf, httpStatusOf, UnauthenticatedError } from '../core/errors.js';
 import type {
   AddUserInput,
+  AuditPage,
+  AuditQuery,
+  AuditRecord,
   CreatedToken,
   CreateRoomOptions,
   CreateTokenOptions,
@@ -11,9 +14,11 @@ import type {
   RoomEvents,
   RoomView,
   SearchHitView,
+  SecretView,
   TailOptions,
   TokenView,
   UserView,
+  VerifyResult,
 } from './client.js';
 import { followOverWebSocket } from './ws-follow.js';
 
@@ -95,25 +100,8 @@ export class HttpClient implements OpsroomClient {
   }
 
   /** Streams `GET /api/rooms/:room/export` (JSON Lines) message by message. */
-  async *exportRoom(room: string): AsyncGenerator<MessageView> {
-    let response: Response;
-    try {
-      response = await fetch(new URL(`api/rooms/${encodeURIComponent(room)}/export`, this.base), {
-        headers: { authorization: `Bearer ${this.requireToken()}` },
-      });
-    } catch (error) {
-      throw this.unreachable(error);
-    }
-    if (!response.ok || !response.body)
-      throw errorFromResponse(response.status, parseJson(await response.text()));
-    let pending = '';
-    for await (const chunk of response.body.pipeThrough(new TextDecoderStream())) {
-      pending += chunk;
-      const lines = pending.split('\n');
-      pending = lines.pop() ?? '';
-      for (const line of lines) if (line !== '') yield JSON.parse(line) as MessageView;
-    }
-    if (pending.trim() !== '') yield JSON.parse(pending) as MessageView;
+  exportRoom(room: string): AsyncGenerator<MessageView> {
+    return this.jsonLines<MessageView>(`api/rooms/${encodeURIComponent(room)}/export`);
   }
 
   tail(room: RoomView, options: TailOptions): AsyncIterable<RoomEventFrame> {
@@ -132,7 +120,55 @@ export class HttpClient implements OpsroomClient {
     );
   }
 
+  auditList(query: AuditQuery): Promise<AuditPage> {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value));
+    return this.call('GET', `api/audit?${params}`);
+  }
+
+  auditVerify(): Promise<VerifyResult> {
+    return this.call('GET', 'api/audit/verify');
+  }
+
+  auditExport(): AsyncGenerator<AuditRecord> {
+    return this.jsonLines<AuditRecord>('api/audit/export');
+  }
+
+  async listSecrets(): Promise<SecretView[]> {
+    return (await this.call<{ secrets: SecretView[] }>('GET', 'api/secrets')).secrets;
+  }
+
+  async setSecret(name: string, value: string): Promise<void> {
+    await this.call('PUT', `api/secrets/${encodeURIComponent(name)}`, { value });
+  }
+
+  async removeSecret(name: string): Promise<void> {
+    await this.call('DELETE', `api/secrets/${encodeURIComponent(name)}`);
+  }
+
   async close(): Promise<void> {}
+
+  /** Streams a JSON Lines response one parsed line at a time, without holding the whole body. */
+  private async *jsonLines<T>(path: string): AsyncGenerator<T> {
+    let response: Response;
+    try {
+      response = await fetch(new URL(path, this.base), {
+        headers: { authorization: `Bearer ${this.requireToken()}` },
+      });
+    } catch (error) {
+      throw this.unreachable(error);
+    }
+    if (!response.ok || !response.body)
+      throw errorFromResponse(response.status, parseJson(await response.text()));
+    let pending = '';
+    for await (const chunk of response.body.pipeThrough(new TextDecoderStream())) {
+      pending += chunk;
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) if (line !== '') yield JSON.parse(line) as T;
+    }
+    if (pending.trim() !== '') yield JSON.parse(pending) as T;
+  }
 
   private requireToken(): string {
     if (this.token === undefined) {

@@ -2,9 +2,11 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError, checkConfigFile, formatProblems, readEnvironment } from '../config/index.js';
 import { exitCodeOf, type FieldIssue, isCodedError } from '../core/errors.js';
 import { VERSION } from '../version.js';
+import { registerAuditCommands } from './commands/audit.js';
 import { registerBackupCommand } from './commands/backup.js';
 import { registerMessageCommands } from './commands/messages.js';
 import { registerRoomCommands } from './commands/rooms.js';
+import { registerSecretCommands } from './commands/secrets.js';
 import { registerTokenCommands } from './commands/tokens.js';
 import { registerUserCommands } from './commands/users.js';
 import { CliContext } from './context.js';
@@ -112,6 +114,8 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<n
   registerRoomCommands(program, ctx);
   registerMessageCommands(program, ctx);
   registerBackupCommand(program, ctx);
+  registerSecretCommands(program, ctx);
+  registerAuditCommands(program, ctx);
 
   try {
     await program.parseAsync(argv);

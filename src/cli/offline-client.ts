@@ -7,6 +7,9 @@ import { PermissionDeniedError, ValidationError } from '../core/errors.js';
 import { BOOTSTRAP_USERNAME } from '../domains/identity/bootstrap.js';
 import type {
   AddUserInput,
+  AuditPage,
+  AuditQuery,
+  AuditRecord,
   CreatedToken,
   CreateRoomOptions,
   CreateTokenOptions,
@@ -16,9 +19,11 @@ import type {
   RoomEvents,
   RoomView,
   SearchHitView,
+  SecretView,
   TailOptions,
   TokenView,
   UserView,
+  VerifyResult,
 } from './client.js';
 import { pollEvents } from './follow.js';
 
@@ -126,6 +131,30 @@ export class OfflineClient implements OpsroomClient {
   /** Another process (the server, another CLI) may be writing: ask the database every ~500 ms. */
   tail(room: RoomView, options: TailOptions): AsyncIterable<RoomEventFrame> {
     return pollEvents((after, limit) => this.events(room.id, after, limit), options);
+  }
+
+  auditList(query: AuditQuery): Promise<AuditPage> {
+    return this.app.audit.list(this.actor, query);
+  }
+
+  auditVerify(): Promise<VerifyResult> {
+    return this.app.audit.verify(this.actor);
+  }
+
+  auditExport(): AsyncIterable<AuditRecord> {
+    return this.app.audit.export(this.actor);
+  }
+
+  listSecrets(): Promise<SecretView[]> {
+    return this.app.secrets.list(this.actor);
+  }
+
+  async setSecret(name: string, value: string): Promise<void> {
+    await this.app.secrets.set(this.actor, name, value);
+  }
+
+  removeSecret(name: string): Promise<void> {
+    return this.app.secrets.remove(this.actor, name);
   }
 
   close(): Promise<void> {

@@ -48,7 +48,10 @@ export const configSchema = z.strictObject({
         .string()
         .regex(/^[a-z][a-z0-9_-]{1,31}$/)
         .default('opsbot'),
-      aliases: z.array(z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/)).max(10).default([]),
+      aliases: z
+        .array(z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/))
+        .max(10)
+        .default([]),
       /** One-character prefixes that address the bot, e.g. `!deploy`. */
       prefixes: z.array(z.string().length(1)).max(5).default(['!', '/']),
     })

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { type Logger, pino } from 'pino';
 import { type App, buildApp } from '../../src/app.js';
@@ -35,6 +36,8 @@ export async function startTestApp(
   const config = configSchema.parse({ ...options.config, server: { port: 0, ...options.config?.server } });
   const app = await buildApp(config, {
     database,
+    // A key of the test's own: never the developer's environment, never a key file in the work tree.
+    secretKey: randomBytes(32),
     logger: options.logger ?? pino({ level: 'silent' }),
     ...(options.clock ? { clock: options.clock } : {}),
   });
