@@ -63,7 +63,9 @@ export interface App {
 /** Opens the database and wires domains, runtime and HTTP. Used by `opsroom serve` and by tests. */
 export async function buildApp(config: OpsroomConfig, overrides: AppOverrides = {}): Promise<App> {
   const clock = overrides.clock ?? new SystemClock();
-  const logger = overrides.logger ?? createLogger(config.log.level);
+  // Log lines pass through the secrets redactor once the secrets are loaded (see below).
+  let redactLogLine = (line: string) => line;
+  const logger = overrides.logger ?? createLogger(config.log.level, (line) => redactLogLine(line));
   const ids = new IdGenerator(clock);
   const database =
     overrides.database ??
@@ -100,6 +102,7 @@ export async function buildApp(config: OpsroomConfig, overrides: AppOverrides = 
     bus,
     onError: (error, context) => logger.error({ err: error, ...context }, 'a stored secret is unreadable'),
   });
+  redactLogLine = (line) => secrets.redactor().redact(line);
   const chat = createChatDomain({
     database,
     db: database.db,
@@ -148,6 +151,7 @@ export async function buildApp(config: OpsroomConfig, overrides: AppOverrides = 
     addressing: config.bot,
     version: VERSION,
     onError: (error, context) => logger.error({ err: error, ...context }, 'bot failed'),
+    redact: (text) => secrets.redactor().redact(text),
   });
   registerBotRoutes(http, bot, (actor, ref) => chat.rooms.get(actor, ref));
 

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startTestApp, type TestApp, type TestUser } from '../../../test/support/app.js';
 import { DIALECTS } from '../../../test/support/databases.js';
+import { SYSTEM_ACTOR } from '../../core/actor.js';
 
 for (const dialect of DIALECTS) {
   describe(`the bot on ${dialect}`, () => {
@@ -100,6 +101,19 @@ for (const dialect of DIALECTS) {
       });
       const [inPrivate] = await say('quiet', '!echo psst');
       assert.equal(inPrivate!.text, 'psst');
+    });
+
+    test('a secret value never reaches chat through the bot', async () => {
+      await t.app.secrets.set(SYSTEM_ACTOR, 'DB_PASSWORD', 'hunter2-very-secret');
+      const [reply] = await say('ops', '!echo the password is hunter2-very-secret');
+      assert.equal(reply!.text, 'the password is [redacted:DB_PASSWORD]');
+      const run = await t.request({
+        method: 'POST',
+        url: '/api/bot/run',
+        as: alice,
+        payload: { line: 'echo hunter2-very-secret' },
+      });
+      assert.equal(run.json().text, '[redacted:DB_PASSWORD]');
     });
 
     test('POST /api/bot/run answers with an outcome and exit code', async () => {

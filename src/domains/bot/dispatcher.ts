@@ -23,6 +23,8 @@ export interface BotReply {
   command?: string;
 }
 
+type Where = { roomId?: string; roomName?: string; threadId?: string };
+
 export const EXIT_CODE_OF: Record<BotOutcome, number> = { ok: 0, failed: 1, usage: 2, denied: 3 };
 
 const DEFAULT_TIMEOUT_MS = 60_000;
@@ -42,6 +44,8 @@ export interface DispatcherDeps {
   /** Looks up the author of a message as an actor (their roles now, not when they wrote). */
   actorOf: (userId: string) => Promise<Actor | undefined>;
   onError: (error: unknown, context: Record<string, unknown>) => void;
+  /** Removes secret values from anything the bot says (replies, cards, errors). */
+  redact: (text: string) => string;
 }
 
 /**
@@ -76,11 +80,15 @@ export class BotDispatcher {
     return command.permission === undefined || this.deps.allows(actor, command.permission);
   }
 
-  async execute(
-    actor: Actor,
-    line: string,
-    where: { roomId?: string; roomName?: string; threadId?: string } = {},
-  ): Promise<BotReply> {
+  /** Runs a command line as the actor; the answer never contains a secret value. */
+  async execute(actor: Actor, line: string, where: Where = {}): Promise<BotReply> {
+    const reply = await this.decide(actor, line, where);
+    const text = this.deps.redact(reply.text);
+    if (reply.card === undefined) return { ...reply, text };
+    return { ...reply, text, card: JSON.parse(this.deps.redact(JSON.stringify(reply.card))) as Card };
+  }
+
+  private async decide(actor: Actor, line: string, where: Where): Promise<BotReply> {
     const visible = (command: Command) => this.canSee(actor, command);
     const parsed = parseCommandLine(line, this.deps.registry, { nowMs: this.deps.clock.nowMs(), visible });
     if (parsed.kind !== 'ok') {

@@ -28,6 +28,7 @@ export interface BotDeps {
   addressing: Addressing;
   version: string;
   onError: (error: unknown, context: Record<string, unknown>) => void;
+  redact: (text: string) => string;
 }
 
 /** The bot user (created on first start), its command registry with the built-ins, and the dispatcher. */
@@ -56,6 +57,7 @@ export async function startBot(deps: BotDeps): Promise<Bot> {
       return row && row.disabledAt === null ? deps.identity.actorFor(row, 'web') : undefined;
     },
     onError: deps.onError,
+    redact: deps.redact,
   });
   const startedAtMs = deps.clock.nowMs();
   for (const command of builtInCommands({
