@@ -5,7 +5,7 @@ import { loadSecretKey } from './config/secret-key.js';
 import { type Clock, SystemClock } from './core/clock.js';
 import { IdGenerator } from './core/ids.js';
 import { registerAuditRoutes } from './domains/audit/routes.js';
-import { AuditService } from './domains/audit/service.js';
+import { AuditService, auditActor } from './domains/audit/service.js';
 import { AuditSubscriber } from './domains/audit/subscriber.js';
 import { type Bot, startBot } from './domains/bot/index.js';
 import { registerBotRoutes } from './domains/bot/routes.js';
@@ -63,9 +63,9 @@ export interface App {
 /** Opens the database and wires domains, runtime and HTTP. Used by `opsroom serve` and by tests. */
 export async function buildApp(config: OpsroomConfig, overrides: AppOverrides = {}): Promise<App> {
   const clock = overrides.clock ?? new SystemClock();
-  // Log lines pass through the secrets redactor once the secrets are loaded (see below).
-  let redactLogLine = (line: string) => line;
-  const logger = overrides.logger ?? createLogger(config.log.level, (line) => redactLogLine(line));
+  // Log lines and audit records pass through the secrets redactor once the secrets are loaded (below).
+  let redactSecrets = (text: string) => text;
+  const logger = overrides.logger ?? createLogger(config.log.level, (line) => redactSecrets(line));
   const ids = new IdGenerator(clock);
   const database =
     overrides.database ??
@@ -87,6 +87,7 @@ export async function buildApp(config: OpsroomConfig, overrides: AppOverrides = 
   const audit = new AuditService({
     database,
     clock,
+    redact: (text) => redactSecrets(text),
     onError: (error, action) => logger.error({ err: error, action }, 'audit record failed'),
   });
   const auditSubscriber = new AuditSubscriber({
@@ -102,7 +103,7 @@ export async function buildApp(config: OpsroomConfig, overrides: AppOverrides = 
     bus,
     onError: (error, context) => logger.error({ err: error, ...context }, 'a stored secret is unreadable'),
   });
-  redactLogLine = (line) => secrets.redactor().redact(line);
+  redactSecrets = (text) => secrets.redactor().redact(text);
   const chat = createChatDomain({
     database,
     db: database.db,
@@ -152,6 +153,18 @@ export async function buildApp(config: OpsroomConfig, overrides: AppOverrides = 
     version: VERSION,
     onError: (error, context) => logger.error({ err: error, ...context }, 'bot failed'),
     redact: (text) => secrets.redactor().redact(text),
+    onDecision: (run) =>
+      audit.enqueue(
+        {
+          ...auditActor(run.actor),
+          action: 'command.run',
+          decision: run.outcome === 'denied' ? 'denied' : 'allowed',
+          roomId: run.roomId ?? null,
+          commandLine: run.line,
+          outcome: run.outcome,
+        },
+        'command.run',
+      ),
   });
   registerBotRoutes(http, bot, (actor, ref) => chat.rooms.get(actor, ref));
 

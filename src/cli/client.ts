@@ -1,6 +1,6 @@
 import type { Role, TokenScope } from '../core/actor.js';
 import type { AuditPage, AuditRecord, VerifyResult } from '../domains/audit/schema.js';
-import type { MessageView, RoomEventFrame, RoomView } from '../domains/chat/schema.js';
+import type { Card, MessageView, RoomEventFrame, RoomView } from '../domains/chat/schema.js';
 import type { CreatedToken, TokenView, UserView } from '../domains/identity/schema.js';
 import type { SecretView } from '../domains/secrets/schema.js';
 
@@ -107,5 +107,15 @@ export interface OpsroomClient {
   /** Creates or replaces a secret (admin). */
   setSecret(name: string, value: string): Promise<void>;
   removeSecret(name: string): Promise<void>;
+  /** Runs a bot command line as the caller; the bot's answer and how it went. */
+  runCommand(line: string, room?: string): Promise<BotRunResult>;
   close(): Promise<void>;
+}
+
+export interface BotRunResult {
+  outcome: 'ok' | 'usage' | 'denied' | 'failed';
+  exitCode: number;
+  command: string | null;
+  text: string;
+  card: Card | null;
 }

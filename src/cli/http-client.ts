@@ -5,6 +5,7 @@ import type {
   AuditPage,
   AuditQuery,
   AuditRecord,
+  BotRunResult,
   CreatedToken,
   CreateRoomOptions,
   CreateTokenOptions,
@@ -144,6 +145,10 @@ export class HttpClient implements OpsroomClient {
 
   async removeSecret(name: string): Promise<void> {
     await this.call('DELETE', `api/secrets/${encodeURIComponent(name)}`);
+  }
+
+  runCommand(line: string, room?: string): Promise<BotRunResult> {
+    return this.call('POST', 'api/bot/run', room === undefined ? { line } : { line, room });
   }
 
   async close(): Promise<void> {}

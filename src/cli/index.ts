@@ -2,10 +2,12 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError, checkConfigFile, formatProblems, readEnvironment } from '../config/index.js';
 import { exitCodeOf, type FieldIssue, isCodedError } from '../core/errors.js';
 import { VERSION } from '../version.js';
+import { CliExit } from './cli-exit.js';
 import { registerAuditCommands } from './commands/audit.js';
 import { registerBackupCommand } from './commands/backup.js';
 import { registerMessageCommands } from './commands/messages.js';
 import { registerRoomCommands } from './commands/rooms.js';
+import { registerRunCommand } from './commands/run.js';
 import { registerSecretCommands } from './commands/secrets.js';
 import { registerTokenCommands } from './commands/tokens.js';
 import { registerUserCommands } from './commands/users.js';
@@ -116,6 +118,7 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<n
   registerBackupCommand(program, ctx);
   registerSecretCommands(program, ctx);
   registerAuditCommands(program, ctx);
+  registerRunCommand(program, ctx);
 
   try {
     await program.parseAsync(argv);
@@ -125,11 +128,7 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<n
   }
 }
 
-export class CliExit extends Error {
-  constructor(readonly code: number) {
-    super(`exit ${code}`);
-  }
-}
+export { CliExit };
 
 function reportError(error: unknown, print: (line: string) => void): number {
   if (error instanceof CliExit) return error.code;

@@ -4,12 +4,14 @@ import { type App, buildApp } from '../app.js';
 import type { OpsroomConfig } from '../config/index.js';
 import type { Actor, Role } from '../core/actor.js';
 import { PermissionDeniedError, ValidationError } from '../core/errors.js';
+import { EXIT_CODE_OF } from '../domains/bot/dispatcher.js';
 import { BOOTSTRAP_USERNAME } from '../domains/identity/bootstrap.js';
 import type {
   AddUserInput,
   AuditPage,
   AuditQuery,
   AuditRecord,
+  BotRunResult,
   CreatedToken,
   CreateRoomOptions,
   CreateTokenOptions,
@@ -155,6 +157,19 @@ export class OfflineClient implements OpsroomClient {
 
   removeSecret(name: string): Promise<void> {
     return this.app.secrets.remove(this.actor, name);
+  }
+
+  async runCommand(line: string, room?: string): Promise<BotRunResult> {
+    const found = room === undefined ? undefined : await this.app.chat.rooms.get(this.actor, room);
+    const target = found ? { roomId: found.id, roomName: found.name } : {};
+    const reply = await this.app.bot.dispatcher.execute(this.actor, line, target);
+    return {
+      outcome: reply.outcome,
+      exitCode: EXIT_CODE_OF[reply.outcome],
+      command: reply.command ?? null,
+      text: reply.text,
+      card: reply.card ?? null,
+    };
   }
 
   close(): Promise<void> {

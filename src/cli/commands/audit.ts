@@ -1,15 +1,30 @@
 import type { Command } from 'commander';
+import { CliExit } from '../cli-exit.js';
 import type { AuditQuery, AuditRecord } from '../client.js';
 import type { CliContext } from '../context.js';
 import { clean, dateTime, wholeNumber } from '../format.js';
-import { CliExit } from '../index.js';
 import { table } from '../io.js';
 
-/** What a record was about, in one short cell: the command line, else the detail. */
+/**
+ * What a record was about, in one short cell: the command line, else the detail as `key=value` pairs
+ * without ids and times (the columns and `--json` have those).
+ */
 function summary(record: AuditRecord): string {
-  const text = record.commandLine ?? (record.detail === '{}' ? '' : record.detail);
+  let text = record.commandLine ?? '';
+  if (record.commandLine === null) {
+    const detail = JSON.parse(record.detail) as Record<string, unknown>;
+    text = Object.entries(detail)
+      .filter(([key]) => !/(Id|At)$/.test(key))
+      .map(([key, value]) => `${key}=${plain(value)}`)
+      .join(' ');
+  }
   const line = clean(text).replace(/\s+/g, ' ');
   return line.length > 80 ? `${line.slice(0, 79)}…` : line;
+}
+
+function plain(value: unknown): string {
+  if (Array.isArray(value)) return value.map(plain).join(',');
+  return typeof value === 'string' && /^\S+$/.test(value) ? value : JSON.stringify(value);
 }
 
 export function registerAuditCommands(program: Command, ctx: CliContext): void {

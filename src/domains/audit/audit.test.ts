@@ -211,11 +211,15 @@ for (const dialect of DIALECTS) {
       assert.throws(() => audit.export(alice), PermissionDeniedError);
     });
 
-    test('enqueue keeps call order and reports failures without throwing', async () => {
+    test('enqueue keeps call order and reports failures without throwing, even if reporting fails', async () => {
       const errors: unknown[] = [];
       const database = await createTestDatabase(dialect as DialectName);
       opened.push(database);
-      const audit = new AuditService({ database, clock: new FakeClock(), onError: (e) => errors.push(e) });
+      const onError = (error: unknown) => {
+        errors.push(error);
+        throw new Error('the reporter failed too');
+      };
+      const audit = new AuditService({ database, clock: new FakeClock(), onError });
       audit.enqueue(entry(1));
       audit.enqueue(async () => entry(2));
       audit.enqueue(entry(3, { channel: 'carrier-pigeon' as 'web' }));

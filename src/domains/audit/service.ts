@@ -98,7 +98,12 @@ export class AuditService {
       .then(async () => {
         await this.record(typeof entry === 'function' ? await entry() : entry);
       })
-      .catch((error: unknown) => this.deps.onError?.(error, action));
+      .catch((error: unknown) => {
+        // A throwing reporter must not leave the queue rejected: every later append would be skipped.
+        try {
+          this.deps.onError?.(error, action);
+        } catch {}
+      });
   }
 
   /** Resolves once every queued append (including ones queued meanwhile) is written or reported. */

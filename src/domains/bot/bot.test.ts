@@ -114,6 +114,15 @@ for (const dialect of DIALECTS) {
         payload: { line: 'echo hunter2-very-secret' },
       });
       assert.equal(run.json().text, '[redacted:DB_PASSWORD]');
+      await t.app.audit.drain();
+      const audited = await t.request({
+        method: 'GET',
+        url: '/api/audit?action=command.run&limit=5',
+        as: t.admin,
+      });
+      const lines = JSON.stringify(audited.json());
+      assert.match(lines, /echo \[redacted:DB_PASSWORD\]/, 'the run is audited');
+      assert.ok(!lines.includes('hunter2-very-secret'), 'without the secret');
     });
 
     test('POST /api/bot/run answers with an outcome and exit code', async () => {

@@ -46,6 +46,16 @@ export interface DispatcherDeps {
   onError: (error: unknown, context: Record<string, unknown>) => void;
   /** Removes secret values from anything the bot says (replies, cards, errors). */
   redact: (text: string) => string;
+  /** Told of every run and refusal (not of lines that did not parse): the audit trail. */
+  onDecision?: (run: CommandDecision) => void;
+}
+
+export interface CommandDecision {
+  actor: Actor;
+  line: string;
+  command: string;
+  roomId: string | undefined;
+  outcome: BotOutcome;
 }
 
 /**
@@ -83,6 +93,15 @@ export class BotDispatcher {
   /** Runs a command line as the actor; the answer never contains a secret value. */
   async execute(actor: Actor, line: string, where: Where = {}): Promise<BotReply> {
     const reply = await this.decide(actor, line, where);
+    if (reply.command !== undefined) {
+      this.deps.onDecision?.({
+        actor,
+        line,
+        command: reply.command,
+        roomId: where.roomId,
+        outcome: reply.outcome,
+      });
+    }
     const text = this.deps.redact(reply.text);
     if (reply.card === undefined) return { ...reply, text };
     return { ...reply, text, card: JSON.parse(this.deps.redact(JSON.stringify(reply.card))) as Card };

@@ -8,7 +8,7 @@ import type { IdentityService } from '../identity/service.js';
 import { roleAllows } from '../policy/role-permissions.js';
 import { type Addressing, compileAddressing } from './addressing.js';
 import { builtInCommands } from './builtins.js';
-import { BotDispatcher } from './dispatcher.js';
+import { BotDispatcher, type CommandDecision } from './dispatcher.js';
 import { CommandRegistry } from './registry.js';
 
 export interface Bot {
@@ -29,6 +29,7 @@ export interface BotDeps {
   version: string;
   onError: (error: unknown, context: Record<string, unknown>) => void;
   redact: (text: string) => string;
+  onDecision?: (run: CommandDecision) => void;
 }
 
 /** The bot user (created on first start), its command registry with the built-ins, and the dispatcher. */
@@ -58,6 +59,7 @@ export async function startBot(deps: BotDeps): Promise<Bot> {
     },
     onError: deps.onError,
     redact: deps.redact,
+    ...(deps.onDecision ? { onDecision: deps.onDecision } : {}),
   });
   const startedAtMs = deps.clock.nowMs();
   for (const command of builtInCommands({
