@@ -36,8 +36,9 @@ export async function startTestApp(
   const config = configSchema.parse({ ...options.config, server: { port: 0, ...options.config?.server } });
   const app = await buildApp(config, {
     database,
-    // A key of the test's own: never the developer's environment, never a key file in the work tree.
-    secretKey: randomBytes(32),
+    // A key of the test's own (unless the test names a key file): never the developer's environment,
+    // never a key file in the work tree.
+    ...(options.config?.secrets?.keyFile ? {} : { secretKey: randomBytes(32) }),
     logger: options.logger ?? pino({ level: 'silent' }),
     ...(options.clock ? { clock: options.clock } : {}),
   });
