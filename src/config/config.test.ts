@@ -62,6 +62,11 @@ describe('configuration', () => {
     assert.equal(problems.length, 3);
   });
 
+  test('a section with every setting commented out is empty, not an error', () => {
+    const path = file('commented.yaml', 'server:\n  port: 9001\nsecrets:\n  # keyFile: ./x\n');
+    assert.deepEqual(checkConfigFile(path), []);
+  });
+
   test('YAML syntax errors carry a line', () => {
     const path = file('syntax.yaml', 'server:\n  port: 80\n   host: x\n');
     const problems = checkConfigFile(path);

@@ -79,7 +79,11 @@ function parseYamlFile(file: string): ParsedFile {
     });
     return { data: {}, problems, locate };
   }
-  return { data: value as Record<string, unknown>, problems, locate };
+  // A section whose settings are all commented out reads as null: treat it as empty, not as an error.
+  const data = Object.fromEntries(
+    Object.entries(value as Record<string, unknown>).map(([key, section]) => [key, section ?? {}]),
+  );
+  return { data, problems, locate };
 }
 
 function environmentOverrides(
