@@ -4,7 +4,7 @@ import { type App, buildApp } from '../app.js';
 import type { OpsroomConfig } from '../config/index.js';
 import type { Actor, Role } from '../core/actor.js';
 import { PermissionDeniedError, ValidationError } from '../core/errors.js';
-import { EXIT_CODE_OF } from '../domains/bot/dispatcher.js';
+import { toRunResult } from '../domains/bot/dispatcher.js';
 import { BOOTSTRAP_USERNAME } from '../domains/identity/bootstrap.js';
 import type {
   AddUserInput,
@@ -163,13 +163,7 @@ export class OfflineClient implements OpsroomClient {
     const found = room === undefined ? undefined : await this.app.chat.rooms.get(this.actor, room);
     const target = found ? { roomId: found.id, roomName: found.name } : {};
     const reply = await this.app.bot.dispatcher.execute(this.actor, line, target);
-    return {
-      outcome: reply.outcome,
-      exitCode: EXIT_CODE_OF[reply.outcome],
-      command: reply.command ?? null,
-      text: reply.text,
-      card: reply.card ?? null,
-    };
+    return toRunResult(reply);
   }
 
   close(): Promise<void> {

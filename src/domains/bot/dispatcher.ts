@@ -23,6 +23,17 @@ export interface BotReply {
   command?: string;
 }
 
+/** A reply as the API and the CLI carry it: with its exit code, absent parts as null. */
+export function toRunResult(reply: BotReply) {
+  return {
+    outcome: reply.outcome,
+    exitCode: EXIT_CODE_OF[reply.outcome],
+    command: reply.command ?? null,
+    text: reply.text,
+    card: reply.card ?? null,
+  };
+}
+
 type Where = { roomId?: string; roomName?: string; threadId?: string };
 
 export const EXIT_CODE_OF: Record<BotOutcome, number> = { ok: 0, failed: 1, usage: 2, denied: 3 };

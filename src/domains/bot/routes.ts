@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { cardSchema } from '../chat/schema.js';
 import { actorOf, type RouteApp } from '../route-context.js';
-import { EXIT_CODE_OF } from './dispatcher.js';
+import { toRunResult } from './dispatcher.js';
 import { usageLines } from './help.js';
 import type { Bot } from './index.js';
 
@@ -42,13 +42,7 @@ export function registerBotRoutes(
         req.body.line,
         room ? { roomId: room.id, roomName: room.name } : {},
       );
-      return {
-        outcome: reply.outcome,
-        exitCode: EXIT_CODE_OF[reply.outcome],
-        command: reply.command ?? null,
-        text: reply.text,
-        card: reply.card ?? null,
-      };
+      return toRunResult(reply);
     },
   );
 
