@@ -2,20 +2,14 @@ import { ValidationError } from '../../../core/errors.js';
 import type { Database } from '../../../storage/database.js';
 import { DEFAULT_RECENT_WINDOW, postgresSearch } from './postgres-search.js';
 import type { ParsedSearchQuery } from './query.js';
-import { messageConditions, planTerms, resolveScope, snippetTerms } from './search-sql.js';
+import { messageConditions, planTerms, resolveScope, type SearchRow, snippetTerms } from './search-sql.js';
 import { buildSnippet } from './snippet.js';
 import { DEFAULT_SMALL_SET, sqliteSearch } from './sqlite-search.js';
 
-export interface SearchHit {
-  messageId: string;
+/** A row as the query returns it, with the message text swapped for a snippet around the match. */
+export interface SearchHit extends Omit<SearchRow, 'num' | 'text'> {
   /** The message's sequence number; pass the last hit's as `beforeNum` for the next page. */
   num: number;
-  roomId: string;
-  roomName: string;
-  userId: string;
-  username: string | null;
-  createdAt: string;
-  threadId: string | null;
   /** About 160 characters around the first match, matches in `**bold**` (see buildSnippet). */
   snippet: string;
 }
