@@ -5,6 +5,7 @@ import * as search from './migrations/002-search.js';
 import * as audit from './migrations/003-audit.js';
 import * as secrets from './migrations/004-secrets.js';
 import * as bot from './migrations/005-bot.js';
+import * as jobs from './migrations/006-jobs.js';
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: DialectName): Promise<void> };
 
@@ -15,6 +16,7 @@ const MIGRATIONS: [string, DialectMigration][] = [
   ['003-audit', audit],
   ['004-secrets', secrets],
   ['005-bot', bot],
+  ['006-jobs', jobs],
 ];
 
 export async function migrateToLatest(database: Database): Promise<MigrationResultSet> {

@@ -134,7 +134,7 @@ for (const dialect of DIALECTS) {
       });
       assert.deepEqual(
         { ...(ok.json() as object), card: undefined },
-        { outcome: 'ok', exitCode: 0, command: 'echo', text: 'hi there', card: undefined },
+        { outcome: 'ok', exitCode: 0, command: 'echo', text: 'hi there', card: undefined, jobId: null },
       );
       const usage = await t.request({
         method: 'POST',

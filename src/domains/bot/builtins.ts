@@ -24,6 +24,7 @@ export function builtInCommands(deps: BuiltInDeps): Command[] {
       usage: ['help [{{topic}}]'],
       args: { topic: { type: 'string', rest: true, description: 'A command name' } },
       permission: 'bot:use',
+      instant: true,
       examples: ['help', 'help deploy'],
       run: ({ args, actor }) =>
         renderHelp(deps.registry, args.topic, (command) => deps.canRun(actor, command)),
@@ -33,6 +34,7 @@ export function builtInCommands(deps: BuiltInDeps): Command[] {
       group,
       summary: 'Who Opsroom thinks you are, and your roles',
       permission: 'bot:use',
+      instant: true,
       run: ({ actor }) =>
         `You are @${actor.username} (roles: ${actor.roles.join(', ')}; via ${actor.channel}${
           actor.scopes ? `; token scopes: ${actor.scopes.join(', ')}` : ''
@@ -43,6 +45,7 @@ export function builtInCommands(deps: BuiltInDeps): Command[] {
       group,
       summary: 'Check that the bot answers',
       permission: 'bot:use',
+      instant: true,
       run: () => {
         const uptimeS = Math.round((deps.clock.nowMs() - deps.startedAtMs) / 1000);
         return `pong (up ${uptimeS}s)`;
@@ -55,6 +58,7 @@ export function builtInCommands(deps: BuiltInDeps): Command[] {
       usage: ['echo {{text}}'],
       args: { text: { type: 'string', rest: true, required: true } },
       permission: 'bot:use',
+      instant: true,
       examples: ['echo hello world'],
       run: ({ args }) => args.text,
     }),
@@ -63,6 +67,7 @@ export function builtInCommands(deps: BuiltInDeps): Command[] {
       group,
       summary: 'The running Opsroom version',
       permission: 'bot:use',
+      instant: true,
       run: () => `Opsroom ${deps.version}`,
     }),
   ];

@@ -5,6 +5,7 @@
  */
 import type { Actor } from '../../core/actor.js';
 import type { Card } from '../chat/schema.js';
+import type { JobWithOutput } from '../jobs/schema.js';
 import type { AnyArgValue, ArgSpecs, ArgsOf } from './arg-types.js';
 import { describeValue } from './arg-types.js';
 import { validateDefinition } from './command-validation.js';
@@ -24,7 +25,15 @@ export interface CommandReply {
 }
 
 /** What a handler may return; a string is a reply. `ok: false` marks the job failed. */
-export type CommandResult = undefined | string | (CommandReply & { ok?: boolean; exitCode?: number });
+export type CommandResult =
+  | undefined
+  | string
+  | (CommandReply & {
+      ok?: boolean;
+      exitCode?: number;
+      /** A job this command started (confirm, approve): callers that wait follow it to its end. */
+      job?: { id: number; done: Promise<JobWithOutput> };
+    });
 
 /**
  * What a handler gets. The dispatcher builds it for each job; nothing here does I/O itself.
@@ -81,6 +90,11 @@ export interface CommandDefinition<A extends ArgSpecs = ArgSpecs> {
   examples?: readonly string[];
   /** Accept `key=value` pairs that are not declared arguments; they arrive in `ctx.extra`. */
   allowExtra?: boolean;
+  /**
+   * Answers at once without a job record (help, ping, jobs): only for commands that read and return
+   * quickly. Everything else runs as a job with a live card, a status and an entry in `jobs`.
+   */
+  instant?: boolean;
   run(ctx: CommandContext<ArgsOf<A>>): Promise<CommandResult> | CommandResult;
 }
 
@@ -102,6 +116,7 @@ export interface Command<A extends ArgSpecs = ArgSpecs> {
   readonly locks: readonly string[];
   readonly examples: readonly string[];
   readonly allowExtra: boolean;
+  readonly instant: boolean;
   /** The permission this run needs, with templates filled in. */
   permissionFor(args: ArgsOf<A>): string;
   /** The locks this run takes, with templates filled in. */
@@ -168,6 +183,7 @@ export function defineCommand<const A extends ArgSpecs = Record<never, never>>(
     locks,
     examples: Object.freeze([...(definition.examples ?? [])]),
     allowExtra: definition.allowExtra ?? false,
+    instant: definition.instant ?? false,
     permissionFor(args) {
       return typeof permission === 'string' ? renderTemplate(permission, args) : permission(args);
     },

@@ -5,18 +5,46 @@ import type { EventBus } from '../../runtime/event-bus.js';
 import type { DB } from '../../storage/tables.js';
 import type { ChatDomain } from '../chat/index.js';
 import type { IdentityService } from '../identity/service.js';
-import { roleAllows } from '../policy/role-permissions.js';
+import type { ChunkRedactor } from '../jobs/output.js';
+import { JobRunner } from '../jobs/runner.js';
+import { JobService } from '../jobs/service.js';
+import { JobStore } from '../jobs/store.js';
+import type { Policy } from '../policy/policy.js';
 import { type Addressing, compileAddressing } from './addressing.js';
+import { botMessages } from './bot-messages.js';
 import { builtInCommands } from './builtins.js';
-import { BotDispatcher, type CommandDecision } from './dispatcher.js';
+import { jobCommands } from './builtins-jobs.js';
+import { attachCardActions } from './card-actions.js';
+import { BotDispatcher } from './dispatcher.js';
+import type { BotReply, Run } from './pipeline.js';
+import { proposalCard } from './proposals/card.js';
+import { type Proposal, ProposalService } from './proposals/service.js';
+import { CommandRateLimiter } from './rate-limit.js';
 import { CommandRegistry } from './registry.js';
 
 export interface Bot {
   registry: CommandRegistry;
   dispatcher: BotDispatcher;
+  jobs: JobService;
+  proposals: ProposalService;
   actor: Actor;
-  /** Stops listening and waits for replies in progress. */
+  /** Resolves when every message seen so far is answered and every job started so far has ended. */
+  idle(): Promise<void>;
+  /** Stops listening, waits for replies in progress, and stops running jobs (recorded as interrupted). */
   stop(): Promise<void>;
+}
+
+export interface BotSettings extends Addressing {
+  rateLimitPerMinute: number;
+  rateLimitBurst: number;
+  confirmTtlSeconds: number;
+  approvalTtlSeconds: number;
+}
+
+export interface JobSettings {
+  concurrency: number;
+  defaultTimeoutSeconds: number;
+  cardIntervalMs: number;
 }
 
 export interface BotDeps {
@@ -25,16 +53,22 @@ export interface BotDeps {
   bus: EventBus;
   chat: ChatDomain;
   identity: IdentityService;
-  addressing: Addressing;
+  settings: BotSettings;
+  jobSettings: JobSettings;
+  policy: Policy;
   version: string;
   onError: (error: unknown, context: Record<string, unknown>) => void;
   redact: (text: string) => string;
-  onDecision?: (run: CommandDecision) => void;
+  streamRedactor: () => ChunkRedactor;
+  /** Told of every decision about a command that parsed: the audit trail. */
+  onDecision?: (run: Run, reply: BotReply) => void;
+  /** Told when a proposal is decided by someone or expires. */
+  onProposal?: (proposal: Proposal) => void;
 }
 
-/** The bot user (created on first start), its command registry with the built-ins, and the dispatcher. */
+/** The bot user (created on first start), its command registry with the built-ins, jobs and the dispatcher. */
 export async function startBot(deps: BotDeps): Promise<Bot> {
-  const name = deps.addressing.name;
+  const name = deps.settings.name;
   const existing = await deps.identity.store.userByUsername(name);
   const user =
     existing ??
@@ -44,41 +78,108 @@ export async function startBot(deps: BotDeps): Promise<Bot> {
       displayName: 'Opsroom bot',
     }));
   const actor: Actor = { userId: user.id, username: name, roles: ['member'], channel: 'system' };
+  const actorOf = async (userId: string) => {
+    const row = await deps.identity.store.userById(userId);
+    return row && row.disabledAt === null ? deps.identity.actorFor(row, 'web') : undefined;
+  };
+  const messages = botMessages(deps.chat, actor);
   const registry = new CommandRegistry();
+  const jobStore = new JobStore(deps.db);
+  const runner = new JobRunner({
+    store: jobStore,
+    clock: deps.clock,
+    bus: deps.bus,
+    cards: messages,
+    streamRedactor: deps.streamRedactor,
+    redact: deps.redact,
+    concurrency: deps.jobSettings.concurrency,
+    cardIntervalMs: deps.jobSettings.cardIntervalMs,
+    onError: deps.onError,
+  });
+  const jobs = new JobService(jobStore, runner, deps.policy);
+  const proposals = new ProposalService({
+    db: deps.db,
+    clock: deps.clock,
+    policy: deps.policy,
+    confirmTtlMs: deps.settings.confirmTtlSeconds * 1000,
+    approvalTtlMs: deps.settings.approvalTtlSeconds * 1000,
+    onChange: (proposal) => {
+      deps.onProposal?.(proposal);
+      // A confirmed or approved proposal's card becomes the job's card; the others say how they ended.
+      if (proposal.messageId === null || proposal.status === 'confirmed' || proposal.status === 'approved') return;
+      const card = proposalCard(proposal, deps.clock.nowMs());
+      void messages
+        .update(proposal.messageId, card)
+        .catch((error: unknown) => deps.onError(error, { proposal: proposal.nonce }));
+    },
+  });
   const dispatcher = new BotDispatcher({
     db: deps.db,
     clock: deps.clock,
     registry,
     chat: deps.chat,
+    messages,
     bot: actor,
-    addressed: compileAddressing(deps.addressing),
-    allows: roleAllows,
-    actorOf: async (userId) => {
-      const row = await deps.identity.store.userById(userId);
-      return row && row.disabledAt === null ? deps.identity.actorFor(row, 'web') : undefined;
-    },
+    addressed: compileAddressing(deps.settings),
+    policy: deps.policy,
+    jobs: runner,
+    proposals,
+    rateLimiter: new CommandRateLimiter(deps.clock, deps.settings.rateLimitPerMinute, deps.settings.rateLimitBurst),
+    defaultTimeoutMs: deps.jobSettings.defaultTimeoutSeconds * 1000,
+    actorOf,
     onError: deps.onError,
     redact: deps.redact,
     ...(deps.onDecision ? { onDecision: deps.onDecision } : {}),
   });
   const startedAtMs = deps.clock.nowMs();
-  for (const command of builtInCommands({
-    registry,
-    canRun: (who, command) => dispatcher.canSee(who, command),
-    clock: deps.clock,
-    version: deps.version,
-    startedAtMs,
-  })) {
-    registry.register(command);
-  }
-  const detach = dispatcher.attach(deps.bus);
+  const commands = [
+    ...builtInCommands({
+      registry,
+      canRun: (who, command) => dispatcher.canSee(who, command),
+      clock: deps.clock,
+      version: deps.version,
+      startedAtMs,
+    }),
+    ...jobCommands({
+      jobs,
+      proposals,
+      clock: deps.clock,
+      runDecided: (proposal, decider) => dispatcher.runDecided(proposal, decider),
+    }),
+  ];
+  for (const command of commands) registry.register(command);
+  await runner.recoverInterrupted();
+  await proposals.recover();
+  const detachMessages = dispatcher.attach(deps.bus);
+  const detachActions = attachCardActions({
+    bus: deps.bus,
+    dispatcher,
+    messages,
+    actorOf,
+    roomNameOf: async (roomId) => (await deps.chat.rooms.describe(roomId))?.name,
+    threadRootOf: async (messageId) => {
+      const message = await deps.chat.messages.get(actor, messageId).catch(() => undefined);
+      return message?.threadId ?? messageId;
+    },
+  });
+  const idle = async () => {
+    await dispatcher.drain();
+    await runner.drain();
+    await dispatcher.drain();
+  };
   return {
     registry,
     dispatcher,
+    jobs,
+    proposals,
     actor,
+    idle,
     async stop() {
-      detach();
+      detachMessages();
+      detachActions();
       await dispatcher.drain();
+      proposals.stop();
+      await runner.stop();
     },
   };
 }

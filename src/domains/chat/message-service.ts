@@ -82,8 +82,16 @@ export class MessageService {
     return { ...view, seq: events[events.length - 1]!.seq };
   }
 
-  /** Changes text and/or card in place; the previous version goes to the edit history. */
-  async edit(actor: Actor, messageId: string, input: EditMessageInput): Promise<MessageView> {
+  /**
+   * Changes text and/or card in place; the previous version goes to the edit history, except for the
+   * live cards the bot updates every second (`keepHistory: false`), whose history is noise.
+   */
+  async edit(
+    actor: Actor,
+    messageId: string,
+    input: EditMessageInput,
+    options: { keepHistory?: boolean } = {},
+  ): Promise<MessageView> {
     const data = parseOrThrow(this.editSchema, input);
     const message = await this.requireOwn(actor, messageId, 'edit');
     if (message.deletedAt !== null) throw new ValidationError('A deleted message cannot be edited');
@@ -103,7 +111,8 @@ export class MessageService {
       editedAt: at,
     };
     const event = await this.deps.db.transaction().execute(async (trx) => {
-      await trx
+      if (options.keepHistory !== false)
+        await trx
         .insertInto('messageEdits')
         .values({
           id: this.deps.ids.next('e_'),

@@ -1,0 +1,62 @@
+import type { Actor } from '../../core/actor.js';
+import type { EventBus } from '../../runtime/event-bus.js';
+import { CANCEL_ACTION } from '../jobs/card.js';
+import type { BotMessages } from './bot-messages.js';
+import type { BotDispatcher } from './dispatcher.js';
+import { SUGGESTION_ACTION } from './natural-language-card.js';
+import { PROPOSAL_ACTIONS } from './proposals/card.js';
+
+/** A button press is the command line it stands for, run as whoever pressed it. */
+const LINE_OF: Record<string, (value: string) => string> = {
+  [PROPOSAL_ACTIONS.confirm]: (nonce) => `confirm ${nonce}`,
+  [PROPOSAL_ACTIONS.cancel]: (nonce) => `deny ${nonce}`,
+  [PROPOSAL_ACTIONS.approve]: (nonce) => `approve ${nonce}`,
+  [PROPOSAL_ACTIONS.deny]: (nonce) => `deny ${nonce}`,
+  [CANCEL_ACTION]: (id) => `cancel ${id}`,
+  [SUGGESTION_ACTION]: (line) => line,
+};
+
+export interface CardActionDeps {
+  bus: EventBus;
+  dispatcher: BotDispatcher;
+  messages: BotMessages;
+  roomNameOf: (roomId: string) => Promise<string | undefined>;
+  /** The thread a message belongs to (its own id when it is not a reply). */
+  threadRootOf: (messageId: string) => Promise<string>;
+  actorOf: (userId: string) => Promise<Actor | undefined>;
+}
+
+/**
+ * Handles presses of the bot's card buttons (Confirm, Approve, Deny, Cancel, suggestions). The press
+ * goes through the same chain as typing the command, so the same rules apply; once per press, even
+ * with several nodes (claimed like a message). A press that changes a card says nothing more; one
+ * that fails, or a suggestion that ran, is answered in the card's thread.
+ */
+export function attachCardActions(deps: CardActionDeps): () => void {
+  return deps.bus.subscribe('card.action', (event) => {
+    const { roomId, seq, data } = event.payload;
+    const toLine = LINE_OF[data.actionId];
+    if (!toLine || data.value === undefined) return;
+    const line = toLine(data.value);
+    deps.dispatcher.track(
+      (async () => {
+        if (!(await deps.dispatcher.claim(`action:${roomId}:${seq}`))) return;
+        const actor = await deps.actorOf(data.userId);
+        if (!actor) return;
+        const roomName = await deps.roomNameOf(roomId);
+        const threadId = await deps.threadRootOf(data.messageId);
+        const where = { roomId, threadId, ...(roomName ? { roomName } : {}) };
+        const reply = await deps.dispatcher.execute({ ...actor, channel: 'web' }, line, where, {
+          wait: false,
+        });
+        const quiet = reply.outcome === 'ok' && data.actionId !== SUGGESTION_ACTION;
+        if (reply.posted || quiet) return;
+        await deps.messages.say(
+          { roomId, threadId },
+          { text: `@${actor.username}: ${reply.text}`, ...(reply.card ? { card: reply.card } : {}) },
+        );
+      })(),
+      { action: data.actionId },
+    );
+  });
+}

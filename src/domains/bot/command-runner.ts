@@ -1,0 +1,124 @@
+import type { Clock } from '../../core/clock.js';
+import { asCodedError, isCodedError } from '../../core/errors.js';
+import type { JobRunner } from '../jobs/runner.js';
+import type { CommandContext, CommandResult } from './command.js';
+import type { BotReply, Run } from './pipeline.js';
+
+export interface CommandRunnerDeps {
+  clock: Clock;
+  jobs: JobRunner;
+  /** For commands without a timeout of their own. */
+  defaultTimeoutMs: number;
+  onError: (error: unknown, context: Record<string, unknown>) => void;
+}
+
+/** Instant commands must answer quickly; this is their ceiling. */
+const INSTANT_TIMEOUT_MS = 30_000;
+
+/**
+ * The last stage: an instant command answers at once; anything else becomes a job with a live card.
+ * Either way the command runs as the person who asked.
+ */
+export class CommandRunner {
+  constructor(private readonly deps: CommandRunnerDeps) {}
+
+  run = (run: Run): Promise<BotReply> => {
+    return run.parsed!.command.instant ? this.instant(run) : this.job(run);
+  };
+
+  private async job(run: Run): Promise<BotReply> {
+    const { command, args, extra } = run.parsed!;
+    const { roomId, threadId } = run.where;
+    const { job, done } = await this.deps.jobs.start({
+      command: command.name,
+      line: run.line,
+      args,
+      locks: command.locksFor(args as never),
+      timeoutMs: command.timeoutMs ?? this.deps.defaultTimeoutMs,
+      actor: run.actor,
+      where: roomId === undefined ? undefined : { roomId, ...(threadId ? { threadId } : {}) },
+      approvedBy: run.decided?.decision === 'approved' ? run.decided.by : undefined,
+      cardMessageId: run.decided?.cardMessageId,
+      run: (ctx) =>
+        command.run({
+          args: args as never,
+          extra,
+          actor: run.actor,
+          roomId: roomId ?? '',
+          ...(threadId === undefined ? {} : { threadId }),
+          jobId: ctx.jobId,
+          line: run.line,
+          signal: ctx.signal,
+          reply: ctx.reply,
+          progress: ctx.progress,
+        }),
+    });
+    return {
+      outcome: 'ok',
+      command: command.name,
+      text: `Job #${job.id} ${job.status === 'queued' ? 'queued' : 'started'}: \`${command.name}\`.`,
+      jobId: job.id,
+      posted: job.messageId !== null || roomId !== undefined,
+      done,
+      ...decisionOf(run),
+    };
+  }
+
+  private async instant(run: Run): Promise<BotReply> {
+    const { command, args, extra } = run.parsed!;
+    const controller = new AbortController();
+    const timeoutMs = Math.min(command.timeoutMs ?? INSTANT_TIMEOUT_MS, INSTANT_TIMEOUT_MS);
+    const cancel = this.deps.clock.setTimer(timeoutMs, () => controller.abort(new Error('timed out')));
+    const replies: string[] = [];
+    const aborted = new Promise<never>((_, reject) =>
+      controller.signal.addEventListener('abort', () => reject(controller.signal.reason)),
+    );
+    aborted.catch(() => {});
+    const ctx: CommandContext<never> = {
+      args: args as never,
+      extra,
+      actor: run.actor,
+      roomId: run.where.roomId ?? '',
+      ...(run.where.threadId === undefined ? {} : { threadId: run.where.threadId }),
+      jobId: '',
+      line: run.line,
+      signal: controller.signal,
+      reply: async (message) => {
+        replies.push(typeof message === 'string' ? message : (message.text ?? ''));
+      },
+      progress: (text) => replies.push(text),
+    };
+    try {
+      const result = await Promise.race([Promise.resolve().then(() => command.run(ctx)), aborted]);
+      return { ...toReply(command.name, result, replies), ...decisionOf(run) };
+    } catch (error) {
+      if (controller.signal.aborted) {
+        return { outcome: 'failed', command: command.name, text: `\`${command.name}\` timed out.` };
+      }
+      const coded = asCodedError(error);
+      if (!isCodedError(error)) this.deps.onError(error, { command: command.name });
+      const detail = isCodedError(error) ? coded.message : `internal error (${coded.code})`;
+      const outcome = coded.code === 'E_PERMISSION_DENIED' ? 'denied' : 'failed';
+      return { outcome, command: command.name, text: isCodedError(error) ? detail : `\`${command.name}\` failed: ${detail}` };
+    } finally {
+      cancel();
+    }
+  }
+}
+
+function decisionOf(run: Run): Pick<BotReply, 'decision' | 'decidedBy'> {
+  return run.decided ? { decision: run.decided.decision, decidedBy: run.decided.by } : { decision: 'allowed' };
+}
+
+function toReply(name: string, result: CommandResult, replies: string[]): BotReply {
+  const base = result === undefined ? {} : typeof result === 'string' ? { text: result } : result;
+  const ok = typeof result === 'object' && result !== null && 'ok' in result ? result.ok !== false : true;
+  const text = [...replies, base.text ?? ''].filter((t) => t !== '').join('\n') || (ok ? 'Done.' : 'Failed.');
+  const reply: BotReply = { outcome: ok ? 'ok' : 'failed', command: name, text };
+  if (base.card) reply.card = base.card;
+  if (typeof result === 'object' && result?.job) {
+    reply.jobId = result.job.id;
+    reply.done = result.job.done;
+  }
+  return reply;
+}

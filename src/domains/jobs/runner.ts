@@ -1,0 +1,387 @@
+import type { Actor } from '../../core/actor.js';
+import type { Clock } from '../../core/clock.js';
+import { asCodedError, isCodedError, NotFoundError, ValidationError } from '../../core/errors.js';
+import type { EventBus } from '../../runtime/event-bus.js';
+import type { Card } from '../chat/schema.js';
+import { jobCard } from './card.js';
+import { type ChunkRedactor, DEFAULT_OUTPUT_LIMITS, JobOutput, type JobOutputLimits } from './output.js';
+import type { JobView, JobWithOutput } from './schema.js';
+import { type JobRow, type JobStore, jobView, jobWithOutput } from './store.js';
+import type { JobStatus } from './table.js';
+import { JobSlots } from './slots.js';
+import './events.js';
+
+/** Where a job's card and messages go: the chat domain, posting as the bot. */
+export interface JobCards {
+  post(where: JobWhere, card: Card): Promise<string>;
+  update(messageId: string, card: Card): Promise<void>;
+  say(where: JobWhere, message: { text?: string; card?: Card }): Promise<void>;
+}
+
+export interface JobWhere {
+  roomId: string;
+  threadId?: string;
+}
+
+/** What a handler may return: see CommandResult in domains/bot/command.ts. */
+export type JobResult = undefined | string | { text?: string; card?: Card; ok?: boolean; exitCode?: number };
+
+export interface JobContext {
+  readonly jobId: string;
+  readonly signal: AbortSignal;
+  progress(text: string): void;
+  reply(message: string | { text?: string; card?: Card }): Promise<void>;
+}
+
+export interface JobSpec {
+  command: string;
+  line: string;
+  args: Readonly<Record<string, unknown>>;
+  locks: readonly string[];
+  timeoutMs: number;
+  actor: Actor;
+  where?: JobWhere | undefined;
+  approvedBy?: string | undefined;
+  /** Turn this existing message (a proposal card) into the job's card instead of posting a new one. */
+  cardMessageId?: string | undefined;
+  run(ctx: JobContext): Promise<JobResult> | JobResult;
+}
+
+export interface JobRunnerDeps {
+  store: JobStore;
+  clock: Clock;
+  bus: EventBus;
+  cards: JobCards;
+  /** A fresh chunk redactor per job (secrets split across chunks are still cut). */
+  streamRedactor: () => ChunkRedactor;
+  redact: (text: string) => string;
+  concurrency: number;
+  /** At most one card update per interval while output streams. */
+  cardIntervalMs: number;
+  outputLimits?: JobOutputLimits;
+  onError: (error: unknown, context: Record<string, unknown>) => void;
+}
+
+type StopReason = { kind: 'cancel'; by: string } | { kind: 'timeout' } | { kind: 'shutdown' };
+
+interface LiveJob {
+  row: JobRow;
+  spec: JobSpec;
+  output: JobOutput;
+  controller: AbortController;
+  finished: boolean;
+  cardTimer: (() => void) | undefined;
+  lastCardAtMs: number;
+  cardChain: Promise<void>;
+  done: Promise<JobWithOutput>;
+  resolve: (job: JobWithOutput) => void;
+}
+
+const CARD_TAIL_LINES = 40;
+const CARD_TAIL_CHARS = 3500;
+
+/**
+ * Runs jobs: records each one, shows it as ONE card that is updated in place (throttled), enforces the
+ * concurrency limit, named locks and timeouts, and lets people cancel them. A job that was running when
+ * the process died is marked `interrupted` at the next start.
+ */
+export class JobRunner {
+  private readonly live = new Map<number, LiveJob>();
+  private readonly slots: JobSlots;
+
+  constructor(private readonly deps: JobRunnerDeps) {
+    this.slots = new JobSlots(deps.concurrency);
+  }
+
+  /** Records the job, shows its card, and starts it when a slot and its locks are free. */
+  async start(spec: JobSpec): Promise<{ job: JobView; done: Promise<JobWithOutput> }> {
+    const now = this.deps.clock.now().toISOString();
+    const locks = [...new Set(spec.locks)];
+    const row = await this.deps.store.insert({
+      command: spec.command,
+      line: this.deps.redact(spec.line),
+      args: this.deps.redact(JSON.stringify(spec.args)),
+      requesterId: spec.actor.userId,
+      requester: spec.actor.username,
+      channel: spec.actor.channel,
+      roomId: spec.where?.roomId ?? null,
+      threadId: spec.where?.threadId ?? null,
+      messageId: spec.cardMessageId ?? null,
+      status: 'queued',
+      exitCode: null,
+      summary: null,
+      output: '',
+      outputBytes: 0,
+      locks: JSON.stringify(locks),
+      approvedBy: spec.approvedBy ?? null,
+      cancelledBy: null,
+      createdAt: now,
+      startedAt: null,
+      finishedAt: null,
+    });
+    let resolve!: (job: JobWithOutput) => void;
+    const done = new Promise<JobWithOutput>((r) => {
+      resolve = r;
+    });
+    const job: LiveJob = {
+      row,
+      spec,
+      output: new JobOutput(this.deps.streamRedactor(), this.deps.outputLimits ?? DEFAULT_OUTPUT_LIMITS),
+      controller: new AbortController(),
+      finished: false,
+      cardTimer: undefined,
+      lastCardAtMs: 0,
+      cardChain: Promise.resolve(),
+      done,
+      resolve,
+    };
+    this.live.set(row.id, job);
+    await this.showCard(job);
+    this.deps.bus.publish('job.queued', { job: jobView(job.row) });
+    this.slots.enqueue(row.id, locks, () => void this.execute(job));
+    return { job: jobView(job.row), done };
+  }
+
+  /** Stops a queued or running job; `by` is who asked (the caller checks they may). */
+  async cancel(id: number, by: Actor): Promise<JobWithOutput> {
+    const job = this.live.get(id);
+    if (!job) {
+      const row = await this.deps.store.get(id);
+      if (!row) throw new NotFoundError('Job', String(id));
+      throw new ValidationError(`Job #${id} is not running (it ${describeStatus(row.status)})`);
+    }
+    job.row.cancelledBy = by.username;
+    if (this.slots.withdraw(id)) {
+      await this.finish(job, 'cancelled', { summary: `Cancelled by @${by.username} before it started.` });
+    } else {
+      job.controller.abort({ kind: 'cancel', by: by.username } satisfies StopReason);
+    }
+    return await job.done;
+  }
+
+  /** A job in memory (running or queued here), or from the store. */
+  async get(id: number): Promise<JobWithOutput | undefined> {
+    const job = this.live.get(id);
+    if (job) return { ...jobWithOutput(job.row), output: job.output.text() };
+    const row = await this.deps.store.get(id);
+    return row ? jobWithOutput(row) : undefined;
+  }
+
+  /** Jobs left queued or running by a process that died: marked interrupted, their cards say so. */
+  async recoverInterrupted(): Promise<number> {
+    const rows = await this.deps.store.active();
+    for (const row of rows) {
+      if (this.live.has(row.id)) continue;
+      const finishedAt = this.deps.clock.now().toISOString();
+      const summary = 'The server stopped while this job was running; its outcome is unknown.';
+      await this.deps.store.update(row.id, { status: 'interrupted', finishedAt, summary });
+      const updated: JobRow = { ...row, status: 'interrupted', finishedAt, summary };
+      if (updated.messageId) {
+        const tail = lastLinesOf(updated.output);
+        await this.deps.cards
+          .update(updated.messageId, jobCard(jobView(updated), tail, this.deps.clock.nowMs()))
+          .catch((error: unknown) => this.deps.onError(error, { jobId: row.id }));
+      }
+      this.deps.bus.publish('job.finished', { job: jobView(updated) });
+    }
+    return rows.length;
+  }
+
+  /** Resolves when every job started so far has finished (tests). */
+  async drain(): Promise<void> {
+    while (this.live.size > 0) await Promise.allSettled([...this.live.values()].map((j) => j.done));
+  }
+
+  /** Shutdown: running jobs are stopped and recorded as interrupted. */
+  async stop(): Promise<void> {
+    for (const job of this.live.values()) {
+      if (this.slots.withdraw(job.row.id)) {
+        await this.finish(job, 'interrupted', { summary: 'The server shut down before this job started.' });
+      } else job.controller.abort({ kind: 'shutdown' } satisfies StopReason);
+    }
+    await this.drain();
+  }
+
+  get running(): number {
+    return this.slots.active;
+  }
+
+  private async execute(job: LiveJob): Promise<void> {
+    const startedAt = this.deps.clock.now().toISOString();
+    job.row.status = 'running';
+    job.row.startedAt = startedAt;
+    try {
+      await this.deps.store.update(job.row.id, { status: 'running', startedAt });
+    } catch (error) {
+      this.deps.onError(error, { jobId: job.row.id });
+    }
+    this.deps.bus.publish('job.started', { job: jobView(job.row) });
+    this.queueCard(job, true);
+    const { controller } = job;
+    const cancelTimeout = this.deps.clock.setTimer(job.spec.timeoutMs, () =>
+      controller.abort({ kind: 'timeout' } satisfies StopReason),
+    );
+    const aborted = new Promise<never>((_, reject) => {
+      controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
+    });
+    aborted.catch(() => {});
+    const ctx: JobContext = {
+      jobId: String(job.row.id),
+      signal: controller.signal,
+      progress: (text) => {
+        if (job.finished) return;
+        job.output.push(text);
+        this.queueCard(job, false);
+      },
+      reply: async (message) => {
+        if (job.finished) return;
+        const m = typeof message === 'string' ? { text: message } : message;
+        const where = job.spec.where;
+        if (!where) {
+          if (m.text) job.output.push(`${m.text}\n`);
+          return;
+        }
+        const redacted = {
+          ...(m.text === undefined ? {} : { text: this.deps.redact(m.text) }),
+          ...(m.card === undefined ? {} : { card: JSON.parse(this.deps.redact(JSON.stringify(m.card))) as Card }),
+        };
+        await this.deps.cards.say(where, redacted);
+      },
+    };
+    try {
+      const result = await Promise.race([Promise.resolve().then(() => job.spec.run(ctx)), aborted]);
+      const outcome = resultOf(result);
+      await this.finish(job, outcome.ok ? 'succeeded' : 'failed', {
+        summary: outcome.text,
+        exitCode: outcome.exitCode ?? (outcome.ok ? 0 : 1),
+        ...(outcome.card ? { card: outcome.card } : {}),
+      });
+    } catch (error) {
+      if (controller.signal.aborted) {
+        const reason = controller.signal.reason as StopReason;
+        await this.finish(job, ...stopOutcome(reason, job.spec.timeoutMs));
+      } else {
+        if (!isCodedError(error)) this.deps.onError(error, { jobId: job.row.id, command: job.spec.command });
+        const coded = asCodedError(error);
+        const detail = isCodedError(error) ? coded.message : `internal error (${coded.code})`;
+        await this.finish(job, 'failed', { summary: `\`${job.spec.command}\` failed: ${detail}`, exitCode: 1 });
+      }
+    } finally {
+      cancelTimeout();
+    }
+  }
+
+  private async finish(
+    job: LiveJob,
+    status: JobStatus,
+    end: { summary?: string | undefined; exitCode?: number; card?: Card },
+  ): Promise<void> {
+    if (job.finished) return;
+    job.finished = true;
+    const wasRunning = job.row.status === 'running';
+    job.cardTimer?.();
+    job.output.end();
+    const finishedAt = this.deps.clock.now().toISOString();
+    Object.assign(job.row, {
+      status,
+      finishedAt,
+      exitCode: end.exitCode ?? null,
+      summary: end.summary === undefined || end.summary === '' ? null : this.deps.redact(end.summary),
+      output: job.output.text(),
+      outputBytes: job.output.totalBytes,
+    });
+    try {
+      const { id: _id, ...changes } = job.row;
+      await this.deps.store.update(job.row.id, changes);
+    } catch (error) {
+      this.deps.onError(error, { jobId: job.row.id });
+    }
+    this.queueCard(job, true);
+    await job.cardChain;
+    if (end.card && job.spec.where) {
+      await this.deps.cards
+        .say(job.spec.where, { card: JSON.parse(this.deps.redact(JSON.stringify(end.card))) as Card })
+        .catch((error: unknown) => this.deps.onError(error, { jobId: job.row.id }));
+    }
+    this.live.delete(job.row.id);
+    if (wasRunning) this.slots.release(JSON.parse(job.row.locks) as string[]);
+    this.deps.bus.publish('job.finished', { job: jobView(job.row) });
+    job.resolve({ ...jobWithOutput(job.row) });
+  }
+
+  /** Posts the card the first time, then edits it: at once when `now`, else at most once per interval. */
+  private queueCard(job: LiveJob, now: boolean): void {
+    if (!job.spec.where && !job.row.messageId) return;
+    if (!now) {
+      if (job.cardTimer) return;
+      const wait = job.lastCardAtMs + this.deps.cardIntervalMs - this.deps.clock.nowMs();
+      if (wait > 0) {
+        job.cardTimer = this.deps.clock.setTimer(wait, () => {
+          job.cardTimer = undefined;
+          this.queueCard(job, true);
+        });
+        return;
+      }
+    }
+    job.cardTimer?.();
+    job.cardTimer = undefined;
+    job.lastCardAtMs = this.deps.clock.nowMs();
+    job.cardChain = job.cardChain
+      .then(() => this.showCard(job))
+      .catch((error: unknown) => this.deps.onError(error, { jobId: job.row.id }));
+  }
+
+  private async showCard(job: LiveJob): Promise<void> {
+    const card = jobCard(
+      jobView(job.row),
+      job.output.lastLines(CARD_TAIL_LINES, CARD_TAIL_CHARS),
+      this.deps.clock.nowMs(),
+    );
+    if (job.row.messageId) {
+      await this.deps.cards.update(job.row.messageId, card);
+      if (!job.finished && job.output.totalBytes > 0) {
+        // The live log survives a crash: `job N` after a restart still shows what was printed.
+        await this.deps.store.update(job.row.id, {
+          output: job.output.text(),
+          outputBytes: job.output.totalBytes,
+        });
+      }
+      return;
+    }
+    if (!job.spec.where) return;
+    const messageId = await this.deps.cards.post(job.spec.where, card);
+    job.row.messageId = messageId;
+    await this.deps.store.update(job.row.id, { messageId });
+  }
+}
+
+function resultOf(result: JobResult): { ok: boolean; text?: string; exitCode?: number; card?: Card } {
+  if (result === undefined) return { ok: true };
+  if (typeof result === 'string') return { ok: true, text: result };
+  return {
+    ok: result.ok !== false,
+    ...(result.text === undefined ? {} : { text: result.text }),
+    ...(result.exitCode === undefined ? {} : { exitCode: result.exitCode }),
+    ...(result.card === undefined ? {} : { card: result.card }),
+  };
+}
+
+function stopOutcome(reason: StopReason, timeoutMs: number): [JobStatus, { summary: string }] {
+  switch (reason.kind) {
+    case 'cancel':
+      return ['cancelled', { summary: `Cancelled by @${reason.by}.` }];
+    case 'timeout':
+      return ['timed_out', { summary: `Timed out after ${timeoutMs / 1000}s.` }];
+    case 'shutdown':
+      return ['interrupted', { summary: 'The server shut down while this job was running.' }];
+  }
+}
+
+function describeStatus(status: JobStatus): string {
+  return status === 'timed_out' ? 'timed out' : status;
+}
+
+function lastLinesOf(text: string): string {
+  const tail = text.length > CARD_TAIL_CHARS ? text.slice(-CARD_TAIL_CHARS) : text;
+  return tail.split('\n').slice(-CARD_TAIL_LINES).join('\n');
+}
