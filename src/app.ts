@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { readEnvironment } from './config/env.js';
+import { childEnvironment, readEnvironment } from './config/env.js';
 import type { OpsroomConfig } from './config/index.js';
 import { loadSecretKey } from './config/secret-key.js';
 import { type Clock, SystemClock } from './core/clock.js';
@@ -22,6 +22,7 @@ import { registerSecretRoutes } from './domains/secrets/routes.js';
 import { registerOpsRoutes } from './http/ops-routes.js';
 import { registerPages } from './http/pages.js';
 import { createHttpServer } from './http/server.js';
+import { type ActionLoader, actionsLogFor, startActions } from './plugins/actions/index.js';
 import { attachWebSocketGateway } from './http/websocket-gateway.js';
 import { type EventBus, InProcessEventBus } from './runtime/event-bus.js';
 import { createLogger, type Logger } from './runtime/logger.js';
@@ -53,6 +54,8 @@ export interface App {
   /** Secrets; `secrets.redactor()` cuts their values from any output text. */
   secrets: SecretService;
   bot: Bot;
+  /** Script and HTTP actions loaded from `actions.dir` (hot-reloaded when `actions.watch`). */
+  actions: ActionLoader;
   http: RouteApp;
   /** Listens on the configured host and port; resolves with the base URL. */
   start(): Promise<string>;
@@ -184,6 +187,17 @@ export async function buildApp(config: OpsroomConfig, overrides: AppOverrides = 
   closers.push(() => gateway.close());
   closers.push(async () => secrets.stop());
   closers.push(() => bot.stop());
+  // Script and HTTP actions from `actions.dir` become bot commands, reloaded as their files change.
+  const actions = startActions({
+    dir: config.actions.dir,
+    watch: config.actions.watch,
+    registry: bot.registry,
+    clock,
+    serverEnv: childEnvironment({}),
+    renderSecrets: (text, options) => secrets.render(text, options),
+    log: actionsLogFor(logger),
+  });
+  closers.push(async () => actions.close());
   let closed = false;
   return {
     config,
@@ -199,6 +213,7 @@ export async function buildApp(config: OpsroomConfig, overrides: AppOverrides = 
     chat,
     secrets,
     bot,
+    actions,
     http,
     async start() {
       const address = await http.listen({ host: config.server.host, port: config.server.port });

@@ -3,6 +3,7 @@ import { ConfigError, checkConfigFile, formatProblems, readEnvironment } from '.
 import { exitCodeOf, type FieldIssue, isCodedError } from '../core/errors.js';
 import { VERSION } from '../version.js';
 import { CliExit } from './cli-exit.js';
+import { registerActionsCommands } from './commands/actions.js';
 import { registerAuditCommands } from './commands/audit.js';
 import { registerBackupCommand } from './commands/backup.js';
 import { registerMessageCommands } from './commands/messages.js';
@@ -119,6 +120,7 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<n
   registerSecretCommands(program, ctx);
   registerAuditCommands(program, ctx);
   registerRunCommand(program, ctx);
+  registerActionsCommands(program, ctx);
 
   try {
     await program.parseAsync(argv);

@@ -40,8 +40,18 @@ interface ParsedFile {
   locate: (path: PropertyKey[]) => { line: number; column: number } | undefined;
 }
 
-function parseYamlFile(file: string): ParsedFile {
-  const text = readFileSync(file, 'utf8');
+/** A YAML document with its syntax problems and a way to find the line of any path in it. */
+export interface ParsedYaml {
+  /** The document as plain values; undefined when it has syntax errors. */
+  value: unknown;
+  /** True when the top level is a mapping. */
+  isMapping: boolean;
+  problems: ConfigProblem[];
+  locate: (path: PropertyKey[]) => { line: number; column: number } | undefined;
+}
+
+/** Parses YAML text; problems carry `source:line:column`. Also used for action manifests. */
+export function parseYaml(text: string, source: string): ParsedYaml {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
   const problems: ConfigProblem[] = doc.errors.map((error) => {
@@ -51,7 +61,7 @@ function parseYamlFile(file: string): ParsedFile {
       message: error.message.split('\n')[0] ?? error.message,
       line: pos.line,
       column: pos.col,
-      source: file,
+      source,
     };
   });
   const locate = (path: PropertyKey[]) => {
@@ -66,10 +76,15 @@ function parseYamlFile(file: string): ParsedFile {
     }
     return undefined;
   };
+  const value = problems.length > 0 ? undefined : (doc.toJS() as unknown);
+  return { value, isMapping: isMap(doc.contents), problems, locate };
+}
+
+function parseYamlFile(file: string): ParsedFile {
+  const { value, isMapping, problems, locate } = parseYaml(readFileSync(file, 'utf8'), file);
   if (problems.length > 0) return { data: {}, problems, locate };
-  const value = doc.toJS() as unknown;
   if (value === null || value === undefined) return { data: {}, problems, locate };
-  if (!isMap(doc.contents)) {
+  if (!isMapping) {
     problems.push({
       path: '',
       message: 'the file must be a mapping of settings',
@@ -121,9 +136,10 @@ function mergeSections(
   return merged;
 }
 
-function issuesToProblems(
+/** zod issues as problems with YAML lines; an unknown key is named on its own. */
+export function issuesToProblems(
   issues: z.core.$ZodIssue[],
-  file: ParsedFile | undefined,
+  file: Pick<ParsedFile, 'locate'> | undefined,
   source: string,
 ): ConfigProblem[] {
   return issues.flatMap((issue) => {

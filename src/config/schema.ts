@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { actionsConfigSchema } from './actions-schema.js';
 
 /** The shape of opsroom.yaml. Every key is optional: Opsroom runs on these defaults with no file at all. */
 export const configSchema = z.strictObject({
@@ -62,6 +63,7 @@ export const configSchema = z.strictObject({
       keyFile: z.string().min(1).optional(),
     })
     .prefault({}),
+  actions: actionsConfigSchema,
   chat: z
     .strictObject({
       maxMessageLength: z.number().int().min(1).max(1_000_000).default(40_000),
