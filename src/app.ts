@@ -16,6 +16,7 @@ import { LoginThrottle } from './domains/identity/login-throttle.js';
 import { registerIdentityRoutes } from './domains/identity/routes.js';
 import { IdentityService } from './domains/identity/service.js';
 import { IdentityStore } from './domains/identity/store.js';
+import { createPolicy } from './domains/policy/configured-policy.js';
 import type { RouteApp } from './domains/route-context.js';
 import { type SecretService, startSecrets } from './domains/secrets/index.js';
 import { registerSecretRoutes } from './domains/secrets/routes.js';
@@ -80,12 +81,15 @@ export async function buildApp(config: OpsroomConfig, overrides: AppOverrides = 
   );
   const metrics = new Metrics();
   metrics.observe(bus);
+  // Built-in roles, custom roles and scoped grants from `policy:`; the bot enforces it, `who can` reads it.
+  const policy = createPolicy(config.policy);
   const identity = new IdentityService({
     store: new IdentityStore(database.db),
     clock,
     ids,
     bus,
     sessionTtlHours: config.auth.sessionTtlHours,
+    roles: policy.roleNames,
   });
   const audit = new AuditService({
     database,

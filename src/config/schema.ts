@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { actionsConfigSchema } from './actions-schema.js';
+import { policyConfigSchema } from './policy-schema.js';
 
 /** The shape of opsroom.yaml. Every key is optional: Opsroom runs on these defaults with no file at all. */
 export const configSchema = z.strictObject({
@@ -70,6 +71,7 @@ export const configSchema = z.strictObject({
       maxRoomNameLength: z.number().int().min(1).max(200).default(80),
     })
     .prefault({}),
+  policy: policyConfigSchema,
 });
 
 export type OpsroomConfig = z.infer<typeof configSchema>;

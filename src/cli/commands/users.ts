@@ -3,14 +3,16 @@ import { ROLES, type Role } from '../../core/actor.js';
 import { ValidationError } from '../../core/errors.js';
 import type { UserView } from '../client.js';
 import type { CliContext } from '../context.js';
-import { dateTime, oneOf } from '../format.js';
+import { dateTime } from '../format.js';
 import { readFirstLine, table } from '../io.js';
 
-const parseRole = oneOf('role', ROLES);
+// Custom roles live in the server's opsroom.yaml, so the server (or the offline app) checks role names
+// and names the valid ones; the CLI only passes them on.
+const ROLE_HELP = `${ROLES.join(', ')}, or a role under policy.roles in opsroom.yaml`;
 
 /** For a repeatable option or a variadic argument: commander passes what was collected so far. */
 function collectRoles(value: string, previous: Role[] | undefined): Role[] {
-  return [...(previous ?? []), parseRole(value)];
+  return [...(previous ?? []), value.trim().toLowerCase()];
 }
 
 function summary(user: UserView): string {
@@ -23,7 +25,7 @@ export function registerUserCommands(program: Command, ctx: CliContext): void {
   user
     .command('add <username>')
     .description('add a user; they get the member role unless --role says otherwise')
-    .option('-r, --role <role>', `a role (repeat for more): ${ROLES.join(', ')}`, collectRoles)
+    .option('-r, --role <role>', `a role (repeat for more): ${ROLE_HELP}`, collectRoles)
     .option('--display-name <name>', 'the name people see (default: the username)')
     .option('--password-stdin', 'read a password from the first line of stdin (never from the command line)')
     .action(
@@ -71,7 +73,7 @@ export function registerUserCommands(program: Command, ctx: CliContext): void {
     .command('set-role')
     .description("replace a user's roles")
     .argument('<username>', 'whose roles')
-    .argument('<roles...>', `one or more of: ${ROLES.join(', ')}`, collectRoles)
+    .argument('<roles...>', `one or more of: ${ROLE_HELP}`, collectRoles)
     .action(async (username: string, roles: Role[]) => {
       const updated = await ctx.withClient((client) => client.setRoles(username, roles));
       if (ctx.json) return ctx.out.json(updated);

@@ -1,4 +1,4 @@
-import { type Actor, type Channel, isAdmin, type Role, type TokenScope } from '../../core/actor.js';
+import { type Actor, type Channel, isAdmin, ROLES, type Role, type TokenScope } from '../../core/actor.js';
 import type { Clock } from '../../core/clock.js';
 import {
   ConflictError,
@@ -10,6 +10,7 @@ import {
 import { type IdGenerator, randomSecret, sha256Hex } from '../../core/ids.js';
 import { parseOrThrow } from '../../core/validation.js';
 import type { EventBus } from '../../runtime/event-bus.js';
+import { assertKnownRoles } from '../policy/role-names.js';
 import './events.js';
 import { decoyHash, hashPassword, verifyPassword } from './passwords.js';
 import {
@@ -18,6 +19,7 @@ import {
   type CreateUserInput,
   createTokenBody,
   createUserBody,
+  setRolesBody,
   type TokenView,
   type UserView,
 } from './schema.js';
@@ -32,6 +34,11 @@ export interface IdentityDeps {
   ids: IdGenerator;
   bus: EventBus;
   sessionTtlHours: number;
+  /**
+   * The roles users may hold: the built-in ones plus those under `policy.roles` in opsroom.yaml
+   * (`createPolicy(config.policy).roleNames`). Default: the built-in roles.
+   */
+  roles?: readonly string[];
 }
 
 export interface Session {
@@ -45,8 +52,11 @@ export interface Session {
 /** Users, passwords, sessions and API tokens. */
 export class IdentityService {
   readonly store: IdentityStore;
+  /** Role names users may hold (built-in and configured). */
+  readonly knownRoles: readonly string[];
   constructor(private readonly deps: IdentityDeps) {
     this.store = deps.store;
+    this.knownRoles = deps.roles ?? ROLES;
   }
 
   private nowIso(): string {
@@ -68,6 +78,7 @@ export class IdentityService {
   async createUser(actor: Actor, input: CreateUserInput): Promise<UserView> {
     if (!isAdmin(actor)) throw new PermissionDeniedError('Only admins can add users');
     const data = parseOrThrow(createUserBody, input);
+    if (data.roles !== undefined) assertKnownRoles(data.roles, this.knownRoles);
     if (await this.store.userByUsername(data.username))
       throw new ConflictError(`user '${data.username}' already exists`);
     const now = this.nowIso();
@@ -111,6 +122,8 @@ export class IdentityService {
 
   async setRoles(actor: Actor, username: string, roles: Role[]): Promise<UserView> {
     if (!isAdmin(actor)) throw new PermissionDeniedError('Only admins can change roles');
+    roles = parseOrThrow(setRolesBody, { roles }).roles;
+    assertKnownRoles(roles, this.knownRoles);
     const row = await this.requireUser(username);
     if (row.id === actor.userId && !roles.includes('admin')) {
       throw new ValidationError('You cannot remove your own admin role; ask another admin');

@@ -1,11 +1,10 @@
-import type { Actor, Role } from '../../core/actor.js';
+import type { Actor, BuiltInRole } from '../../core/actor.js';
 
 /**
- * What each built-in role may do, as permission patterns (`*` matches one or more segments' worth
- * of characters). The full policy (custom roles, scopes by argument and room, `who can`) builds on
- * this table; until then it is the one answer to "may this actor run that".
+ * What each built-in role may do, as permission patterns (`*` matches any run of characters). The
+ * policy (`configured-policy.ts`: custom roles, scoped grants, `who can`) starts from this table.
  */
-export const BUILT_IN_ROLE_PERMISSIONS: Record<Role, readonly string[]> = {
+export const BUILT_IN_ROLE_PERMISSIONS: Record<BuiltInRole, readonly string[]> = {
   admin: ['*'],
   operator: ['bot:*', 'ops:*', 'deploy:*', 'alerts:*', 'incident:*', 'oncall:*'],
   responder: ['bot:*', 'ops:read', 'alerts:*', 'incident:*', 'oncall:*', 'deploy:staging'],
@@ -29,9 +28,14 @@ export function permissionMatches(pattern: string, permission: string): boolean 
   return regex.test(permission);
 }
 
-/** True when any of the actor's roles grants the permission. */
+const BUILT_IN = new Map<string, readonly string[]>(Object.entries(BUILT_IN_ROLE_PERMISSIONS));
+
+/**
+ * True when one of the actor's built-in roles grants the permission (custom roles and grants count only
+ * in a `Policy`: use `createPolicy(config.policy)`).
+ */
 export function roleAllows(actor: Actor, permission: string): boolean {
-  return actor.roles.some((role) =>
-    BUILT_IN_ROLE_PERMISSIONS[role].some((p) => permissionMatches(p, permission)),
+  return actor.roles.some(
+    (role) => BUILT_IN.get(role)?.some((p) => permissionMatches(p, permission)) ?? false,
   );
 }
