@@ -74,6 +74,8 @@ describe('coerceArg', () => {
     );
     assert.equal(bad(env, 'qa'), "x must be one of staging, prod (got 'qa')");
     assert.match(bad(env, 'stagign'), /did you mean 'staging'\?/);
+    // Too long to be a typo of `prod`, but it starts with it: still worth the hint.
+    assert.match(bad(env, 'production'), /\(got 'production'\) — did you mean 'prod'\?/);
   });
 
   test('user and room: sigil optional, lower-cased, validated', () => {

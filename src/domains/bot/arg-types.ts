@@ -152,7 +152,11 @@ export function coerceArg(name: string, spec: ArgSpec, raw: string, nowMs: numbe
       const lower = raw.toLowerCase();
       const found = spec.values.find((v) => v.toLowerCase() === lower);
       if (found !== undefined) return { ok: true, value: found };
-      const hint = didYouMean(closest(raw, spec.values));
+      // `production` for `prod`: a typed word that starts with a value is as good a hint as a typo.
+      const near = closest(raw, spec.values);
+      const hint = didYouMean(
+        near.length > 0 ? near : spec.values.filter((v) => lower.startsWith(v.toLowerCase())),
+      );
       return {
         ok: false,
         message: `${name} must be one of ${spec.values.join(', ')} (got ${shown(raw)})${hint}`,

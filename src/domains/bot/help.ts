@@ -122,8 +122,11 @@ export function renderParseFailure(failure: ParseFailure, options: HelpOptions =
   switch (failure.kind) {
     case 'empty':
       return `Type \`${p}help\` to see the commands you can run.`;
-    case 'syntax':
-      return failure.message;
+    case 'syntax': {
+      if (failure.command === undefined) return failure.message;
+      const usage = usageLines(failure.command).map((u) => `\`${p}${u}\``);
+      return [failure.message, `Usage: ${usage.join(' or ')}`].join('\n');
+    }
     case 'unknown_command': {
       const hint =
         failure.suggestions.length > 0
@@ -184,7 +187,8 @@ function describeArg(
   return `• \`${name}\` — ${parts.join(', ')}${description}`;
 }
 
-function describeRisk(command: Command): string {
+/** What the command's risk means for the asker, in one phrase (help and `explain`). */
+export function describeRisk(command: Command): string {
   if (command.risk === 'confirm') return 'asks you to confirm with a one-time code before it runs';
   if (command.risk === 'approval') return 'needs approval from another person who may run it';
   return 'runs straight away';

@@ -34,11 +34,19 @@ export interface ParsedCommand {
   extra: Record<string, string>;
   /** Which usage pattern matched. */
   patternIndex: number;
+  /** Arguments whose value is a default (from the spec or a `{{name=default}}`), not typed: for `explain`. */
+  defaulted: string[];
 }
 
 export type ParseFailure =
   | { kind: 'empty' }
-  | { kind: 'syntax'; message: string; column: number }
+  | {
+      kind: 'syntax';
+      message: string;
+      column: number;
+      /** The command the line starts with, when its first word names one: its usage goes in the reply. */
+      command?: Command;
+    }
   | { kind: 'unknown_command'; word: string; suggestions: string[] }
   | {
       kind: 'usage';
@@ -61,7 +69,7 @@ export function parseCommandLine(
   options: ParseOptions = {},
 ): ParseOutcome {
   const tokens = tokenizeOrFail(line, options);
-  if (!Array.isArray(tokens)) return tokens;
+  if (!Array.isArray(tokens)) return withCommandOf(tokens, line, registry);
   const first = tokens[0];
   if (first === undefined) return { kind: 'empty' };
   const word = first.value.toLowerCase();
@@ -93,6 +101,18 @@ export function parseForCommand(command: Command, line: string, options: ParseOp
   if (!Array.isArray(tokens)) return tokens;
   if (tokens.length === 0) return { kind: 'empty' };
   return parseTokens(command, tokens, line, options);
+}
+
+/**
+ * A line that does not tokenize (an unclosed quote, too long) still usually starts with a command word:
+ * name that command so the reply can show what it expects, not only what is wrong.
+ */
+function withCommandOf(failure: ParseFailure, line: string, registry: CommandLookup): ParseFailure {
+  if (failure.kind !== 'syntax') return failure;
+  // Only the start of the line is looked at, so a 100 KB line costs no more than a short one.
+  const word = COMMAND_PREFIX.exec(line.slice(0, 64).trimStart().toLowerCase())?.[0];
+  const command = word === undefined ? undefined : registry.candidates(word)[0];
+  return command === undefined ? failure : { ...failure, command };
 }
 
 function tokenizeOrFail(line: string, options: ParseOptions): Token[] | ParseFailure {
@@ -183,6 +203,7 @@ function parseTokens(command: Command, tokens: Token[], line: string, options: P
         if (name !== undefined) {
           if (raw.has(name) && !match.defaulted.has(name)) problems.push(`${name} is given twice`);
           raw.set(name, token.value);
+          match.defaulted.delete(name);
         } else if (command.allowExtra) {
           if (token.key in extra) problems.push(`${token.key} is given twice`);
           extra[token.key] = token.value;
@@ -192,10 +213,13 @@ function parseTokens(command: Command, tokens: Token[], line: string, options: P
       }
     }
     const args: Record<string, AnyArgValue> = {};
+    const defaulted: string[] = [];
     for (const [name, spec] of plan.specs) {
       const text = raw.get(name);
+      if (match.defaulted.has(name)) defaulted.push(name);
       if (text === undefined) {
         if (spec.default !== undefined) {
+          defaulted.push(name);
           // String-typed defaults (users, rooms, times like 'now') go through the same coercion.
           nowMs ??= new SystemClock().nowMs();
           const value =
@@ -211,7 +235,7 @@ function parseTokens(command: Command, tokens: Token[], line: string, options: P
       if (coerced.ok) args[name] = coerced.value;
       else problems.push(coerced.message);
     }
-    if (problems.length === 0) return { kind: 'ok', command, args, extra, patternIndex };
+    if (problems.length === 0) return { kind: 'ok', command, args, extra, patternIndex, defaulted };
     coercionFailure ??= usageFailure(command, problems.join('; '));
   }
   if (coercionFailure !== undefined) return coercionFailure;

@@ -105,6 +105,13 @@ describe('tokenize', () => {
     refuses(String.raw`echo "trailing\"`, /Unclosed quote/);
   });
 
+  test('control characters are refused with their code and column (PostgreSQL cannot store NUL)', () => {
+    refuses('echo a\u0000b', /control character \(U\+0000\) at column 7: remove it/, 7);
+    refuses('echo \u001b[2J', /U\+001B\) at column 6/, 6);
+    refuses('\u007f', /U\+007F/, 1);
+    assert.deepEqual(values('echo a\tb\r\nc'), ['echo', 'a', 'b', 'c'], 'tab and line ends are whitespace');
+  });
+
   test('an over-long line is refused up front, and a 100 KB line fails fast', () => {
     refuses('x'.repeat(MAX_COMMAND_LINE + 1), /too long: 4097 characters, at most 4096/);
     const huge = `deploy ${'"'.repeat(50_000)}${' a'.repeat(25_000)}`;

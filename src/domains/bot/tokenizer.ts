@@ -64,13 +64,29 @@ function isSpace(char: string): boolean {
   return char === ' ' || char === '\t' || char === '\n' || char === '\r' || char === '\u00a0';
 }
 
-/** Tokenizes a command line; throws CommandSyntaxError (a ValidationError) for unbalanced quotes. */
+// C0 controls other than tab, newline and carriage return, and DEL: chat refuses them in messages,
+// a terminal would obey them when a reply quotes the line, and PostgreSQL cannot store NUL at all.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+const CONTROL_CHARACTER = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+
+/**
+ * Tokenizes a command line; throws CommandSyntaxError (a ValidationError) for unbalanced quotes,
+ * control characters and lines over `maxLength`.
+ */
 export function tokenize(line: string, options: TokenizeOptions = {}): Token[] {
   const maxLength = options.maxLength ?? MAX_COMMAND_LINE;
   if (line.length > maxLength) {
     throw new CommandSyntaxError(
       `Command line is too long: ${line.length} characters, at most ${maxLength} are accepted`,
       maxLength + 1,
+    );
+  }
+  const control = CONTROL_CHARACTER.exec(line);
+  if (control !== null) {
+    const code = control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
+    throw new CommandSyntaxError(
+      `The command line contains a control character (U+${code}) at column ${control.index + 1}: remove it`,
+      control.index + 1,
     );
   }
   const tokens: Token[] = [];

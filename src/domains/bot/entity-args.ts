@@ -1,0 +1,65 @@
+/**
+ * `@user` and `#room` arguments are checked for shape by the parser (it has no I/O); whether the user
+ * or room exists needs a lookup. This is that check, as a stage the dispatcher runs after parsing and
+ * before the policy, so `page @bbo` gets a usage reply naming the problem instead of a handler error.
+ */
+import type { ArgSpec } from './arg-types.js';
+import type { Command } from './command.js';
+import type { ParseFailure } from './parser.js';
+import { formatPattern } from './pattern.js';
+import { didYouMean } from './suggest.js';
+
+export interface EntityLookup {
+  /** Whether an (enabled) user with this username exists. */
+  userExists(username: string): Promise<boolean>;
+  /** Whether a room with this name exists (visibility is the command's business, not this check's). */
+  roomExists(name: string): Promise<boolean>;
+  /** Names close to a misspelt one, best first; optional (a large install may not want the scan). */
+  similarUsers?(username: string): Promise<string[]>;
+  similarRooms?(name: string): Promise<string[]>;
+}
+
+/**
+ * The usage failure for the first `@user` or `#room` argument that names nothing, or undefined when all
+ * exist. Defaults are checked too: a default naming a deleted room is as wrong as a typed one.
+ *
+ * @example
+ * ```ts
+ * const failure = await checkEntityArgs(parsed.command, parsed.args, {
+ *   userExists: async (name) => (await identity.store.userByUsername(name)) !== undefined,
+ *   roomExists: async (name) => (await chat.rooms.describe(name)) !== undefined,
+ * });
+ * if (failure) return { outcome: 'usage', text: renderParseFailure(failure) };
+ * ```
+ */
+export async function checkEntityArgs(
+  command: Command,
+  args: Readonly<Record<string, unknown>>,
+  lookup: EntityLookup,
+): Promise<ParseFailure | undefined> {
+  const problems: string[] = [];
+  for (const [name, spec] of Object.entries(command.args as Record<string, ArgSpec>)) {
+    const value = args[name];
+    if (typeof value !== 'string' || (spec.type !== 'user' && spec.type !== 'room')) continue;
+    if (spec.type === 'user') {
+      if (await lookup.userExists(value)) continue;
+      const near = (await lookup.similarUsers?.(value)) ?? [];
+      problems.push(
+        `${name}: there is no user @${value}${didYouMean(near.map((n) => `@${n}`))} (expected the username of someone on this server)`,
+      );
+    } else {
+      if (await lookup.roomExists(value)) continue;
+      const near = (await lookup.similarRooms?.(value)) ?? [];
+      problems.push(
+        `${name}: there is no room #${value}${didYouMean(near.map((n) => `#${n}`))} (expected the name of an existing room)`,
+      );
+    }
+  }
+  if (problems.length === 0) return undefined;
+  return {
+    kind: 'usage',
+    command,
+    message: problems.join('; '),
+    usage: command.patterns.map((p) => formatPattern(p)),
+  };
+}
