@@ -63,11 +63,18 @@ export function jobCommands(deps: JobCommandDeps): Command[] {
       instant: true,
       examples: ['jobs', 'jobs failed'],
       run: async ({ args, actor }) => {
-        const jobs = await deps.jobs.list(actor, { limit: 15, ...(args.status ? { status: args.status } : {}) });
+        const jobs = await deps.jobs.list(actor, {
+          limit: 15,
+          ...(args.status ? { status: args.status } : {}),
+        });
         const whose = deps.jobs.seesAll(actor) ? 'Jobs' : 'Your jobs';
         if (jobs.length === 0) return `${whose}: none${args.status ? ` ${args.status}` : ''}.`;
         const now = deps.clock.nowMs();
-        return [`${whose}, newest first:`, ...jobs.map((j) => jobLine(j, now)), 'Type `job <id>` for a log.'].join('\n');
+        return [
+          `${whose}, newest first:`,
+          ...jobs.map((j) => jobLine(j, now)),
+          'Type `job <id>` for a log.',
+        ].join('\n');
       },
     }),
     defineCommand({
@@ -85,7 +92,8 @@ export function jobCommands(deps: JobCommandDeps): Command[] {
         const exit = job.exitCode === null ? '' : `\nExit code ${job.exitCode}.`;
         const summary = job.summary ? `\n${job.summary}` : '';
         const output = job.output === '' ? '\n(no output)' : `\n\`\`\`\n${job.output.slice(-30_000)}\n\`\`\``;
-        const cut = job.outputTruncated || job.output.length > 30_000 ? '\n(only the end of the log is shown)' : '';
+        const cut =
+          job.outputTruncated || job.output.length > 30_000 ? '\n(only the end of the log is shown)' : '';
         return `${head}${exit}${summary}${output}${cut}`;
       },
     }),

@@ -99,7 +99,11 @@ export class CommandRunner {
       if (!isCodedError(error)) this.deps.onError(error, { command: command.name });
       const detail = isCodedError(error) ? coded.message : `internal error (${coded.code})`;
       const outcome = coded.code === 'E_PERMISSION_DENIED' ? 'denied' : 'failed';
-      return { outcome, command: command.name, text: isCodedError(error) ? detail : `\`${command.name}\` failed: ${detail}` };
+      return {
+        outcome,
+        command: command.name,
+        text: isCodedError(error) ? detail : `\`${command.name}\` failed: ${detail}`,
+      };
     } finally {
       cancel();
     }
@@ -107,7 +111,9 @@ export class CommandRunner {
 }
 
 function decisionOf(run: Run): Pick<BotReply, 'decision' | 'decidedBy'> {
-  return run.decided ? { decision: run.decided.decision, decidedBy: run.decided.by } : { decision: 'allowed' };
+  return run.decided
+    ? { decision: run.decided.decision, decidedBy: run.decided.by }
+    : { decision: 'allowed' };
 }
 
 function toReply(name: string, result: CommandResult, replies: string[]): BotReply {

@@ -19,10 +19,10 @@ import {
   EXIT_CODE_OF,
   parseStage,
   policyStage,
+  type Run,
   rateLimitStage,
   riskStage,
   roomsStage,
-  type Run,
   type Where,
 } from './pipeline.js';
 import { proposalCard } from './proposals/card.js';
@@ -137,7 +137,12 @@ export class BotDispatcher {
    * Runs a command line as the actor; the answer never contains a secret value. With `wait`, a job's
    * answer is its end (status, output); without, it is the job's start (chat shows the live card).
    */
-  async execute(actor: Actor, line: string, where: Where = {}, options: { wait?: boolean } = {}): Promise<BotReply> {
+  async execute(
+    actor: Actor,
+    line: string,
+    where: Where = {},
+    options: { wait?: boolean } = {},
+  ): Promise<BotReply> {
     const reply = await this.chain({ actor, line, where });
     return this.finish(reply, options.wait ?? true);
   }

@@ -106,7 +106,8 @@ export async function startBot(deps: BotDeps): Promise<Bot> {
     onChange: (proposal) => {
       deps.onProposal?.(proposal);
       // A confirmed or approved proposal's card becomes the job's card; the others say how they ended.
-      if (proposal.messageId === null || proposal.status === 'confirmed' || proposal.status === 'approved') return;
+      if (proposal.messageId === null || proposal.status === 'confirmed' || proposal.status === 'approved')
+        return;
       const card = proposalCard(proposal, deps.clock.nowMs());
       void messages
         .update(proposal.messageId, card)
@@ -124,7 +125,11 @@ export async function startBot(deps: BotDeps): Promise<Bot> {
     policy: deps.policy,
     jobs: runner,
     proposals,
-    rateLimiter: new CommandRateLimiter(deps.clock, deps.settings.rateLimitPerMinute, deps.settings.rateLimitBurst),
+    rateLimiter: new CommandRateLimiter(
+      deps.clock,
+      deps.settings.rateLimitPerMinute,
+      deps.settings.rateLimitBurst,
+    ),
     defaultTimeoutMs: deps.jobSettings.defaultTimeoutSeconds * 1000,
     actorOf,
     onError: deps.onError,

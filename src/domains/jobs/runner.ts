@@ -6,9 +6,9 @@ import type { Card } from '../chat/schema.js';
 import { jobCard } from './card.js';
 import { type ChunkRedactor, DEFAULT_OUTPUT_LIMITS, JobOutput, type JobOutputLimits } from './output.js';
 import type { JobView, JobWithOutput } from './schema.js';
+import { JobSlots } from './slots.js';
 import { type JobRow, type JobStore, jobView, jobWithOutput } from './store.js';
 import type { JobStatus } from './table.js';
-import { JobSlots } from './slots.js';
 import './events.js';
 
 /** Where a job's card and messages go: the chat domain, posting as the bot. */
@@ -243,7 +243,9 @@ export class JobRunner {
         }
         const redacted = {
           ...(m.text === undefined ? {} : { text: this.deps.redact(m.text) }),
-          ...(m.card === undefined ? {} : { card: JSON.parse(this.deps.redact(JSON.stringify(m.card))) as Card }),
+          ...(m.card === undefined
+            ? {}
+            : { card: JSON.parse(this.deps.redact(JSON.stringify(m.card))) as Card }),
         };
         await this.deps.cards.say(where, redacted);
       },
@@ -264,7 +266,10 @@ export class JobRunner {
         if (!isCodedError(error)) this.deps.onError(error, { jobId: job.row.id, command: job.spec.command });
         const coded = asCodedError(error);
         const detail = isCodedError(error) ? coded.message : `internal error (${coded.code})`;
-        await this.finish(job, 'failed', { summary: `\`${job.spec.command}\` failed: ${detail}`, exitCode: 1 });
+        await this.finish(job, 'failed', {
+          summary: `\`${job.spec.command}\` failed: ${detail}`,
+          exitCode: 1,
+        });
       }
     } finally {
       cancelTimeout();

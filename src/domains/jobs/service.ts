@@ -3,7 +3,7 @@ import { NotFoundError, PermissionDeniedError } from '../../core/errors.js';
 import { parseOrThrow } from '../../core/validation.js';
 import type { Policy } from '../policy/policy.js';
 import type { JobRunner } from './runner.js';
-import { type JobListQuery, jobListQuery, type JobView, type JobWithOutput } from './schema.js';
+import { type JobListQuery, type JobView, type JobWithOutput, jobListQuery } from './schema.js';
 import { type JobStore, jobView } from './store.js';
 
 export const JOBS_READ = 'jobs:read';

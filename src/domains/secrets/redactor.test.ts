@@ -126,6 +126,26 @@ describe('StreamRedactor', () => {
     assert.equal(first + rest, 'log: [redacted:OUTER] done');
   });
 
+  test('holds back only what could still become a secret, so live output is not cut mid-word', () => {
+    const stream = new StreamRedactor(() => redactor);
+    assert.equal(stream.push('step 1 done\nstep 2 done\n'), 'step 1 done\nstep 2 done\n');
+    const held = stream.push('token tok_abc');
+    assert.equal(held, 'token ', 'the start of a secret waits for the next chunk');
+    assert.equal(stream.push('def123456 ok') + stream.end(), `${redactor.redact('tok_abcdef123456')} ok`);
+  });
+
+  test('a whole short secret followed by text within the held-back window is still cut (regression)', () => {
+    const nested = new Redactor([
+      { name: 'SHORT', value: 'hunter2' },
+      { name: 'LONG', value: 'a-much-longer-secret-value' },
+    ]);
+    for (const chunks of [['pw hunter2 and'], ['pw hunter2 and', ' more'], ['pw hunt', 'er2 x']]) {
+      const stream = new StreamRedactor(() => nested);
+      const out = chunks.map((c) => stream.push(c)).join('') + stream.end();
+      assert.ok(!out.includes('hunter2'), `${chunks.join('|')} → ${out}`);
+    }
+  });
+
   test('holds back at most maxLength - 1 characters and passes text through with no secrets', () => {
     const stream = new StreamRedactor(() => redactor);
     const out = stream.push('x'.repeat(1000));

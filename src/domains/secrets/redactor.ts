@@ -68,6 +68,9 @@ export interface SecretMatch {
  * value that contains another is cut whole and the engine scans the text once however many secrets
  * there are.
  */
+/** Secrets whose longest form is at most this long get a prefix index (a few KB each). */
+const MAX_PREFIX_INDEXED = 256;
+
 export class Redactor {
   static readonly EMPTY = new Redactor([]);
 
@@ -75,6 +78,9 @@ export class Redactor {
   readonly maxLength: number;
   readonly #pattern: RegExp | undefined;
   readonly #names = new Map<string, string>();
+  /** Every proper prefix of every form (for short secrets): lets a stream hold back only what may start one. */
+  readonly #prefixes: Set<string> | undefined;
+  readonly #sticky: RegExp | undefined;
 
   constructor(entries: Iterable<SecretEntry>) {
     for (const { name, value } of entries) {
@@ -83,7 +89,24 @@ export class Redactor {
     }
     const forms = [...this.#names.keys()].sort((a, b) => b.length - a.length);
     this.maxLength = forms[0]?.length ?? 0;
+    if (this.maxLength <= MAX_PREFIX_INDEXED) {
+      this.#prefixes = new Set();
+      for (const form of forms) for (let i = 1; i < form.length; i++) this.#prefixes.add(form.slice(0, i));
+    }
     this.#pattern = forms.length === 0 ? undefined : new RegExp(forms.map(escapeRegExp).join('|'), 'g');
+    this.#sticky = this.#pattern && new RegExp(this.#pattern.source, 'y');
+  }
+
+  /**
+   * Whether `fragment` could be the start of a secret form that continues past it: true for any proper
+   * prefix of a form; always true when the forms are too long to index (the caller then holds back).
+   */
+  mayStartSecret(fragment: string): boolean {
+    if (this.#prefixes === undefined || this.#prefixes.has(fragment)) return true;
+    // A whole (shorter) form may start here while a longer one that starts the same is still unknown.
+    const sticky = this.#sticky!;
+    sticky.lastIndex = 0;
+    return sticky.test(fragment);
   }
 
   get empty(): boolean {
@@ -147,7 +170,10 @@ export class StreamRedactor {
       out += text.slice(cursor, match.index) + redactionLabel(match.name);
       cursor = match.index + match.length;
     }
-    const keepFrom = Math.max(cursor, safe);
+    let keepFrom = Math.max(cursor, safe);
+    // Hold back only from the first place where the rest could still grow into a secret, so a live
+    // card shows "step 2" rather than "ste" while the job waits.
+    while (keepFrom < text.length && !redactor.mayStartSecret(text.slice(keepFrom))) keepFrom++;
     out += text.slice(cursor, keepFrom);
     this.#pending = text.slice(keepFrom);
     return out;

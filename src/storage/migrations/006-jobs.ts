@@ -57,5 +57,9 @@ export async function up(db: Kysely<unknown>, dialect: DialectName): Promise<voi
     .addColumn('reason', 'text')
     .addColumn('job_id', 'integer')
     .execute();
-  await db.schema.createIndex('bot_proposals_status').on('bot_proposals').columns(['status', 'expires_at']).execute();
+  await db.schema
+    .createIndex('bot_proposals_status')
+    .on('bot_proposals')
+    .columns(['status', 'expires_at'])
+    .execute();
 }

@@ -157,7 +157,8 @@ export class ProposalService {
   private async pending(nonce: string, kind?: ProposalKind): Promise<Proposal> {
     const p = await this.get(nonce);
     if (!p || (kind !== undefined && p.kind !== kind)) {
-      const what = kind === 'approval' ? 'approval request' : kind === 'confirm' ? 'confirmation' : 'proposal';
+      const what =
+        kind === 'approval' ? 'approval request' : kind === 'confirm' ? 'confirmation' : 'proposal';
       throw new NotFoundError(`A pending ${what}`, nonce);
     }
     if (p.status === 'pending' && Date.parse(p.expiresAt) <= this.deps.clock.nowMs()) {
