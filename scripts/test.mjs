@@ -56,7 +56,8 @@ const testUrl = `postgres://${userInfo().username}@127.0.0.1:5432/${dbName}`;
   await client.end();
 }
 
-const files = only.length > 0 ? only : [...testFiles('src'), ...testFiles('test')].sort();
+const files =
+  only.length > 0 ? only : [...testFiles('src'), ...testFiles('test'), ...testFiles('examples')].sort();
 console.log(`\n▶ tests (${files.length} files; PostgreSQL database ${dbName})`);
 const tapFile = join(tmpdir(), `opsroom-test-${process.pid}.tap`);
 const result = spawnSync(
@@ -64,6 +65,8 @@ const result = spawnSync(
   [
     '--import',
     'tsx',
+    // `import 'opsroom'` (plugins, examples) resolves to src/, the code under test, not a stale dist/.
+    '--conditions=opsroom-source',
     '--test',
     '--test-concurrency=2',
     '--test-reporter=spec',

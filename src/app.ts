@@ -30,6 +30,8 @@ import { createLogger, type Logger } from './runtime/logger.js';
 import { Metrics } from './runtime/metrics.js';
 import { type Database, openDatabase } from './storage/database.js';
 import { migrateToLatest } from './storage/migrate.js';
+import type { Plugin } from './plugins/sdk.js';
+import { type PluginsAndListeners, startPluginsAndListeners } from './plugins/start-plugins.js';
 import { VERSION } from './version.js';
 
 export interface AppOverrides {
@@ -38,6 +40,8 @@ export interface AppOverrides {
   database?: Database;
   /** The 32-byte secrets key; otherwise OPSROOM_SECRET_KEY or the key file (made on first start). */
   secretKey?: Buffer;
+  /** Plugin objects to load before those in `plugins.dir` (createTestBot uses this). */
+  plugins?: readonly Plugin[];
 }
 
 export interface App {
@@ -55,6 +59,8 @@ export interface App {
   /** Secrets; `secrets.redactor()` cuts their values from any output text. */
   secrets: SecretService;
   bot: Bot;
+  /** Hear, event and cron listeners (from plugins and `listeners:`) and the loaded plugins. */
+  extensions: PluginsAndListeners;
   /** Script and HTTP actions loaded from `actions.dir` (hot-reloaded when `actions.watch`). */
   actions: ActionLoader;
   http: RouteApp;
@@ -174,6 +180,19 @@ export async function buildApp(config: OpsroomConfig, overrides: AppOverrides = 
       ),
   });
   registerBotRoutes(http, bot, (actor, ref) => chat.rooms.get(actor, ref));
+  const extensions = await startPluginsAndListeners({
+    database,
+    clock,
+    bus,
+    chat,
+    identity,
+    bot,
+    logger,
+    redact: (text) => secrets.redactor().redact(text),
+    dir: config.plugins.dir,
+    listenerSpecs: config.listeners,
+    plugins: overrides.plugins,
+  });
 
   const closers: (() => Promise<void>)[] = [];
   // First in, so it runs last: audit records of anything the other closers trigger are still written.
@@ -191,6 +210,8 @@ export async function buildApp(config: OpsroomConfig, overrides: AppOverrides = 
   closers.push(() => gateway.close());
   closers.push(async () => secrets.stop());
   closers.push(() => bot.stop());
+  // Pushed after the bot, so it stops first: no listener posts through a stopped bot.
+  closers.push(() => extensions.stop());
   // Script and HTTP actions from `actions.dir` become bot commands, reloaded as their files change.
   const actions = startActions({
     dir: config.actions.dir,
@@ -217,6 +238,7 @@ export async function buildApp(config: OpsroomConfig, overrides: AppOverrides = 
     chat,
     secrets,
     bot,
+    extensions,
     actions,
     http,
     async start() {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pluginsConfigShape } from './plugins-schema.js';
 import { actionsConfigSchema } from './actions-schema.js';
 import { policyConfigSchema } from './policy-schema.js';
 
@@ -72,6 +73,7 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   policy: policyConfigSchema,
+  ...pluginsConfigShape,
 });
 
 export type OpsroomConfig = z.infer<typeof configSchema>;

@@ -1,0 +1,159 @@
+/**
+ * `hear` listeners: a regex tested against every message in every room (Hubot's `robot.hear`).
+ * The hot path is `HearListeners.match`: one precompiled `exec` per listener, no allocation unless a
+ * regex matches, so a hundred listeners cost microseconds per message. Claims and room look-ups
+ * happen only after a match.
+ */
+import type { Actor } from '../../../core/actor.js';
+import { ConflictError, ValidationError } from '../../../core/errors.js';
+import type { EventBus } from '../../../runtime/event-bus.js';
+import type { ChatDomain } from '../../chat/index.js';
+import type { MessageView } from '../../chat/schema.js';
+import type { ListenerMessage, Say } from './bot-voice.js';
+import type { Claim } from './claims.js';
+import type { InFlight } from './in-flight.js';
+
+/** The room a message was heard in. */
+export interface HeardRoom {
+  id: string;
+  name: string;
+  kind: string;
+}
+
+/** What a hear handler gets. */
+export interface HearContext {
+  /** The regex match: `match[1]`, `match.groups?.name`. */
+  readonly match: RegExpExecArray;
+  readonly message: MessageView;
+  readonly room: HeardRoom;
+  /** The listener's id (stable across nodes; used for its exactly-once claim). */
+  readonly listenerId: string;
+  /** Posts as the bot in the message's room (and thread, when the message is in one). */
+  reply(message: ListenerMessage): Promise<void>;
+}
+
+export type HearHandler = (context: HearContext) => void | Promise<void>;
+
+export interface HearOptions {
+  /** Stable id; default `hear:<n>` in the order listeners are added. Must be unique. */
+  id?: string;
+  /** Only messages in these rooms (names, with or without '#'); default every room. */
+  rooms?: readonly string[];
+}
+
+export interface HearListener {
+  readonly id: string;
+  readonly regex: RegExp;
+  readonly rooms: ReadonlySet<string> | undefined;
+  readonly handler: HearHandler;
+}
+
+export interface HearMatch {
+  listener: HearListener;
+  match: RegExpExecArray;
+}
+
+const NO_MATCHES: readonly HearMatch[] = Object.freeze([]);
+
+/** The set of hear listeners: add, remove and match. Pure: no I/O, safe to benchmark on its own. */
+export class HearListeners {
+  // Replaced, never mutated, so a match in progress never sees a half-changed list.
+  private listeners: readonly HearListener[] = [];
+  private counter = 0;
+
+  /**
+   * Adds a listener; returns the function that removes it. A string is compiled as a regex. The
+   * `g` and `y` flags are dropped: they make a shared regex remember where it stopped.
+   */
+  add(pattern: RegExp | string, handler: HearHandler, options: HearOptions = {}): () => void {
+    const id = options.id ?? `hear:${++this.counter}`;
+    if (this.listeners.some((l) => l.id === id))
+      throw new ConflictError(`hear listener '${id}' already exists`);
+    let regex: RegExp;
+    try {
+      regex =
+        typeof pattern === 'string'
+          ? new RegExp(pattern)
+          : pattern.global || pattern.sticky
+            ? new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, ''))
+            : pattern;
+    } catch (error) {
+      throw new ValidationError(`hear listener '${id}': bad regex: ${(error as Error).message}`);
+    }
+    const rooms = options.rooms && new Set(options.rooms.map((r) => r.replace(/^#/, '').toLowerCase()));
+    const listener: HearListener = { id, regex, rooms, handler };
+    this.listeners = [...this.listeners, listener];
+    return () => {
+      this.listeners = this.listeners.filter((l) => l !== listener);
+    };
+  }
+
+  /** Every listener whose regex matches the text, in the order they were added. */
+  match(text: string): readonly HearMatch[] {
+    const listeners = this.listeners;
+    let matches: HearMatch[] | undefined;
+    for (let i = 0; i < listeners.length; i++) {
+      const listener = listeners[i]!;
+      const match = listener.regex.exec(text);
+      if (match === null) continue;
+      if (matches === undefined) matches = [];
+      matches.push({ listener, match });
+    }
+    return matches ?? NO_MATCHES;
+  }
+
+  get size(): number {
+    return this.listeners.length;
+  }
+}
+
+export interface HearRunnerDeps {
+  listeners: HearListeners;
+  chat: ChatDomain;
+  bot: Actor;
+  claim: Claim;
+  say: Say;
+  inFlight: InFlight;
+  onError: (error: unknown, context: Record<string, unknown>) => void;
+}
+
+/** Feeds every new message to the hear listeners; each listener handles a message exactly once. */
+export class HearRunner {
+  constructor(private readonly deps: HearRunnerDeps) {}
+
+  /** Listens for new messages; returns the unsubscribe function. */
+  attach(bus: EventBus): () => void {
+    return bus.subscribe('message.created', (event) => {
+      const message = event.payload.data;
+      if (message.userId === this.deps.bot.userId || message.deletedAt !== null) return;
+      const matches = this.deps.listeners.match(message.text);
+      if (matches.length === 0) return;
+      this.deps.inFlight.track(this.handle(message, matches), (error) =>
+        this.deps.onError(error, { messageId: message.id }),
+      );
+    });
+  }
+
+  /** Runs the matching listeners for one message; each claims `<messageId>:hear:<id>` first. */
+  async handle(message: MessageView, matches: readonly HearMatch[]): Promise<void> {
+    const room = await this.deps.chat.rooms.describe(message.roomId);
+    if (!room) return;
+    await Promise.all(
+      matches.map(async ({ listener, match }) => {
+        if (listener.rooms && !listener.rooms.has(room.name)) return;
+        if (!(await this.deps.claim(`${message.id}:hear:${listener.id}`))) return;
+        try {
+          await listener.handler({
+            match,
+            message,
+            room,
+            listenerId: listener.id,
+            reply: (reply) => this.deps.say(room.id, reply, message.threadId ?? undefined),
+          });
+        } catch (error) {
+          this.deps.onError(error, { listener: listener.id, messageId: message.id });
+        }
+      }),
+    );
+  }
+}
