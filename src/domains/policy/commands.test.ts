@@ -140,7 +140,9 @@ describe('who can', () => {
   test('a line that does not parse gets the usage reply the bot would give', async () => {
     const typo = await ask('who can deplyo api');
     assert.equal(typo.ok, false);
-    assert.equal(typo.text, renderParseFailure(parseCommandLine('deplyo api', registry)));
+    const failure = parseCommandLine('deplyo api', registry);
+    assert.ok(failure.kind === 'unknown_command');
+    assert.equal(typo.text, renderParseFailure(failure));
     assert.match(typo.text, /Did you mean `deploy`/);
     const missing = await ask('who can rollback api');
     assert.equal(missing.ok, false);

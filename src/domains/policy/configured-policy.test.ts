@@ -217,6 +217,9 @@ describe('mayUse (help listings)', () => {
       'room and argument scopes may be met by some run',
     );
     assert.equal(policy.mayUse(viewer, { command: 'deploy', permission: 'deploy:prod' }), false);
+    // Answers are remembered per role: by command and permission together, asked again the same.
+    assert.equal(policy.mayUse(viewer, { command: 'ack', permission: 'alerts:silence' }), false);
+    assert.equal(policy.mayUse(viewer, { command: 'silence', permission: 'alerts:silence' }), true);
   });
 
   test('a templated permission is usable when some value could be allowed; a computed one is decided at run time', () => {

@@ -64,6 +64,8 @@ interface CompiledRole {
   exact: Map<string, RoleReason>;
   patterns: Rule[];
   grants: CompiledGrant[];
+  /** `mayUse` answers by `command permission`; bounded. */
+  mayUse: Map<string, boolean>;
 }
 
 const NO_GRANTS: readonly CompiledGrant[] = [];
@@ -99,7 +101,13 @@ export class ConfiguredPolicy implements ExplainablePolicy {
     });
 
     for (const [name, ancestors] of closures(definitions)) {
-      const role: CompiledRole = { all: undefined, exact: new Map(), patterns: [], grants: [] };
+      const role: CompiledRole = {
+        all: undefined,
+        exact: new Map(),
+        patterns: [],
+        grants: [],
+        mayUse: new Map(),
+      };
       for (const from of ancestors) {
         for (const pattern of definitions.get(from)!.permissions) {
           const reason: RoleReason = { kind: 'role', role: name, from, pattern };
@@ -155,31 +163,62 @@ export class ConfiguredPolicy implements ExplainablePolicy {
   }
 
   mayUse(actor: Actor, request: { command: string; permission: string | undefined }): boolean {
+    const { command, permission } = request;
     // A permission computed by a function is only known once the arguments are: the run decides.
-    if (request.permission === undefined) return true;
-    const templated = request.permission.includes('{{');
-    const wanted = templated ? templateAsPattern(request.permission) : request.permission;
-    const could = (test: PatternTest, pattern: string) =>
-      templated ? patternsOverlap(pattern, wanted) : test(wanted);
+    if (permission === undefined) return true;
     for (const name of actor.roles) {
       const role = this.roles.get(name);
-      if (role === undefined) continue;
-      if (role.all !== undefined) return true;
-      if (!templated && role.exact.has(wanted)) return true;
-      if (templated && [...role.exact.keys()].some((p) => patternsOverlap(p, wanted))) return true;
-      if (role.patterns.some((rule) => could(rule.test, rule.reason.pattern))) return true;
+      if (role !== undefined && roleMayUse(role, command, permission)) return true;
     }
-    const grants = [
-      ...actor.roles.flatMap((name) => this.roles.get(name)?.grants ?? []),
-      ...(this.userGrants.get(actor.username) ?? []),
-    ];
-    // Argument and room scopes may be met by some run; a command scope is known now.
-    return grants.some(
-      (grant) =>
-        (grant.commands === undefined || grant.commands.has(request.command)) &&
-        could(grant.test, grant.pattern),
-    );
+    const grants = this.userGrants.size > 0 ? this.userGrants.get(actor.username) : undefined;
+    return grants !== undefined && couldUse(NO_ROLE, grants, command, permission);
   }
+}
+
+const NO_ROLE: CompiledRole = {
+  all: undefined,
+  exact: new Map(),
+  patterns: [],
+  grants: [],
+  mayUse: new Map(),
+};
+/** Answers remembered per role: help and "did you mean" ask about every command, message after message. */
+const MAY_USE_CACHE_SIZE = 4096;
+
+function roleMayUse(role: CompiledRole, command: string, permission: string): boolean {
+  if (role.all !== undefined) return true;
+  const key = `${command} ${permission}`;
+  let known = role.mayUse.get(key);
+  if (known === undefined) {
+    known = couldUse(role, role.grants, command, permission);
+    if (role.mayUse.size >= MAY_USE_CACHE_SIZE) role.mayUse.clear();
+    role.mayUse.set(key, known);
+  }
+  return known;
+}
+
+/**
+ * Whether the role's permissions, or one of the grants, could allow some run of the command. Argument
+ * and room scopes may be met by some run; a command scope is known now. `{{arg}}` is any value.
+ */
+function couldUse(
+  role: CompiledRole,
+  grants: readonly CompiledGrant[],
+  command: string,
+  permission: string,
+): boolean {
+  const templated = permission.includes('{{');
+  const wanted = templated ? templateAsPattern(permission) : permission;
+  const could = (test: PatternTest, pattern: string) =>
+    templated ? patternsOverlap(pattern, wanted) : test(wanted);
+  if (templated ? [...role.exact.keys()].some((p) => patternsOverlap(p, wanted)) : role.exact.has(wanted)) {
+    return true;
+  }
+  if (role.patterns.some((rule) => could(rule.test, rule.reason.pattern))) return true;
+  return grants.some(
+    (grant) =>
+      (grant.commands === undefined || grant.commands.has(command)) && could(grant.test, grant.pattern),
+  );
 }
 
 /**

@@ -6,8 +6,8 @@ import type { Actor, BuiltInRole } from '../../core/actor.js';
  */
 export const BUILT_IN_ROLE_PERMISSIONS: Record<BuiltInRole, readonly string[]> = {
   admin: ['*'],
-  operator: ['bot:*', 'ops:*', 'deploy:*', 'alerts:*', 'incident:*', 'oncall:*'],
-  responder: ['bot:*', 'ops:read', 'alerts:*', 'incident:*', 'oncall:*', 'deploy:staging'],
+  operator: ['bot:*', 'ops:*', 'jobs:*', 'deploy:*', 'alerts:*', 'incident:*', 'oncall:*'],
+  responder: ['bot:*', 'ops:read', 'jobs:read', 'alerts:*', 'incident:*', 'oncall:*', 'deploy:staging'],
   member: ['bot:use', 'ops:read', 'incident:declare'],
   viewer: ['bot:use'],
 };
