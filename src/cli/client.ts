@@ -107,15 +107,32 @@ export interface OpsroomClient {
   /** Creates or replaces a secret (admin). */
   setSecret(name: string, value: string): Promise<void>;
   removeSecret(name: string): Promise<void>;
-  /** Runs a bot command line as the caller; the bot's answer and how it went. */
-  runCommand(line: string, room?: string): Promise<BotRunResult>;
+  /**
+   * Runs a bot command line as the caller, or (admins, over the API) as the user `as`; the bot's answer
+   * and how it went.
+   */
+  runCommand(line: string, room?: string, as?: string): Promise<BotRunResult>;
+  /** The bot commands the caller may run (names, aliases, usage): the shell completes from these. */
+  botCommands(): Promise<BotCommandInfo[]>;
+  /** Who the client acts as. */
+  me(): Promise<{ username: string; roles: string[] }>;
   close(): Promise<void>;
 }
 
+export interface BotCommandInfo {
+  name: string;
+  aliases: string[];
+  summary: string;
+  usage: string[];
+  examples: string[];
+}
+
 export interface BotRunResult {
-  outcome: 'ok' | 'usage' | 'denied' | 'failed';
+  /** `pending`: a risky command was proposed and waits for `confirm` or `approve`. */
+  outcome: 'ok' | 'usage' | 'denied' | 'failed' | 'pending';
   exitCode: number;
   command: string | null;
   text: string;
   card: Card | null;
+  jobId: number | null;
 }

@@ -49,9 +49,15 @@ export class CliContext {
     return loadConfig({ env: this.env, ...(file === undefined ? {} : { file }) });
   }
 
-  /** Opens the client the options ask for, runs `work`, and always closes it. */
-  async withClient<T>(work: (client: OpsroomClient) => Promise<T>): Promise<T> {
-    const client = await this.openClient();
+  /**
+   * Opens the client the options ask for, runs `work`, and always closes it. `asOverApi`: the command
+   * passes `--as` to the server itself (bot runs), so it is allowed without `--offline`.
+   */
+  async withClient<T>(
+    work: (client: OpsroomClient) => Promise<T>,
+    options: { asOverApi?: boolean } = {},
+  ): Promise<T> {
+    const client = await this.openClient(options.asOverApi === true);
     try {
       return await work(client);
     } finally {
@@ -59,7 +65,7 @@ export class CliContext {
     }
   }
 
-  private async openClient(): Promise<OpsroomClient> {
+  private async openClient(asOverApi: boolean): Promise<OpsroomClient> {
     const { offline, as, url, token } = this.options;
     if (offline) {
       // Loaded on demand: the whole server (Fastify, database drivers) is not needed to talk to one.
@@ -70,8 +76,10 @@ export class CliContext {
         notice: (text) => this.notice(text),
       });
     }
-    if (as !== undefined) {
-      throw new ValidationError('--as works with --offline only; over the API, the token says who you are');
+    if (as !== undefined && !asOverApi) {
+      throw new ValidationError(
+        '--as works with --offline, or with `run` and `shell`; otherwise the token says who you are',
+      );
     }
     const base = url ?? this.env.url ?? this.defaultUrl();
     if (!URL.canParse(base) || !/^https?:$/.test(new URL(base).protocol)) {

@@ -5,6 +5,7 @@ import type {
   AuditPage,
   AuditQuery,
   AuditRecord,
+  BotCommandInfo,
   BotRunResult,
   CreatedToken,
   CreateRoomOptions,
@@ -147,8 +148,20 @@ export class HttpClient implements OpsroomClient {
     await this.call('DELETE', `api/secrets/${encodeURIComponent(name)}`);
   }
 
-  runCommand(line: string, room?: string): Promise<BotRunResult> {
-    return this.call('POST', 'api/bot/run', room === undefined ? { line } : { line, room });
+  runCommand(line: string, room?: string, as?: string): Promise<BotRunResult> {
+    return this.call('POST', 'api/bot/run', {
+      line,
+      ...(room === undefined ? {} : { room }),
+      ...(as === undefined ? {} : { as }),
+    });
+  }
+
+  async botCommands(): Promise<BotCommandInfo[]> {
+    return (await this.call<{ commands: BotCommandInfo[] }>('GET', 'api/bot/commands')).commands;
+  }
+
+  me(): Promise<{ username: string; roles: string[] }> {
+    return this.call('GET', 'api/me');
   }
 
   async close(): Promise<void> {}

@@ -10,6 +10,7 @@ import { registerMessageCommands } from './commands/messages.js';
 import { registerRoomCommands } from './commands/rooms.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerSecretCommands } from './commands/secrets.js';
+import { registerShellCommand } from './commands/shell.js';
 import { registerTokenCommands } from './commands/tokens.js';
 import { registerUserCommands } from './commands/users.js';
 import { CliContext } from './context.js';
@@ -59,7 +60,11 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<n
       '--offline',
       'work on the database directly (the server may be down); actions are still checked and recorded',
     )
-    .option('--as <username>', "with --offline: act as this user (default: the local 'admin')")
+    .option(
+      '--as <username>',
+      "act as this user: with --offline for any command (default: the local 'admin'); " +
+        'over the API for `run` and `shell` (admin token)',
+    )
     .option('--json', 'machine-readable output');
   program.addHelpText(
     'after',
@@ -121,6 +126,7 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<n
   registerAuditCommands(program, ctx);
   registerRunCommand(program, ctx);
   registerActionsCommands(program, ctx);
+  registerShellCommand(program, ctx);
 
   try {
     await program.parseAsync(argv);

@@ -5,12 +5,15 @@ import type { OpsroomConfig } from '../config/index.js';
 import type { Actor, Role } from '../core/actor.js';
 import { PermissionDeniedError, ValidationError } from '../core/errors.js';
 import { toRunResult } from '../domains/bot/dispatcher.js';
+import { usageLines } from '../domains/bot/help.js';
+import { runAsActor } from '../domains/bot/run-as.js';
 import { BOOTSTRAP_USERNAME } from '../domains/identity/bootstrap.js';
 import type {
   AddUserInput,
   AuditPage,
   AuditQuery,
   AuditRecord,
+  BotCommandInfo,
   BotRunResult,
   CreatedToken,
   CreateRoomOptions,
@@ -159,11 +162,30 @@ export class OfflineClient implements OpsroomClient {
     return this.app.secrets.remove(this.actor, name);
   }
 
-  async runCommand(line: string, room?: string): Promise<BotRunResult> {
-    const found = room === undefined ? undefined : await this.app.chat.rooms.get(this.actor, room);
+  /** `as` here is for the API's sake: offline, `--as` already chose who the whole client acts as. */
+  async runCommand(line: string, room?: string, as?: string): Promise<BotRunResult> {
+    const actor = as === undefined ? this.actor : await runAsActor(this.actor, as, this.app.identity);
+    const found = room === undefined ? undefined : await this.app.chat.rooms.get(actor, room);
     const target = found ? { roomId: found.id, roomName: found.name } : {};
-    const reply = await this.app.bot.dispatcher.execute(this.actor, line, target);
+    const reply = await this.app.bot.dispatcher.execute(actor, line, target);
     return toRunResult(reply);
+  }
+
+  async botCommands(): Promise<BotCommandInfo[]> {
+    const { bot } = this.app;
+    return bot.registry
+      .visibleTo((command) => bot.dispatcher.canSee(this.actor, command))
+      .map((c) => ({
+        name: c.name,
+        aliases: [...c.aliases],
+        summary: c.summary,
+        usage: usageLines(c),
+        examples: [...c.examples],
+      }));
+  }
+
+  async me(): Promise<{ username: string; roles: string[] }> {
+    return { username: this.actor.username, roles: [...this.actor.roles] };
   }
 
   close(): Promise<void> {

@@ -11,6 +11,10 @@ export interface EnvironmentSettings {
   secretKey?: string;
   testDatabaseUrl?: string;
   redisUrl?: string;
+  /** NO_COLOR (no-color.org): any non-empty value turns colour off in the CLI. */
+  noColor?: string;
+  /** Where `opsroom shell` keeps its history (default ~/.opsroom_history). */
+  historyFile?: string;
 }
 
 export function readEnvironment(env: NodeJS.ProcessEnv = process.env): EnvironmentSettings {
@@ -31,6 +35,8 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environme
     ['secretKey', 'OPSROOM_SECRET_KEY'],
     ['testDatabaseUrl', 'OPSROOM_TEST_DATABASE_URL'],
     ['redisUrl', 'OPSROOM_REDIS_URL'],
+    ['noColor', 'NO_COLOR'],
+    ['historyFile', 'OPSROOM_HISTORY_FILE'],
   ];
   for (const [key, name] of entries) {
     const value = pick(name);
