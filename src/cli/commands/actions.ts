@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { childEnvironment } from '../../config/env.js';
 import { formatProblems } from '../../config/load.js';
 import { SystemClock } from '../../core/clock.js';
+import { usageLines } from '../../domains/bot/help.js';
 import { checkActions } from '../../plugins/actions/check.js';
 import { CliExit } from '../cli-exit.js';
 import type { CliContext } from '../context.js';
@@ -72,7 +73,7 @@ export function registerActionsCommands(program: Command, ctx: CliContext): void
             table(
               ['COMMAND', 'KIND', 'FILE', 'SUMMARY'],
               result.actions.map((a) => [
-                a.command.usage[0] ?? a.name,
+                usageLines(a.command)[0] ?? a.name,
                 a.kind,
                 shown(a.file),
                 a.command.summary,

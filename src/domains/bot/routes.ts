@@ -1,27 +1,36 @@
 import { z } from 'zod';
 import { cardSchema } from '../chat/schema.js';
+import type { IdentityService } from '../identity/service.js';
 import { actorOf, type RouteApp } from '../route-context.js';
 import { toRunResult } from './dispatcher.js';
 import { usageLines } from './help.js';
 import type { Bot } from './index.js';
+import { runAsActor } from './run-as.js';
 
 const runBody = z.strictObject({
-  line: z.string().min(1).max(100_000),
+  // Far above what the parser accepts, on purpose: an overlong line gets the bot's usage reply (as in
+  // chat), not a bare 400; the server's body limit still bounds the request.
+  line: z.string().min(1).max(1_000_000),
   room: z.string().min(1).max(100).optional(),
+  /** Admins only: run as this user (their roles and rooms); the audit record names the admin too. */
+  as: z.string().min(1).max(64).optional(),
 });
 
 const replySchema = z.object({
-  outcome: z.enum(['ok', 'usage', 'denied', 'failed']),
+  outcome: z.enum(['ok', 'usage', 'denied', 'failed', 'pending']),
   exitCode: z.number().int(),
   command: z.string().nullable(),
   text: z.string(),
   card: cardSchema.nullable(),
+  /** The job the command ran as (its end is awaited: `text` holds its log and status). */
+  jobId: z.number().int().nullable(),
 });
 
 export function registerBotRoutes(
   app: RouteApp,
   bot: Bot,
   describeRoom: (actor: ReturnType<typeof actorOf>, ref: string) => Promise<{ id: string; name: string }>,
+  identity: Pick<IdentityService, 'requireUser' | 'actorFor'>,
 ): void {
   const tags = ['bot'];
   app.post(
@@ -29,13 +38,17 @@ export function registerBotRoutes(
     {
       schema: {
         tags,
-        summary: 'Run a bot command line as yourself and get the reply (what `opsroom run` uses)',
+        summary:
+          'Run a bot command line and get the reply (what `opsroom run` uses); admins may pass `as` to run as another user',
         body: runBody,
         response: { 200: replySchema },
       },
     },
     async (req) => {
-      const actor = actorOf(req);
+      const caller = actorOf(req);
+      let actor = caller;
+      if (req.body.as !== undefined) actor = await runAsActor(caller, req.body.as, identity);
+      // The room is looked up as the user the command runs as: their rooms, not the admin's.
       const room = req.body.room === undefined ? undefined : await describeRoom(actor, req.body.room);
       const reply = await bot.dispatcher.execute(
         actor,

@@ -34,7 +34,10 @@ export function toArgSpecs(params: Record<string, ParamManifest>): {
     const before = problems.length;
     for (const [key, kinds] of Object.entries(ONLY_FOR)) {
       if (param[key as keyof ParamManifest] !== undefined && !kinds.includes(param.type)) {
-        problems.push({ path: at(key), message: `\`${key}\` does not apply to a ${param.type} parameter` });
+        problems.push({
+          path: at(key),
+          message: `\`${key}\` does not apply to ${/^[aeiou]/.test(param.type) ? 'an' : 'a'} ${param.type} parameter`,
+        });
       }
     }
     if (param.type === 'enum' && param.values === undefined) {

@@ -85,8 +85,13 @@ describe('script actions', () => {
         'permission: ops:read',
       ].join('\n'),
       {
-        'run.sh':
-          '#!/bin/sh\nprintf "app=%s count=%s fast=%s job=%s user=%s action=%s\\n" "$OPSROOM_ARG_APP" "$OPSROOM_ARG_COUNT" "${OPSROOM_ARG_FAST-unset}" "$OPSROOM_JOB_ID" "$OPSROOM_USER" "$OPSROOM_ACTION"\necho "stdin: $(cat)"',
+        'run.sh': [
+          '#!/bin/sh',
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion, not JavaScript
+          'fast="${OPSROOM_ARG_FAST-unset}"',
+          'printf "app=%s count=%s fast=%s job=%s user=%s action=%s\\n" "$OPSROOM_ARG_APP" "$OPSROOM_ARG_COUNT" "$fast" "$OPSROOM_JOB_ID" "$OPSROOM_USER" "$OPSROOM_ACTION"',
+          'echo "stdin: $(cat)"',
+        ].join('\n'),
       },
     );
     const { result, output } = await runLine(load(folder), 'show "my app" 5');
