@@ -4,9 +4,9 @@ import { startTestApp, type TestApp, type TestUser } from '../../../test/support
 import { DIALECTS } from '../../../test/support/databases.js';
 import type { Actor } from '../../core/actor.js';
 import { defineCommand } from './command.js';
-import { checkEntityArgs } from './entity-args.js';
+import { checkEntityArgs, entityStage } from './entity-args.js';
 import { renderParseFailure } from './help.js';
-import { parseCommandLine } from './parser.js';
+import { type ParsedCommand, parseCommandLine } from './parser.js';
 
 /** A command with one argument of every kind that can be typed wrong. */
 const scale = defineCommand({
@@ -163,6 +163,25 @@ for (const dialect of DIALECTS) {
       assert.match(unknownRoom, /room: there is no room #opz \(expected the name of an existing room\)/);
       const both = renderParseFailure((await check('page @zed in #nope'))!);
       assert.match(both, /no user @zed.*; room: there is no room #nope/);
+
+      // As a dispatcher stage: the run stops with the usage reply, or goes on when all exist.
+      const stage = entityStage(lookup);
+      const runOf = (line: string) => {
+        const parsed = parseCommandLine(line, t.app.bot.registry);
+        assert.equal(parsed.kind, 'ok');
+        return { actor: aliceActor, line, where: {}, parsed: parsed as ParsedCommand };
+      };
+      let passed = 0;
+      const next = async () => {
+        passed++;
+        return { outcome: 'ok' as const, text: 'ran' };
+      };
+      const stopped = await stage(runOf('page @alcie in #ops'), next);
+      assert.equal(stopped.outcome, 'usage');
+      assert.match(stopped.text, /there is no user @alcie/);
+      assert.equal(passed, 0, 'the handler never ran');
+      assert.equal((await stage(runOf('page @alice in #ops'), next)).text, 'ran');
+      assert.equal(passed, 1);
     });
   });
 }

@@ -5,8 +5,10 @@
  */
 import type { ArgSpec } from './arg-types.js';
 import type { Command } from './command.js';
+import { renderParseFailure } from './help.js';
 import type { ParseFailure } from './parser.js';
 import { formatPattern } from './pattern.js';
+import type { Stage } from './pipeline.js';
 import { didYouMean } from './suggest.js';
 
 export interface EntityLookup {
@@ -61,5 +63,24 @@ export async function checkEntityArgs(
     command,
     message: problems.join('; '),
     usage: command.patterns.map((p) => formatPattern(p)),
+  };
+}
+
+/**
+ * The dispatcher stage for checkEntityArgs: a line naming an unknown user or room gets a usage reply
+ * and never reaches the handler. Place it after the policy and rooms stages (someone refused the
+ * command learns nothing about which users exist) and before the risk stage (nothing is proposed
+ * that could not run). The reply names no command, so, like any usage reply, it is not audited.
+ *
+ * @example
+ * ```ts
+ * compose([rateLimit, parse, audit, policyStage(policy), roomsStage, entityStage(lookup), risk], run);
+ * ```
+ */
+export function entityStage(lookup: EntityLookup): Stage {
+  return async (run, next) => {
+    if (run.parsed === undefined || run.decided) return next();
+    const failure = await checkEntityArgs(run.parsed.command, run.parsed.args, lookup);
+    return failure === undefined ? next() : { outcome: 'usage', text: renderParseFailure(failure) };
   };
 }
