@@ -103,14 +103,13 @@ export async function startBot(deps: BotDeps): Promise<Bot> {
     policy: deps.policy,
     confirmTtlMs: deps.settings.confirmTtlSeconds * 1000,
     approvalTtlMs: deps.settings.approvalTtlSeconds * 1000,
-    onChange: (proposal) => {
+    onChange: async (proposal) => {
       deps.onProposal?.(proposal);
       // A confirmed or approved proposal's card becomes the job's card; the others say how they ended.
       if (proposal.messageId === null || proposal.status === 'confirmed' || proposal.status === 'approved')
         return;
-      const card = proposalCard(proposal, deps.clock.nowMs());
-      void messages
-        .update(proposal.messageId, card)
+      await messages
+        .update(proposal.messageId, proposalCard(proposal, deps.clock.nowMs()))
         .catch((error: unknown) => deps.onError(error, { proposal: proposal.nonce }));
     },
   });

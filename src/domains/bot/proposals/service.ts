@@ -22,7 +22,7 @@ export interface ProposalDeps {
   confirmTtlMs: number;
   approvalTtlMs: number;
   /** Told when a proposal is decided or expires: update its card, write the audit record. */
-  onChange: (proposal: Proposal) => void;
+  onChange: (proposal: Proposal) => Promise<void> | void;
 }
 
 export interface NewProposal {
@@ -194,7 +194,7 @@ export class ProposalService {
     this.timers.get(p.nonce)?.();
     this.timers.delete(p.nonce);
     const decided: Proposal = { ...p, status, decidedBy: actor.username, decidedAt, reason: reason ?? null };
-    this.deps.onChange(decided);
+    await this.deps.onChange(decided);
     return decided;
   }
 
@@ -218,6 +218,6 @@ export class ProposalService {
       .executeTakeFirst();
     if (Number(result.numUpdatedRows) === 0) return;
     const latest = await this.get(p.nonce);
-    this.deps.onChange({ ...(latest ?? p), status: 'expired' });
+    await this.deps.onChange({ ...(latest ?? p), status: 'expired' });
   }
 }
