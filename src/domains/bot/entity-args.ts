@@ -12,7 +12,7 @@ import type { Stage } from './pipeline.js';
 import { didYouMean } from './suggest.js';
 
 export interface EntityLookup {
-  /** Whether an (enabled) user with this username exists. */
+  /** Whether a user with this username exists; disabled users count (`audit actor=@someone-who-left`). */
   userExists(username: string): Promise<boolean>;
   /** Whether a room with this name exists (visibility is the command's business, not this check's). */
   roomExists(name: string): Promise<boolean>;
