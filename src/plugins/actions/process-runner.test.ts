@@ -168,6 +168,11 @@ describe('running an action program', () => {
     assert.match(String(result.text), /could not start missing\.sh: ENOENT/);
   });
 
+  test('a NUL byte in an argument is reported, not thrown', async () => {
+    const outcome = await run(script('nul.sh', 'exit 0'), { args: ['a\0b'] }).done;
+    assert.equal(outcome.spawnError?.code, 'ERR_INVALID_ARG_VALUE');
+  });
+
   test('an already aborted signal starts nothing', async () => {
     const marker = join(dir, 'never');
     const controller = new AbortController();

@@ -5,7 +5,7 @@
  * period, so children a script forked die with it. When the program exits on its own, whatever it left
  * running in its group is stopped the same way: a job's processes end with the job.
  */
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { StringDecoder } from 'node:string_decoder';
 import type { CancelTimer, Clock } from '../../core/clock.js';
 
@@ -65,14 +65,26 @@ export function runProcess(options: RunProcessOptions): Promise<ProcessOutcome> 
     let killTimer: CancelTimer | undefined;
     let finished = false;
 
-    const child = spawn(options.file, [...options.args], {
-      cwd: options.cwd,
-      env: { ...options.env },
-      // Its own process group (and session): one kill(-pid) reaches every process it starts.
-      detached: true,
-      stdio: ['pipe', 'pipe', 'pipe'],
-      windowsHide: true,
-    });
+    let child: ChildProcess;
+    try {
+      child = spawn(options.file, [...options.args], {
+        cwd: options.cwd,
+        env: { ...options.env },
+        // Its own process group (and session): one kill(-pid) reaches every process it starts.
+        detached: true,
+        stdio: ['pipe', 'pipe', 'pipe'],
+        windowsHide: true,
+      });
+    } catch (error) {
+      // Thrown before anything starts, e.g. a NUL byte in an argument or a variable.
+      resolve({
+        exitCode: null,
+        exitSignal: null,
+        outputBytes: 0,
+        spawnError: error as NodeJS.ErrnoException,
+      });
+      return;
+    }
 
     const killGroup = (signal: NodeJS.Signals) => {
       if (child.pid === undefined) return;
