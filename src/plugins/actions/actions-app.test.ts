@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startTestApp, type TestApp } from '../../../test/support/app.js';
 import { cli } from '../../../test/support/cli.js';
+import { eventually } from '../../../test/support/eventually.js';
 import { type Actor, SYSTEM_ACTOR } from '../../core/actor.js';
 import { processGone, tempDir, waitUntil, writeAction } from './testing.js';
 
@@ -78,6 +79,53 @@ describe('actions in the running app', () => {
     assert.match(reply.text, /timed out/i);
     const child = Number(readFileSync(pidFile, 'utf8'));
     await waitUntil('the forked child to be killed', () => processGone(child));
+  });
+
+  test('in a room: output streams into one job card; cancel kills the script and its children', async () => {
+    const pidFile = join(dir, 'ticker.pid');
+    writeAction(
+      dir,
+      'ticker',
+      ['summary: Ticks until cancelled', 'run: ["./run.sh"]', 'permission: ops:read', 'timeout: 5m'].join(
+        '\n',
+      ),
+      {
+        'run.sh': `#!/bin/sh\nsleep 1000 &\necho $! > ${pidFile}\ni=0\nwhile :; do i=$((i+1)); echo "tick $i"; sleep 0.05; done\n`,
+      },
+    );
+    await waitUntil('the new action to load', () => t.app.bot.registry.get('ticker') !== undefined);
+    const as = { authorization: `Bearer ${aliceToken}` };
+    await t.request({ method: 'POST', url: '/api/rooms', headers: as, payload: { name: 'ops' } });
+    const say = async (text: string) => {
+      const res = await t.request({
+        method: 'POST',
+        url: '/api/rooms/ops/messages',
+        headers: as,
+        payload: { text },
+      });
+      assert.equal(res.statusCode, 201, res.body);
+      await t.app.bot.dispatcher.drain();
+    };
+    await say('!ticker');
+    const job = await eventually(async () => {
+      const [latest] = await t.app.bot.jobs.list(alice, { limit: 1, status: 'running' });
+      return (
+        latest !== undefined && /tick 3/.test((await t.app.bot.jobs.get(alice, latest.id)).output) && latest
+      );
+    }, 20_000);
+    const child = Number(readFileSync(pidFile, 'utf8'));
+    assert.equal(processGone(child), false);
+    await say(`!cancel ${job.id}`);
+    await t.app.bot.idle();
+    const ended = await t.app.bot.jobs.get(alice, job.id);
+    assert.equal(ended.status, 'cancelled');
+    assert.match(ended.output, /tick 1\ntick 2\ntick 3/);
+    await waitUntil('the forked child to be killed', () => processGone(child));
+    const messages = (
+      await t.request({ method: 'GET', url: '/api/rooms/ops/messages?limit=100', headers: as })
+    ).json().messages as { username: string; card?: { title: string } }[];
+    const cards = messages.filter((m) => m.username === 'opsbot' && m.card?.title.includes(`#${job.id}`));
+    assert.equal(cards.length, 1, 'one message per job, updated in place');
   });
 
   test('a manifest that breaks while the server runs keeps the last good version', async () => {
