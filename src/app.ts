@@ -7,6 +7,7 @@ import { IdGenerator } from './core/ids.js';
 import { registerAuditRoutes } from './domains/audit/routes.js';
 import { AuditService, auditActor } from './domains/audit/service.js';
 import { AuditSubscriber } from './domains/audit/subscriber.js';
+import { commandAuditEntry, jobAuditEntry, proposalAuditEntry } from './domains/bot/audit-trail.js';
 import { type Bot, startBot } from './domains/bot/index.js';
 import { registerBotRoutes } from './domains/bot/routes.js';
 import { type ChatDomain, createChatDomain } from './domains/chat/index.js';
@@ -16,6 +17,7 @@ import { LoginThrottle } from './domains/identity/login-throttle.js';
 import { registerIdentityRoutes } from './domains/identity/routes.js';
 import { IdentityService } from './domains/identity/service.js';
 import { IdentityStore } from './domains/identity/store.js';
+import { registerJobRoutes } from './domains/jobs/routes.js';
 import { createPolicy } from './domains/policy/configured-policy.js';
 import type { RouteApp } from './domains/route-context.js';
 import { type SecretService, startSecrets } from './domains/secrets/index.js';
@@ -25,13 +27,13 @@ import { registerPages } from './http/pages.js';
 import { createHttpServer } from './http/server.js';
 import { attachWebSocketGateway } from './http/websocket-gateway.js';
 import { type ActionLoader, actionsLogFor, startActions } from './plugins/actions/index.js';
+import type { Plugin } from './plugins/sdk.js';
+import { type PluginsAndListeners, startPluginsAndListeners } from './plugins/start-plugins.js';
 import { type EventBus, InProcessEventBus } from './runtime/event-bus.js';
 import { createLogger, type Logger } from './runtime/logger.js';
 import { Metrics } from './runtime/metrics.js';
 import { type Database, openDatabase } from './storage/database.js';
 import { migrateToLatest } from './storage/migrate.js';
-import type { Plugin } from './plugins/sdk.js';
-import { type PluginsAndListeners, startPluginsAndListeners } from './plugins/start-plugins.js';
 import { VERSION } from './version.js';
 
 export interface AppOverrides {
@@ -162,24 +164,22 @@ export async function buildApp(config: OpsroomConfig, overrides: AppOverrides = 
     bus,
     chat,
     identity,
-    addressing: config.bot,
+    settings: config.bot,
+    jobSettings: config.jobs,
+    policy,
+    audit,
     version: VERSION,
     onError: (error, context) => logger.error({ err: error, ...context }, 'bot failed'),
     redact: (text) => secrets.redactor().redact(text),
-    onDecision: (run) =>
-      audit.enqueue(
-        {
-          ...auditActor(run.actor),
-          action: 'command.run',
-          decision: run.outcome === 'denied' ? 'denied' : 'allowed',
-          roomId: run.roomId ?? null,
-          commandLine: run.line,
-          outcome: run.outcome,
-        },
-        'command.run',
-      ),
+    streamRedactor: () => secrets.streamRedactor(),
+    onDecision: (run, reply) => audit.enqueue(commandAuditEntry(run, reply), 'command.run'),
+    onProposal: (proposal) => audit.enqueue(proposalAuditEntry(proposal), 'proposal'),
   });
-  registerBotRoutes(http, bot, (actor, ref) => chat.rooms.get(actor, ref));
+  const stopJobAudit = bus.subscribe('job.finished', (event) =>
+    audit.enqueue(jobAuditEntry(event.payload.job), 'job.finished'),
+  );
+  registerJobRoutes(http, bot.jobs);
+  registerBotRoutes(http, bot, (actor, ref) => chat.rooms.get(actor, ref), identity);
   const extensions = await startPluginsAndListeners({
     database,
     clock,
@@ -209,6 +209,8 @@ export async function buildApp(config: OpsroomConfig, overrides: AppOverrides = 
   });
   closers.push(() => gateway.close());
   closers.push(async () => secrets.stop());
+  // Before the bot in the list, so it runs after it: jobs interrupted by the shutdown are still audited.
+  closers.push(async () => stopJobAudit());
   closers.push(() => bot.stop());
   // Pushed after the bot, so it stops first: no listener posts through a stopped bot.
   closers.push(() => extensions.stop());

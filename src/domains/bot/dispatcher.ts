@@ -10,6 +10,7 @@ import type { Policy } from '../policy/policy.js';
 import type { BotMessages } from './bot-messages.js';
 import type { Command } from './command.js';
 import { CommandRunner } from './command-runner.js';
+import { type EntityLookup, entityStage } from './entity-args.js';
 import { suggestionCard } from './natural-language-card.js';
 import { parseCommandLine } from './parser.js';
 import {
@@ -62,6 +63,8 @@ export interface DispatcherDeps {
   jobs: JobRunner;
   proposals: ProposalService;
   rateLimiter: CommandRateLimiter;
+  /** Checks that `@user` and `#room` arguments name ones that exist. */
+  entities: EntityLookup;
   defaultTimeoutMs: number;
   /** Looks up a user as an actor (their roles now, not when they wrote). */
   actorOf: (userId: string) => Promise<Actor | undefined>;
@@ -101,6 +104,7 @@ export class BotDispatcher {
         auditStage((run, reply) => deps.onDecision?.(run, reply)),
         policyStage(deps.policy),
         roomsStage,
+        entityStage(deps.entities),
         riskStage((run) => this.propose(run)),
       ],
       runner.run,
@@ -200,6 +204,7 @@ export class BotDispatcher {
       command: command.name,
       line: run.line,
       permission: run.permission!,
+      args: run.parsed!.args,
       actor: run.actor,
       roomId,
       roomName,

@@ -3,16 +3,19 @@ import { type Actor, SYSTEM_ACTOR } from '../../core/actor.js';
 import type { Clock } from '../../core/clock.js';
 import type { EventBus } from '../../runtime/event-bus.js';
 import type { DB } from '../../storage/tables.js';
+import type { AuditService } from '../audit/service.js';
 import type { ChatDomain } from '../chat/index.js';
 import type { IdentityService } from '../identity/service.js';
 import type { ChunkRedactor } from '../jobs/output.js';
 import { JobRunner } from '../jobs/runner.js';
 import { JobService } from '../jobs/service.js';
 import { JobStore } from '../jobs/store.js';
-import type { Policy } from '../policy/policy.js';
+import { policyCommands } from '../policy/commands.js';
+import type { ExplainablePolicy } from '../policy/policy.js';
 import { type Addressing, compileAddressing } from './addressing.js';
 import { botMessages } from './bot-messages.js';
 import { builtInCommands } from './builtins.js';
+import { inspectCommands } from './builtins-inspect.js';
 import { jobCommands } from './builtins-jobs.js';
 import { attachCardActions } from './card-actions.js';
 import { BotDispatcher } from './dispatcher.js';
@@ -55,7 +58,8 @@ export interface BotDeps {
   identity: IdentityService;
   settings: BotSettings;
   jobSettings: JobSettings;
-  policy: Policy;
+  policy: ExplainablePolicy;
+  audit: Pick<AuditService, 'list'>;
   version: string;
   onError: (error: unknown, context: Record<string, unknown>) => void;
   redact: (text: string) => string;
@@ -129,6 +133,10 @@ export async function startBot(deps: BotDeps): Promise<Bot> {
       deps.settings.rateLimitPerMinute,
       deps.settings.rateLimitBurst,
     ),
+    entities: {
+      userExists: async (username) => (await deps.identity.store.userByUsername(username)) !== undefined,
+      roomExists: async (room) => (await deps.chat.rooms.describe(room)) !== undefined,
+    },
     defaultTimeoutMs: deps.jobSettings.defaultTimeoutSeconds * 1000,
     actorOf,
     onError: deps.onError,
@@ -143,6 +151,20 @@ export async function startBot(deps: BotDeps): Promise<Bot> {
       clock: deps.clock,
       version: deps.version,
       startedAtMs,
+    }),
+    ...policyCommands({
+      registry,
+      policy: deps.policy,
+      clock: deps.clock,
+      listUsers: async () => (await deps.identity.listUsers()).filter((u) => u.username !== name),
+      roomNameOf: async (roomId) => (await deps.chat.rooms.describe(roomId))?.name,
+    }),
+    ...inspectCommands({
+      registry,
+      clock: deps.clock,
+      audit: deps.audit,
+      policy: deps.policy,
+      roomName: async (id) => (await deps.chat.rooms.describe(id))?.name,
     }),
     ...jobCommands({
       jobs,

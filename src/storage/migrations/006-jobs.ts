@@ -43,6 +43,7 @@ export async function up(db: Kysely<unknown>, dialect: DialectName): Promise<voi
     .addColumn('command', 'text', (c) => c.notNull())
     .addColumn('line', 'text', (c) => c.notNull())
     .addColumn('permission', 'text', (c) => c.notNull())
+    .addColumn('args', 'text', (c) => c.notNull())
     .addColumn('requester_id', 'text', (c) => c.notNull())
     .addColumn('requester', 'text', (c) => c.notNull())
     .addColumn('channel', 'text', (c) => c.notNull())

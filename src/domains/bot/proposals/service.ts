@@ -30,6 +30,7 @@ export interface NewProposal {
   command: string;
   line: string;
   permission: string;
+  args: Readonly<Record<string, unknown>>;
   actor: Actor;
   roomId?: string | undefined;
   roomName?: string | undefined;
@@ -57,6 +58,7 @@ export class ProposalService {
         command: input.command,
         line: input.line,
         permission: input.permission,
+        args: JSON.stringify(input.args),
         requesterId: input.actor.userId,
         requester: input.actor.username,
         channel: input.actor.channel,
@@ -147,6 +149,7 @@ export class ProposalService {
     const allowed = this.deps.policy.allows(actor, {
       permission: p.permission,
       command: p.command,
+      args: JSON.parse(p.args) as Record<string, unknown>,
       ...(p.roomName === null ? {} : { room: p.roomName }),
     });
     if (!allowed) {

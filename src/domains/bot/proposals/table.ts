@@ -8,6 +8,8 @@ export interface BotProposalsTable {
   command: string;
   line: string;
   permission: string;
+  /** The parsed arguments as JSON: approvers are checked against grants scoped by argument value. */
+  args: string;
   requesterId: string;
   requester: string;
   channel: string;
