@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { pluginsConfigShape } from './plugins-schema.js';
 import { actionsConfigSchema } from './actions-schema.js';
+import { pluginsConfigShape } from './plugins-schema.js';
 import { policyConfigSchema } from './policy-schema.js';
 
 /** The shape of opsroom.yaml. Every key is optional: Opsroom runs on these defaults with no file at all. */
@@ -57,6 +57,23 @@ export const configSchema = z.strictObject({
         .default([]),
       /** One-character prefixes that address the bot, e.g. `!deploy`. */
       prefixes: z.array(z.string().length(1)).max(5).default(['!', '/']),
+      /** Commands each user may run per minute (a burst of `rateLimitBurst` is allowed); 0 turns it off. */
+      rateLimitPerMinute: z.number().int().min(0).max(100_000).default(120),
+      rateLimitBurst: z.number().int().min(1).max(10_000).default(30),
+      /** How long a `confirm` proposal waits for its requester. */
+      confirmTtlSeconds: z.number().int().min(10).max(86_400).default(300),
+      /** How long an approval request waits for someone else to approve it. */
+      approvalTtlSeconds: z.number().int().min(60).max(7 * 86_400).default(1800),
+    })
+    .prefault({}),
+  jobs: z
+    .strictObject({
+      /** Jobs that may run at once on this server; more wait in a queue. */
+      concurrency: z.number().int().min(1).max(1000).default(8),
+      /** A command without its own timeout is stopped after this long. */
+      defaultTimeoutSeconds: z.number().int().min(1).max(86_400).default(600),
+      /** At most one update of a job's live card per interval while output streams. */
+      cardIntervalMs: z.number().int().min(100).max(60_000).default(1000),
     })
     .prefault({}),
   secrets: z
