@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { SystemClock } from '../../core/clock.js';
+import { FakeClock, SystemClock } from '../../core/clock.js';
 import { ValidationError } from '../../core/errors.js';
 import { parseCommandLine } from '../../domains/bot/parser.js';
 import { CommandRegistry } from '../../domains/bot/registry.js';
@@ -61,6 +61,7 @@ describe('HTTP actions against a local server', () => {
         };
         if (path.startsWith('/items/')) return json(200, { items: [{ name: 'first' }, { name: 'second' }] });
         if (path === '/flaky') return hit <= 2 ? json(500, { error: 'boom' }) : json(200, { state: 'fine' });
+        if (path === '/once') return hit === 1 ? json(502, {}) : json(200, { state: 'back' });
         if (path === '/down') return json(503, { error: 'maintenance until later' });
         if (path === '/missing') {
           res.writeHead(404, { 'content-type': 'text/plain' });
@@ -164,6 +165,31 @@ describe('HTTP actions against a local server', () => {
     assert.equal(hits.get('/flaky'), 3);
     assert.match(output, /attempt 1 of 4: HTTP 500 Internal Server Error; retrying in 10 ms/);
     assert.match(output, /attempt 2 of 4: HTTP 500 Internal Server Error; retrying in 20 ms/);
+  });
+
+  test('the backoff waits on the injected clock, so a long backoff costs a test no time', async () => {
+    const clock = new FakeClock();
+    const folder = writeAction(
+      root,
+      'fake-clock',
+      [
+        'name: once',
+        'summary: Once',
+        'permission: ops:read',
+        'http:',
+        `  url: "${base}/once"`,
+        '  backoff: 5m',
+        '  reply: "{{ response.body.state }}"',
+      ].join('\n'),
+    );
+    const loaded = loadAction(folder, { ...deps, clock });
+    assert.ok(loaded.ok);
+    const started = start(loaded.action, '');
+    await waitUntil('the retry to be scheduled', () => started.output().includes('retrying in 300000 ms'));
+    assert.equal(hits.get('/once'), 1);
+    await clock.advanceAsync(300_000);
+    assert.deepEqual(await started.done, { ok: true, text: 'back' });
+    assert.equal(hits.get('/once'), 2);
   });
 
   test('when retries run out, the last 5xx is the failure', async () => {
