@@ -32,6 +32,8 @@ export interface ServerProcessOptions {
   databaseUrl?: string;
   port: number;
   readyTimeoutMs?: number;
+  /** An opsroom.yaml for the server (OPSROOM_CONFIG); absent: none. */
+  configFile?: string;
 }
 
 /** Runs `opsroom serve` from the sources in a child process and waits until /readyz answers 200. */
@@ -44,6 +46,7 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
     OPSROOM_LOG_LEVEL: 'warn',
   };
   delete env.OPSROOM_CONFIG;
+  if (options.configFile !== undefined) env.OPSROOM_CONFIG = options.configFile;
   if (options.databaseUrl === undefined) delete env.OPSROOM_DATABASE_URL;
   else env.OPSROOM_DATABASE_URL = options.databaseUrl;
   const child = spawn(process.execPath, ['--import', 'tsx', CHILD], {

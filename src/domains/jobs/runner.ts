@@ -343,14 +343,14 @@ export class JobRunner {
       this.deps.clock.nowMs(),
     );
     if (job.row.messageId) {
-      await this.deps.cards.update(job.row.messageId, card);
       if (!job.finished && job.output.totalBytes > 0) {
-        // The live log survives a crash: `job N` after a restart still shows what was printed.
+        // The live log survives a crash: `job N` after a restart still shows what the card showed.
         await this.deps.store.update(job.row.id, {
           output: job.output.text(),
           outputBytes: job.output.totalBytes,
         });
       }
+      await this.deps.cards.update(job.row.messageId, card);
       return;
     }
     if (!job.spec.where) return;
