@@ -6,6 +6,8 @@ const registry: Record<string, () => Promise<Benchmark>> = {
   footprint: async () => (await import('./footprint.bench.js')).benchmark,
   fanout: async () => (await import('./fanout.bench.js')).benchmark,
   search: async () => (await import('./search.bench.js')).benchmark,
+  dispatch: async () => (await import('./dispatch.bench.js')).benchmark,
+  'ping-e2e': async () => (await import('./ping-e2e.bench.js')).benchmark,
 };
 
 const wanted = process.argv.slice(2);
