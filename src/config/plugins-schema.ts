@@ -165,9 +165,10 @@ const listenerSchema = z
     }
   })
   // The regex is compiled once here (it was checked above), so the listener gets a ready RegExp.
-  .transform(({ hear, ...rest }) =>
-    hear === undefined ? rest : { ...rest, hear: compileHearPattern(hear) },
-  );
+  .transform(({ hear, ...rest }) => ({
+    ...rest,
+    hear: hear === undefined ? undefined : compileHearPattern(hear),
+  }));
 
 export type ListenerConfig = z.output<typeof listenerSchema>;
 

@@ -53,17 +53,24 @@ export function findPluginFiles(dir: string): string[] {
   return files;
 }
 
+let typeScriptRegistered: Promise<void> | undefined;
+
+/**
+ * Lets `import()` load TypeScript for the rest of the process, once, and only when there is a `.ts`
+ * plugin. tsx's global `register()` rather than its scoped `tsImport()`: a scoped import gets its own
+ * copy of every module it imports, so a plugin's `import … from 'opsroom'` would not be the server's
+ * (its ValidationError would not be the dispatcher's). Registering again under tsx is harmless.
+ */
+function registerTypeScript(): Promise<void> {
+  typeScriptRegistered ??= import('tsx/esm/api').then(({ register }) => void register());
+  return typeScriptRegistered;
+}
+
 /** Imports a plugin file and returns its default export (or its `plugin` export). */
 export async function importPluginFile(file: string): Promise<unknown> {
   const url = pathToFileURL(file).href;
-  let module: Record<string, unknown>;
-  if (TYPESCRIPT.has(extname(file))) {
-    // tsx is loaded only when there is TypeScript to load; `tsImport` leaves other imports alone.
-    const { tsImport } = await import('tsx/esm/api');
-    module = (await tsImport(url, import.meta.url)) as Record<string, unknown>;
-  } else {
-    module = (await import(url)) as Record<string, unknown>;
-  }
+  if (TYPESCRIPT.has(extname(file))) await registerTypeScript();
+  const module = (await import(url)) as Record<string, unknown>;
   const plugin = module.default ?? module.plugin;
   if (plugin === undefined) {
     throw new ValidationError('the module has no default export: `export default definePlugin({...})`');
