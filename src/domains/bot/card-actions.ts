@@ -21,8 +21,8 @@ export interface CardActionDeps {
   dispatcher: BotDispatcher;
   messages: BotMessages;
   roomNameOf: (roomId: string) => Promise<string | undefined>;
-  /** The thread a message belongs to (its own id when it is not a reply). */
-  threadRootOf: (messageId: string) => Promise<string>;
+  /** The thread a message is a reply in; undefined for a message in the room itself. */
+  threadOf: (messageId: string) => Promise<string | undefined>;
   actorOf: (userId: string) => Promise<Actor | undefined>;
 }
 
@@ -44,15 +44,21 @@ export function attachCardActions(deps: CardActionDeps): () => void {
         const actor = await deps.actorOf(data.userId);
         if (!actor) return;
         const roomName = await deps.roomNameOf(roomId);
-        const threadId = await deps.threadRootOf(data.messageId);
-        const where = { roomId, threadId, ...(roomName ? { roomName } : {}) };
+        // A suggestion runs where the card is, as if typed there; other presses answer in the card's thread.
+        const cardThread = await deps.threadOf(data.messageId);
+        const threadId = data.actionId === SUGGESTION_ACTION ? cardThread : (cardThread ?? data.messageId);
+        const where = {
+          roomId,
+          ...(threadId ? { threadId } : {}),
+          ...(roomName ? { roomName } : {}),
+        };
         const reply = await deps.dispatcher.execute({ ...actor, channel: 'web' }, line, where, {
           wait: false,
         });
         const quiet = reply.outcome === 'ok' && data.actionId !== SUGGESTION_ACTION;
         if (reply.posted || quiet) return;
         await deps.messages.say(
-          { roomId, threadId },
+          { roomId, ...(threadId ? { threadId } : {}) },
           { text: `@${actor.username}: ${reply.text}`, ...(reply.card ? { card: reply.card } : {}) },
         );
       })(),

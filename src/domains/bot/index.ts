@@ -183,10 +183,8 @@ export async function startBot(deps: BotDeps): Promise<Bot> {
     messages,
     actorOf,
     roomNameOf: async (roomId) => (await deps.chat.rooms.describe(roomId))?.name,
-    threadRootOf: async (messageId) => {
-      const message = await deps.chat.messages.get(actor, messageId).catch(() => undefined);
-      return message?.threadId ?? messageId;
-    },
+    threadOf: async (messageId) =>
+      (await deps.chat.messages.get(actor, messageId).catch(() => undefined))?.threadId ?? undefined,
   });
   const idle = async () => {
     await dispatcher.drain();
