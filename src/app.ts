@@ -172,12 +172,21 @@ export async function buildApp(config: OpsroomConfig, overrides: AppOverrides = 
     onError: (error, context) => logger.error({ err: error, ...context }, 'bot failed'),
     redact: (text) => secrets.redactor().redact(text),
     streamRedactor: () => secrets.streamRedactor(),
-    onDecision: (run, reply) => audit.enqueue(commandAuditEntry(run, reply), 'command.run'),
+    onDecision: (run, reply) => {
+      metrics.commands.inc({
+        command: reply.command ?? 'unknown',
+        decision: reply.decision ?? reply.outcome,
+      });
+      audit.enqueue(commandAuditEntry(run, reply), 'command.run');
+    },
     onProposal: (proposal) => audit.enqueue(proposalAuditEntry(proposal), 'proposal'),
   });
-  const stopJobAudit = bus.subscribe('job.finished', (event) =>
-    audit.enqueue(jobAuditEntry(event.payload.job), 'job.finished'),
-  );
+  const stopJobAudit = bus.subscribe('job.finished', (event) => {
+    const { job } = event.payload;
+    metrics.jobsFinished.inc({ command: job.command, status: job.status });
+    if (job.durationMs !== null) metrics.jobDuration.observe({ command: job.command }, job.durationMs / 1000);
+    audit.enqueue(jobAuditEntry(job), 'job.finished');
+  });
   registerJobRoutes(http, bot.jobs);
   registerBotRoutes(http, bot, (actor, ref) => chat.rooms.get(actor, ref), identity);
   const extensions = await startPluginsAndListeners({

@@ -34,6 +34,26 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly commands = new Counter({
+    name: 'opsroom_bot_commands_total',
+    help: 'Bot command lines that parsed, by command and decision (allowed, denied, proposed, …)',
+    labelNames: ['command', 'decision'],
+    registers: [this.registry],
+  });
+  readonly jobsFinished = new Counter({
+    name: 'opsroom_jobs_finished_total',
+    help: 'Jobs that ended, by command and status',
+    labelNames: ['command', 'status'],
+    registers: [this.registry],
+  });
+  readonly jobDuration = new Histogram({
+    name: 'opsroom_job_duration_seconds',
+    help: 'How long jobs ran, by command',
+    labelNames: ['command'],
+    buckets: [0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600],
+    registers: [this.registry],
+  });
+
   constructor(options: { defaults?: boolean } = {}) {
     if (options.defaults !== false) collectDefaultMetrics({ register: this.registry, prefix: 'opsroom_' });
   }

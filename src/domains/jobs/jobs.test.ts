@@ -241,6 +241,13 @@ for (const dialect of DIALECTS) {
       assert.match(ended.summary ?? '', /Timed out after 60s/);
     });
 
+    test('/metrics counts finished jobs by command and status, and command decisions', async () => {
+      const res = await t.request({ method: 'GET', url: '/metrics', as: t.admin });
+      assert.match(res.body, /opsroom_jobs_finished_total\{command="build",status="succeeded"\} 3/);
+      assert.match(res.body, /opsroom_jobs_finished_total\{command="hang",status="cancelled"\} 2/);
+      assert.match(res.body, /opsroom_bot_commands_total\{command="build",decision="allowed"\} 3/);
+    });
+
     test('secrets printed by a job never reach the card, the job log or the reply', async () => {
       const reply = await t.app.bot.dispatcher.execute(await actorOf(t, 'alice'), 'leak', {
         roomId: (await t.app.chat.rooms.get(await actorOf(t, 'alice'), 'ops')).id,
