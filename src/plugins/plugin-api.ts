@@ -8,7 +8,8 @@ import { type Command, type CommandDefinition, defineCommand, isCommand } from '
 import type { Listeners } from '../domains/bot/listeners/index.js';
 import type { CommandRegistry } from '../domains/bot/registry.js';
 import type { Logger } from '../runtime/logger.js';
-import { type Brain, type Plugin, type PluginApi, type PluginTeardown, pluginProblems } from './sdk.js';
+import { pluginProblems } from './plugin-shape.js';
+import type { Brain, Plugin, PluginApi, PluginTeardown } from './sdk.js';
 
 /** What the server lends plugins. */
 export interface PluginHost {

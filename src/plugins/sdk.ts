@@ -20,6 +20,7 @@ import type {} from '../domains/chat/events.js';
 import type {} from '../domains/identity/events.js';
 import type {} from '../domains/secrets/events.js';
 import type { Logger } from '../runtime/logger.js';
+import { pluginProblems } from './plugin-shape.js';
 
 export type { Actor, Role } from '../core/actor.js';
 export type { Clock } from '../core/clock.js';
@@ -173,29 +174,6 @@ export interface PluginDefinition {
 
 /** A checked plugin, as definePlugin returns it. */
 export type Plugin = Readonly<PluginDefinition>;
-
-const PLUGIN_NAME = /^[a-z][a-z0-9_-]{0,39}$/;
-
-/** The problems with a would-be plugin value (empty when it is fine); the loader reports them by file. */
-export function pluginProblems(value: unknown): string[] {
-  if (typeof value !== 'object' || value === null)
-    return ['a plugin must be an object made by definePlugin({...})'];
-  const plugin = value as Record<string, unknown>;
-  const problems: string[] = [];
-  if (typeof plugin.name !== 'string' || !PLUGIN_NAME.test(plugin.name)) {
-    problems.push(
-      `name '${String(plugin.name)}' must be a lower-case word (a-z, 0-9, '-', '_'), at most 40 characters`,
-    );
-  }
-  if (plugin.commands !== undefined && !Array.isArray(plugin.commands))
-    problems.push('commands must be a list');
-  if (plugin.setup !== undefined && typeof plugin.setup !== 'function')
-    problems.push('setup must be a function');
-  if (plugin.commands === undefined && plugin.setup === undefined) {
-    problems.push('a plugin needs commands, a setup function, or both');
-  }
-  return problems;
-}
 
 /**
  * Defines a plugin: checks it (name, commands, setup) and returns it frozen. Export it as the

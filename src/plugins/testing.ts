@@ -59,13 +59,46 @@ export interface TestBot<C extends Clock = Clock> {
   readonly clock: C;
   /** Log lines at warn level and above (a plugin that failed to load shows up here). */
   readonly problems: Record<string, unknown>[];
-  /** Posts a message as the user and returns the text of every message the bot posted because of it. */
+  /**
+   * Posts a message as the user and returns the text of every message the bot posted because of it,
+   * once the commands, jobs and listeners it started have finished.
+   *
+   * @example
+   * ```ts
+   * assert.deepEqual(await bot.send('alice', '!hello ops'), ['Hello, ops!']);
+   * assert.deepEqual(await bot.send('alice', 'just chatting'), []);
+   * ```
+   */
   send(username: string, text: string, options?: SendOptions): Promise<string[]>;
-  /** Like send, with cards, rooms and threads. */
+  /**
+   * Like send, with cards, rooms and threads.
+   *
+   * @example
+   * ```ts
+   * const [reply] = await bot.sendMessages('alice', 'status', { dm: true });
+   * assert.equal(reply?.card?.title, 'All systems go');
+   * ```
+   */
   sendMessages(username: string, text: string, options?: SendOptions): Promise<TestBotMessage[]>;
-  /** Runs a command line as the user (no chat message), waiting for a job to end: the CLI's path. */
+  /**
+   * Runs a command line as the user (no chat message), waiting for a job to end: the CLI's path.
+   *
+   * @example
+   * ```ts
+   * const reply = await bot.run('alice', 'coffee 2 for bob');
+   * assert.equal(reply.outcome, 'ok');
+   * ```
+   */
   run(username: string, line: string, options?: { room?: string }): Promise<BotReply>;
-  /** Moves a FakeClock forward (firing schedules) and returns what the bot posted meanwhile. */
+  /**
+   * Moves a FakeClock forward (firing schedules) and returns what the bot posted meanwhile.
+   *
+   * @example
+   * ```ts
+   * const bot = await createTestBot({ plugins: [standup], clock: new FakeClock('2026-03-02T08:59:00Z') });
+   * assert.deepEqual(await bot.advance(60_000), ['Stand-up in 15 minutes.']);
+   * ```
+   */
   advance(ms: number): Promise<string[]>;
   /** The user as an actor, created (as a member, or with `roles`) if needed. */
   user(username: string, roles?: readonly Role[]): Promise<Actor>;
