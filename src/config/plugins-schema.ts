@@ -32,6 +32,9 @@ export const GLOBAL_EVENT_NAMES = [
   'session.created',
   'secret.set',
   'secret.removed',
+  'job.queued',
+  'job.started',
+  'job.finished',
 ] as const;
 
 /** Every event a configured listener may name (checked against the typed catalogue in a test). */

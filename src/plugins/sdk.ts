@@ -18,6 +18,7 @@ import type {
 // The domains' events join the typed catalogue (declaration merging), so `api.on` knows every event.
 import type {} from '../domains/chat/events.js';
 import type {} from '../domains/identity/events.js';
+import type {} from '../domains/jobs/events.js';
 import type {} from '../domains/secrets/events.js';
 import type { Logger } from '../runtime/logger.js';
 import { pluginProblems } from './plugin-shape.js';

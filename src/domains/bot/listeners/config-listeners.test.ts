@@ -9,6 +9,7 @@ import type { EventType } from '../../../core/events.js';
 import { ROOM_STREAM_EVENTS } from '../../chat/events.js';
 import '../../identity/events.js';
 import '../../secrets/events.js';
+import { defineCommand } from '../command.js';
 import { fillCaptures } from './config-listeners.js';
 
 // Compile-time: every event name the config accepts is a real, typed event.
@@ -83,9 +84,14 @@ for (const dialect of DIALECTS) {
             { on: 'message.pinned', as: 'carol', run: 'echo something was pinned' },
             { on: 'secret.set', room: 'ops', as: 'carol', run: 'echo a secret changed' },
             { id: 'ghostly', hear: '^boo$', as: 'ghost', run: 'ping' },
+            // Runs a job when a job finishes: the job it starts must not trigger it again.
+            { on: 'job.finished', room: 'dev', as: 'carol', run: 'work' },
           ],
         },
       });
+      t.app.bot.registry.register(
+        defineCommand({ name: 'work', summary: 'A job', permission: 'bot:use', run: () => 'worked' }),
+      );
       alice = await t.user('alice');
       await t.user('carol', ['operator']);
       await t.request({ method: 'POST', url: '/api/rooms', as: alice, payload: { name: 'ops' } });
@@ -142,6 +148,15 @@ for (const dialect of DIALECTS) {
       });
       await settle();
       assert.deepEqual(await botSaid(), ['a secret changed']);
+    });
+
+    test('a job started by a listener does not trigger listeners again', async () => {
+      await post('!work', 'dev');
+      await settle();
+      await settle();
+      const said = await botSaid('dev');
+      // alice's job, then the one job the listener started when it finished; nothing after that.
+      assert.deepEqual(said, ['worked', 'worked']);
     });
 
     test('a listener whose user does not exist is logged and says nothing', async () => {

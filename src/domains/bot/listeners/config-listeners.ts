@@ -82,7 +82,9 @@ function install(spec: ListenerSpec, id: string, deps: ConfigListenerDeps): () =
       spec.hear,
       async ({ match, message, room }) => {
         // Without `as:` the command runs as the person who wrote the message, with their permissions.
-        const actor = spec.as !== undefined ? await runAs(spec.as) : await deps.actorOf(message.userId);
+        const author = spec.as === undefined ? await deps.actorOf(message.userId) : undefined;
+        const actor =
+          spec.as !== undefined ? await runAs(spec.as) : author && { ...author, channel: 'system' as const };
         if (actor) await runIn(actor, room, fillCaptures(spec.run, match), message.threadId ?? undefined);
       },
       { id, ...(spec.room !== undefined ? { rooms: [spec.room] } : {}) },
@@ -105,8 +107,10 @@ function install(spec: ListenerSpec, id: string, deps: ConfigListenerDeps): () =
       spec.on as EventType,
       async (payload) => {
         const data = (payload as { data?: { userId?: unknown } }).data;
-        // The bot's own doings (its replies, joining a room) never trigger it again: no loops.
-        if (data?.userId === deps.bot.userId) return;
+        const job = (payload as { job?: { channel?: unknown } }).job;
+        // No loops: the bot's own doings (its replies, joining a room) and jobs that listeners started
+        // (every listener run is on the 'system' channel) never trigger a listener.
+        if (data?.userId === deps.bot.userId || job?.channel === 'system') return;
         const roomId = (payload as { roomId?: unknown }).roomId;
         const ref = spec.room ?? (typeof roomId === 'string' ? roomId : undefined);
         const room = ref === undefined ? undefined : await deps.describeRoom(ref);
