@@ -122,7 +122,9 @@ export interface PluginApi {
 
   /**
    * Runs `handler` for every event of a type on the bus (`message.pinned`, `secret.set`, …).
-   * Returns a function that stops it.
+   * Events the bot causes arrive too (an `api.say` is a `message.created`): check
+   * `data.userId` before answering a message event, or it may answer itself. Returns a function that
+   * stops it.
    *
    * @example
    * ```ts
