@@ -65,11 +65,11 @@ export function proposalAuditEntry(p: Proposal): AuditEntry {
 export function jobAuditEntry(job: JobView): AuditEntry {
   return {
     actor: job.requester,
-    actorId: job.requester,
+    actorId: job.requesterId,
     channel: job.channel as AuditEntry['channel'],
     action: 'job.finished',
     decision: 'allowed',
-    decidedBy: job.approvedBy ?? job.cancelledBy,
+    decidedBy: job.approvedBy,
     roomId: job.roomId,
     commandLine: job.line,
     jobId: String(job.id),

@@ -7,6 +7,7 @@ export const jobViewSchema = z.object({
   line: z.string(),
   args: z.record(z.string(), z.unknown()),
   requester: z.string(),
+  requesterId: z.string(),
   channel: z.string(),
   roomId: z.string().nullable(),
   threadId: z.string().nullable(),

@@ -29,7 +29,7 @@ export class JobService {
 
   async get(actor: Actor, id: number): Promise<JobWithOutput> {
     const job = await this.runner.get(id);
-    if (!job || (job.requester !== actor.username && !this.may(actor, JOBS_READ))) {
+    if (!job || (job.requesterId !== actor.userId && !this.may(actor, JOBS_READ))) {
       throw new NotFoundError('Job', String(id));
     }
     return job;
@@ -37,7 +37,7 @@ export class JobService {
 
   async cancel(actor: Actor, id: number): Promise<JobWithOutput> {
     const job = await this.get(actor, id);
-    if (job.requester !== actor.username && !this.may(actor, JOBS_CANCEL)) {
+    if (job.requesterId !== actor.userId && !this.may(actor, JOBS_CANCEL)) {
       throw new PermissionDeniedError(
         `Job #${id} belongs to @${job.requester}; cancelling it needs the \`${JOBS_CANCEL}\` permission.`,
       );

@@ -60,6 +60,7 @@ export function jobView(row: JobRow): JobView {
     line: row.line,
     args: JSON.parse(row.args) as Record<string, unknown>,
     requester: row.requester,
+    requesterId: row.requesterId,
     channel: row.channel,
     roomId: row.roomId,
     threadId: row.threadId,
