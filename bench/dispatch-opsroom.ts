@@ -8,8 +8,6 @@ import type { Actor } from '../src/core/actor.js';
 import { SYSTEM_ACTOR } from '../src/core/actor.js';
 import { compileAddressing } from '../src/domains/bot/addressing.js';
 import { type Command, defineCommand } from '../src/domains/bot/command.js';
-import { HearListeners } from '../src/domains/bot/listeners/hear.js';
-import { startListeners } from '../src/domains/bot/listeners/index.js';
 import type { MessageView } from '../src/domains/chat/schema.js';
 import { startTestApp } from '../test/support/app.js';
 import { RoomSink } from './dispatch-sink.js';
@@ -100,6 +98,11 @@ export async function startOpsroomBot(
     const room = await app.chat.rooms.create(actor, { name: 'ops' });
     for (const spec of commands) app.bot.registry.register(opsroomCommand(spec));
     const redact = (text: string) => app.secrets.redactor().redact(text);
+    // The app's own hear listeners: in the persisted path its hear runner feeds them every message.
+    const listeners = app.extensions.listeners;
+    for (const hear of hears) {
+      listeners.hear.add(hear.regex, ({ match, reply }) => reply(hear.reply(match)), { id: hear.id });
+    }
 
     if (persisted) {
       const replies = new RoomSink();
@@ -107,20 +110,6 @@ export async function startOpsroomBot(
         const message = event.payload.data;
         if (message.userId === app.bot.actor.userId) replies.post(room.name, message.text);
       });
-      const listeners = startListeners({
-        db: app.database.db,
-        clock: app.clock,
-        bus: app.bus,
-        chat: app.chat,
-        bot: app.bot.actor,
-        redact,
-        onError: (error) => {
-          throw error;
-        },
-      });
-      for (const hear of hears) {
-        listeners.hear.add(hear.regex, ({ match, reply }) => reply(hear.reply(match)), { id: hear.id });
-      }
       return {
         listeners: commands.length + listeners.hear.size,
         sink: replies,
@@ -130,26 +119,19 @@ export async function startOpsroomBot(
           await Promise.all([app.bot.dispatcher.drain(), listeners.drain()]);
         },
         settle: () => app.audit.drain(),
-        close: async () => {
-          await listeners.stop();
-          await t.dispose();
-        },
+        close: () => t.dispose(),
       };
     }
 
-    const listeners = new HearListeners();
-    for (const hear of hears) {
-      listeners.add(hear.regex, ({ match, reply }) => reply(hear.reply(match)), { id: hear.id });
-    }
     const addressed = compileAddressing(app.config.bot);
     const where = { roomId: room.id, roomName: room.name };
     const heardRoom = { id: room.id, name: room.name, kind: room.kind };
     let id = 0;
     return {
-      listeners: commands.length + listeners.size,
+      listeners: commands.length + listeners.hear.size,
       notes,
       async receive(text) {
-        const matches = listeners.match(text);
+        const matches = listeners.hear.match(text);
         if (matches.length > 0) {
           // What the hear runner hands a handler, minus its database claim and room look-up.
           const message = messageView(`m_${++id}`, room.id, actor, text, app.clock.now().toISOString());

@@ -80,7 +80,7 @@ export function parseCommandLine(
     if (prefix !== undefined && prefix !== word && !first.quoted) candidates = registry.candidates(prefix);
   }
   if (candidates.length === 0) {
-    const suggestions = closest(word, registry.words(options.visible));
+    const suggestions = visibleSuggestions(word, registry, options.visible);
     return { kind: 'unknown_command', word: line.slice(first.start, first.end), suggestions };
   }
   let best: ParseFailure | undefined;
@@ -94,6 +94,29 @@ export function parseCommandLine(
   }
   return best!;
 }
+
+/**
+ * "Did you mean" for an unknown first word: every name and alias is ranked first, and only the few
+ * within typo distance are checked for visibility. Visibility is a policy question, and asking it of
+ * every registered command made each stray word cost hundreds of policy evaluations.
+ */
+function visibleSuggestions(
+  word: string,
+  registry: CommandLookup,
+  visible: ((command: Command) => boolean) | undefined,
+): string[] {
+  if (visible === undefined) return closest(word, registry.words());
+  const near = closest(word, registry.words(), { limit: Number.POSITIVE_INFINITY });
+  const out: string[] = [];
+  for (const candidate of near) {
+    // A name or alias selects its owner first (see CommandLookup.candidates).
+    const owner = registry.candidates(candidate)[0];
+    if (owner !== undefined && visible(owner)) out.push(candidate);
+    if (out.length === SUGGESTIONS) break;
+  }
+  return out;
+}
+const SUGGESTIONS = 3;
 
 /** Parses a line against one command only: for examples, tests and the CLI's `explain`. */
 export function parseForCommand(command: Command, line: string, options: ParseOptions = {}): ParseOutcome {

@@ -14,6 +14,7 @@ export class CommandRegistry implements CommandLookup {
   /** First word → commands it may start: owners first, then commands whose patterns start with it. */
   private readonly starts = new Map<string, Command[]>();
   private allWords: string[] | undefined;
+  private sortedList: Command[] | undefined;
 
   /**
    * Adds a command. A plain definition (e.g. from a JavaScript plugin) is checked with defineCommand
@@ -74,12 +75,20 @@ export class CommandRegistry implements CommandLookup {
 
   /** Every command, sorted by name. */
   list(): Command[] {
-    return [...this.byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return [...this.sorted()];
   }
 
   /** The commands a predicate allows, sorted by name: `help` passes "may this asker run it". */
   visibleTo(predicate: (command: Command) => boolean): Command[] {
-    return this.list().filter(predicate);
+    return this.sorted().filter(predicate);
+  }
+
+  // Sorted once per change, not per call: help and suggestions ask for it on every message they answer.
+  private sorted(): readonly Command[] {
+    this.sortedList ??= [...this.byName.values()].sort((a, b) =>
+      a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+    );
+    return this.sortedList;
   }
 
   words(filter?: (command: Command) => boolean): string[] {
@@ -99,6 +108,7 @@ export class CommandRegistry implements CommandLookup {
   // Rebuilt on every change: changes are rare (load, hot reload), lookups are per message.
   private rebuildStarts(): void {
     this.allWords = undefined;
+    this.sortedList = undefined;
     this.starts.clear();
     const add = (word: string, command: Command) => {
       const list = this.starts.get(word) ?? [];

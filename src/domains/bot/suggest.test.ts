@@ -81,3 +81,42 @@ describe('did-you-mean text', () => {
     assert.equal(didYouMean(['prod']), " — did you mean 'prod'?");
   });
 });
+
+describe('closest against a large registry', () => {
+  // The letter-count bound skips the edit distance for most names; it must never skip a real typo.
+  test('finds exactly what a full edit-distance scan finds', () => {
+    let seed = 7;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const word = (length: number) =>
+      Array.from({ length }, () => 'abcdeklmnoprst-'[Math.floor(random() * 15)]).join('');
+    const names = Array.from({ length: 400 }, () => word(3 + Math.floor(random() * 12)));
+    const typo = (name: string) => {
+      const i = Math.floor(random() * name.length);
+      const edits = [
+        name.slice(0, i) + name.slice(i + 1),
+        `${name.slice(0, i)}x${name.slice(i)}`,
+        `${name.slice(0, i)}${name[i + 1] ?? ''}${name[i] ?? ''}${name.slice(i + 2)}`,
+        `${name.slice(0, i)}z${name.slice(i + 1)}`,
+      ];
+      return edits[Math.floor(random() * edits.length)]!;
+    };
+    for (let n = 0; n < 300; n++) {
+      const needle = n % 3 === 0 ? word(3 + Math.floor(random() * 12)) : typo(typo(names[n]!));
+      const max = typoBudget(needle.length);
+      const expected = new Set(
+        names.filter(
+          (c) =>
+            c === needle ||
+            (needle.length >= 2 && c.startsWith(needle)) ||
+            editDistance(needle, c, max) <= max,
+        ),
+      );
+      const found = closest(needle, names, { limit: Number.POSITIVE_INFINITY });
+      if (expected.has(needle)) assert.deepEqual(found, [needle]);
+      else assert.deepEqual(new Set(found), expected, needle);
+    }
+  });
+});

@@ -80,6 +80,7 @@ export function closest(word: string, candidates: Iterable<string>, options: Clo
   if (needle.length === 0 || limit <= 0) return [];
   const maxDistance = options.maxDistance ?? typoBudget(needle.length);
   const allowPrefix = (options.prefix ?? true) && needle.length >= 2;
+  countLetters(needle);
   const scored: { candidate: string; score: number }[] = [];
   const seen = new Set<string>();
   for (const candidate of candidates) {
@@ -91,6 +92,7 @@ export function closest(word: string, candidates: Iterable<string>, options: Clo
     seen.add(lower);
     if (lower === needle) return [candidate];
     const isPrefix = allowPrefix && lower.startsWith(needle);
+    if (!isPrefix && letterGapBound(needle, lower) > maxDistance) continue;
     const distance = isPrefix ? 0 : editDistance(needle, lower, maxDistance);
     if (distance <= maxDistance || isPrefix) {
       scored.push({ candidate, score: isPrefix ? 0.5 : distance });
@@ -103,6 +105,38 @@ export function closest(word: string, candidates: Iterable<string>, options: Clo
       (x.candidate < y.candidate ? -1 : x.candidate > y.candidate ? 1 : 0),
   );
   return scored.slice(0, limit).map((s) => s.candidate);
+}
+
+// Letter counts of the word being matched (by char code mod 128), and a scratch copy taken down per
+// candidate and put back after it.
+const needleLetters = new Int32Array(128);
+const scratchLetters = new Int32Array(128);
+
+function countLetters(needle: string): void {
+  needleLetters.fill(0);
+  for (let i = 0; i < needle.length; i++) needleLetters[needle.charCodeAt(i) & 127]!++;
+  scratchLetters.set(needleLetters);
+}
+
+/**
+ * A lower bound of the edit distance from the counted needle to `candidate`, in one pass over the
+ * candidate: a substitution changes the letter counts by two, an insertion or deletion by one, a
+ * transposition not at all, so the distance is at least half the counts' difference. Most names of a
+ * large registry fail it, which leaves the quadratic distance to the few that could be typos.
+ */
+function letterGapBound(needle: string, candidate: string): number {
+  let extra = 0;
+  for (let i = 0; i < candidate.length; i++) {
+    const k = candidate.charCodeAt(i) & 127;
+    if (scratchLetters[k]! > 0) scratchLetters[k]!--;
+    else extra++;
+  }
+  for (let i = 0; i < candidate.length; i++) {
+    const k = candidate.charCodeAt(i) & 127;
+    scratchLetters[k] = needleLetters[k]!;
+  }
+  const missing = needle.length - (candidate.length - extra);
+  return Math.ceil((extra + missing) / 2);
 }
 
 /** `'prod'` / `'a' or 'b'` / `'a', 'b' or 'c'`: the tail of a "did you mean" sentence. */
