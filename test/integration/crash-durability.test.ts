@@ -3,15 +3,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { SYSTEM_ACTOR } from '../../src/core/actor.js';
-import { SystemClock } from '../../src/core/clock.js';
-import { IdGenerator } from '../../src/core/ids.js';
-import { IdentityService } from '../../src/domains/identity/service.js';
-import { IdentityStore } from '../../src/domains/identity/store.js';
-import { InProcessEventBus } from '../../src/runtime/event-bus.js';
-import { type Database, openDatabase } from '../../src/storage/database.js';
+import { openDatabase } from '../../src/storage/database.js';
 import { migrateToLatest } from '../../src/storage/migrate.js';
 import { createTestDatabase, DIALECTS } from '../support/databases.js';
+import { offlineAdminToken } from '../support/offline-admin.js';
 import { freePort, type ServerProcess, startServerProcess } from '../support/server-process.js';
 import { contiguous, WsTestClient } from '../support/ws-client.js';
 
@@ -19,25 +14,6 @@ const TOTAL = 2000;
 const IN_FLIGHT = 64;
 /** SIGKILL once this many posts are acknowledged: well inside the burst. */
 const KILL_AFTER = 400;
-
-/** The offline path: an admin and a token written straight into the database before the server starts. */
-async function adminToken(database: Database): Promise<string> {
-  const clock = new SystemClock();
-  const identity = new IdentityService({
-    store: new IdentityStore(database.db),
-    clock,
-    ids: new IdGenerator(clock),
-    bus: new InProcessEventBus(clock),
-    sessionTtlHours: 1,
-  });
-  await identity.createUser(SYSTEM_ACTOR, { username: 'admin', roles: ['admin'] });
-  const created = await identity.createToken(SYSTEM_ACTOR, {
-    username: 'admin',
-    name: 'crash test',
-    scopes: ['read', 'write', 'admin'],
-  });
-  return created.token;
-}
 
 interface StoredEvent {
   seq: number;
@@ -68,11 +44,11 @@ describe('crash durability', () => {
       try {
         let token: string;
         if (pgDatabase) {
-          token = await adminToken(pgDatabase);
+          token = await offlineAdminToken(pgDatabase, 'crash test');
         } else {
           const database = openDatabase({ dataDir });
           await migrateToLatest(database);
-          token = await adminToken(database);
+          token = await offlineAdminToken(database, 'crash test');
           await database.close();
         }
         const auth = { authorization: `Bearer ${token}` };

@@ -3,35 +3,17 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { SYSTEM_ACTOR } from '../../src/core/actor.js';
-import { SystemClock } from '../../src/core/clock.js';
-import { IdGenerator } from '../../src/core/ids.js';
-import { IdentityService } from '../../src/domains/identity/service.js';
-import { IdentityStore } from '../../src/domains/identity/store.js';
-import { InProcessEventBus } from '../../src/runtime/event-bus.js';
 import { openDatabase } from '../../src/storage/database.js';
 import { migrateToLatest } from '../../src/storage/migrate.js';
 import { eventually } from '../support/eventually.js';
+import { offlineAdminToken } from '../support/offline-admin.js';
 import { freePort, type ServerProcess, startServerProcess } from '../support/server-process.js';
 
-/** An admin token written straight into a fresh SQLite database, before any server runs. */
+/** An admin token in a fresh SQLite database, before any server runs. */
 async function adminToken(dataDir: string): Promise<string> {
   const database = openDatabase({ dataDir });
   await migrateToLatest(database);
-  const clock = new SystemClock();
-  const identity = new IdentityService({
-    store: new IdentityStore(database.db),
-    clock,
-    ids: new IdGenerator(clock),
-    bus: new InProcessEventBus(clock),
-    sessionTtlHours: 1,
-  });
-  await identity.createUser(SYSTEM_ACTOR, { username: 'admin', roles: ['admin'] });
-  const { token } = await identity.createToken(SYSTEM_ACTOR, {
-    username: 'admin',
-    name: 'job test',
-    scopes: ['read', 'write', 'admin'],
-  });
+  const token = await offlineAdminToken(database, 'job test');
   await database.close();
   return token;
 }
