@@ -73,3 +73,44 @@ export async function ensureRedis() {
   ]);
   if (!(await waitForPort(6379, 10))) throw new Error('Redis did not start on 127.0.0.1:6379');
 }
+
+// Debian names the Alertmanager binary `prometheus-alertmanager`; upstream tarballs call it `alertmanager`.
+const ALERTMANAGER_NAMES = ['prometheus-alertmanager', 'alertmanager'];
+
+function locate(names) {
+  for (const name of names) {
+    const found = spawnSync('sh', ['-c', 'command -v "$1"', 'sh', name], { encoding: 'utf8' });
+    if (found.status === 0) return found.stdout.trim();
+  }
+  return undefined;
+}
+
+/**
+ * Finds (or, as root on Debian, installs) the real peers of the alert tests and benchmarks: Debian's
+ * `prometheus-alertmanager` and `prometheus`. Returns their paths; the peer tests read them from
+ * OPSROOM_ALERTMANAGER_BIN / OPSROOM_PROMETHEUS_BIN when set.
+ */
+export function ensureAlertPeers() {
+  let alertmanager = locate(ALERTMANAGER_NAMES);
+  let prometheus = locate(['prometheus']);
+  const missing = [];
+  if (alertmanager === undefined) missing.push('prometheus-alertmanager');
+  if (prometheus === undefined) missing.push('prometheus');
+  if (missing.length > 0) {
+    aptInstall(...missing);
+    alertmanager = locate(ALERTMANAGER_NAMES);
+    prometheus = locate(['prometheus']);
+  }
+  if (alertmanager === undefined || prometheus === undefined)
+    throw new Error('prometheus-alertmanager or prometheus is still missing after apt-get install');
+  // The packages start system services; the tests run their own processes on free ports instead.
+  for (const unit of ['prometheus-alertmanager', 'prometheus']) {
+    spawnSync('systemctl', ['disable', '--now', unit], { stdio: 'ignore' });
+  }
+  return { alertmanager, prometheus };
+}
+
+if (process.argv[1] !== undefined && import.meta.url === `file://${process.argv[1]}`) {
+  // `node scripts/test-services.mjs alert-peers` installs the peers on their own (CI images, benchmarks).
+  if (process.argv[2] === 'alert-peers') console.log(JSON.stringify(ensureAlertPeers()));
+}
