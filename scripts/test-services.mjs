@@ -100,13 +100,11 @@ export function ensureAlertPeers() {
     aptInstall(...missing);
     alertmanager = locate(ALERTMANAGER_NAMES);
     prometheus = locate(['prometheus']);
+    // Where the packages start system services, stop them: the tests run their own on free ports.
+    for (const unit of missing) spawnSync('systemctl', ['disable', '--now', unit], { stdio: 'ignore' });
   }
   if (alertmanager === undefined || prometheus === undefined)
     throw new Error('prometheus-alertmanager or prometheus is still missing after apt-get install');
-  // The packages start system services; the tests run their own processes on free ports instead.
-  for (const unit of ['prometheus-alertmanager', 'prometheus']) {
-    spawnSync('systemctl', ['disable', '--now', unit], { stdio: 'ignore' });
-  }
   return { alertmanager, prometheus };
 }
 

@@ -5,7 +5,7 @@ import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { ensurePostgres, ensureRedis } from './test-services.mjs';
+import { ensureAlertPeers, ensurePostgres, ensureRedis } from './test-services.mjs';
 
 const args = process.argv.slice(2);
 const skipSetup = args.includes('--no-setup');
@@ -46,6 +46,8 @@ if (!skipSetup) {
 
 await ensurePostgres();
 await ensureRedis();
+// The alert peer tests (test/peers/) run Debian's Alertmanager and Prometheus.
+ensureAlertPeers();
 const dbName = `opsroom_test_${Date.now()}_${process.pid}`;
 await withAdmin((c) => c.query(`CREATE DATABASE ${dbName}`));
 const testUrl = `postgres://${userInfo().username}@127.0.0.1:5432/${dbName}`;
