@@ -16,7 +16,7 @@ export interface CommandLookup {
   /** Commands the first word may select, best first (name or alias before pattern heads). */
   candidates(word: string): readonly Command[];
   /** Every name and alias, for "did you mean". */
-  words(filter?: (command: Command) => boolean): string[];
+  words(filter?: (command: Command) => boolean): readonly string[];
 }
 
 export interface ParseOptions extends TokenizeOptions {

@@ -53,7 +53,7 @@ describe('CommandRegistry', () => {
       ['ping', 'who-can'],
     );
     assert.ok(registry.words().includes('ship'));
-    assert.deepEqual(registry.words((c) => c === deploy).sort(), ['deploy', 'ship']);
+    assert.deepEqual([...registry.words((c) => c === deploy)].sort(), ['deploy', 'ship']);
   });
 
   test('unregister and replace support hot reload', () => {

@@ -13,7 +13,7 @@ export class CommandRegistry implements CommandLookup {
   private readonly owners = new Map<string, Command>();
   /** First word → commands it may start: owners first, then commands whose patterns start with it. */
   private readonly starts = new Map<string, Command[]>();
-  private allWords: string[] | undefined;
+  private allWords: readonly string[] | undefined;
   private sortedList: Command[] | undefined;
 
   /**
@@ -91,9 +91,10 @@ export class CommandRegistry implements CommandLookup {
     return this.sortedList;
   }
 
-  words(filter?: (command: Command) => boolean): string[] {
+  words(filter?: (command: Command) => boolean): readonly string[] {
     if (filter === undefined) {
-      this.allWords ??= [...this.owners.keys()];
+      // Frozen, so "did you mean" can keep its lower-cased forms and letter sets until the next change.
+      this.allWords ??= Object.freeze([...this.owners.keys()]);
       return this.allWords;
     }
     const out: string[] = [];

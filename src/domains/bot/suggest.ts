@@ -81,23 +81,23 @@ export function closest(word: string, candidates: Iterable<string>, options: Clo
   const maxDistance = options.maxDistance ?? typoBudget(needle.length);
   const allowPrefix = (options.prefix ?? true) && needle.length >= 2;
   countLetters(needle);
-  const scored: { candidate: string; score: number }[] = [];
-  const seen = new Set<string>();
-  for (const candidate of candidates) {
-    // Too long or too short to be a typo, and not a prefix match: skip before any other work.
-    const lengthGap = candidate.length - needle.length;
-    if (Math.abs(lengthGap) > maxDistance && !(allowPrefix && lengthGap > 0)) continue;
-    const lower = candidate.toLowerCase();
-    if (seen.has(lower)) continue;
-    seen.add(lower);
-    if (lower === needle) return [candidate];
-    const isPrefix = allowPrefix && lower.startsWith(needle);
-    if (!isPrefix && letterGapBound(needle, lower) > maxDistance) continue;
-    const distance = isPrefix ? 0 : editDistance(needle, lower, maxDistance);
-    if (distance <= maxDistance || isPrefix) {
-      scored.push({ candidate, score: isPrefix ? 0.5 : distance });
+  const query: Query = { needle, needleSet: letterSet(needle), maxDistance, allowPrefix, scored: [] };
+  const prepared = preparedOf(candidates);
+  if (prepared !== undefined) {
+    const list = candidates as readonly string[];
+    for (let i = 0; i < list.length; i++) {
+      const candidate = list[i]!;
+      if (!inReach(query, candidate)) continue;
+      if (consider(query, candidate, prepared.lower[i]!, prepared.letters[i]!)) return [candidate];
+    }
+  } else {
+    for (const candidate of candidates) {
+      if (!inReach(query, candidate)) continue;
+      const lower = candidate.toLowerCase();
+      if (consider(query, candidate, lower, letterSet(lower))) return [candidate];
     }
   }
+  const { scored } = query;
   scored.sort(
     (x, y) =>
       x.score - y.score ||
@@ -105,6 +105,42 @@ export function closest(word: string, candidates: Iterable<string>, options: Clo
       (x.candidate < y.candidate ? -1 : x.candidate > y.candidate ? 1 : 0),
   );
   return scored.slice(0, limit).map((s) => s.candidate);
+}
+
+/** Lower-cased forms and letter sets of a large frozen candidate list (a registry's names), made once. */
+interface PreparedList {
+  lower: string[];
+  letters: Int32Array;
+}
+const preparedLists = new WeakMap<readonly string[], PreparedList>();
+const PREPARE_FROM = 64;
+
+function preparedOf(candidates: Iterable<string>): PreparedList | undefined {
+  // Only a frozen array can be remembered safely: nobody can change it behind the cache.
+  if (!Array.isArray(candidates) || candidates.length < PREPARE_FROM || !Object.isFrozen(candidates)) {
+    return undefined;
+  }
+  const list = candidates as readonly string[];
+  let prepared = preparedLists.get(list);
+  if (prepared === undefined) {
+    const lower = list.map((c) => c.toLowerCase());
+    prepared = { lower, letters: Int32Array.from(lower, letterSet) };
+    preparedLists.set(list, prepared);
+  }
+  return prepared;
+}
+
+/** Which characters occur, as bits (char code mod 32: letters get a bit each; sharing only weakens the bound). */
+function letterSet(text: string): number {
+  let set = 0;
+  for (let i = 0; i < text.length; i++) set |= 1 << (text.charCodeAt(i) & 31);
+  return set;
+}
+
+function bitCount(n: number): number {
+  let v = n - ((n >>> 1) & 0x55555555);
+  v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
+  return (((v + (v >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
 }
 
 // Letter counts of the word being matched (by char code mod 128), and a scratch copy taken down per
@@ -137,6 +173,42 @@ function letterGapBound(needle: string, candidate: string): number {
   }
   const missing = needle.length - (candidate.length - extra);
   return Math.ceil((extra + missing) / 2);
+}
+
+interface Query {
+  needle: string;
+  needleSet: number;
+  maxDistance: number;
+  allowPrefix: boolean;
+  scored: { candidate: string; score: number }[];
+  /** Case variants of one candidate count once (the first given); only close ones are remembered. */
+  seen?: Set<string>;
+}
+
+/** Too long or too short to be a typo, and not a prefix match: skipped before any other work. */
+function inReach(query: Query, candidate: string): boolean {
+  const lengthGap = candidate.length - query.needle.length;
+  return Math.abs(lengthGap) <= query.maxDistance || (query.allowPrefix && lengthGap > 0);
+}
+
+/** Scores one candidate into the query; true for an exact match, which is returned alone. */
+function consider(query: Query, candidate: string, lower: string, letters: number): boolean {
+  const { needle, maxDistance } = query;
+  if (lower === needle) return true;
+  const isPrefix = query.allowPrefix && lower.startsWith(needle);
+  if (!isPrefix) {
+    // Cheap lower bounds first: each edit changes the letter set by at most two letters and the
+    // letter counts by at most two, so most names of a large registry never reach the edit distance.
+    if ((bitCount(query.needleSet ^ letters) + 1) >> 1 > maxDistance) return false;
+    if (letterGapBound(needle, lower) > maxDistance) return false;
+  }
+  const distance = isPrefix ? 0 : editDistance(needle, lower, maxDistance);
+  if (distance > maxDistance && !isPrefix) return false;
+  query.seen ??= new Set();
+  if (query.seen.has(lower)) return false;
+  query.seen.add(lower);
+  query.scored.push({ candidate, score: isPrefix ? 0.5 : distance });
+  return false;
 }
 
 /** `'prod'` / `'a' or 'b'` / `'a', 'b' or 'c'`: the tail of a "did you mean" sentence. */
