@@ -4,7 +4,8 @@ import { startTestApp, type TestApp } from '../../test/support/app.js';
 
 let t: TestApp;
 before(async () => {
-  t = await startTestApp('sqlite');
+  // No web app here: these are the pages served until `dist/web` is built.
+  t = await startTestApp('sqlite', { config: { server: { webDir: '/nonexistent/web' } } });
 });
 after(() => t.dispose());
 

@@ -6,6 +6,9 @@ import * as audit from './migrations/003-audit.js';
 import * as secrets from './migrations/004-secrets.js';
 import * as bot from './migrations/005-bot.js';
 import * as jobs from './migrations/006-jobs.js';
+import * as deploys from './migrations/007-deploys.js';
+import * as alerts from './migrations/008-alerts.js';
+import * as filesAndReads from './migrations/009-files-and-reads.js';
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: DialectName): Promise<void> };
 
@@ -17,6 +20,9 @@ const MIGRATIONS: [string, DialectMigration][] = [
   ['004-secrets', secrets],
   ['005-bot', bot],
   ['006-jobs', jobs],
+  ['007-deploys', deploys],
+  ['008-alerts', alerts],
+  ['009-files-and-reads', filesAndReads],
 ];
 
 export async function migrateToLatest(database: Database): Promise<MigrationResultSet> {

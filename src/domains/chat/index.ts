@@ -6,8 +6,11 @@ import type { Database } from '../../storage/database.js';
 import type { DB } from '../../storage/tables.js';
 import { RoomAccess } from './access.js';
 import './events.js';
+import { FileService } from './file-service.js';
+import { FileBlobStore } from './file-store.js';
 import { MessageService } from './message-service.js';
 import { MessageStore } from './message-store.js';
+import { ReadMarkers } from './read-markers.js';
 import { RoomService } from './room-service.js';
 import { RoomStore } from './room-store.js';
 import { createSearchStore } from './search/search-store.js';
@@ -18,6 +21,10 @@ export interface ChatDomain {
   messages: MessageService;
   access: RoomAccess;
   search: SearchService;
+  /** Attachments: upload (a message carrying the file) and download. */
+  files: FileService;
+  /** Read markers and unread/mention counts. */
+  reads: ReadMarkers;
 }
 
 export function createChatDomain(deps: {
@@ -27,14 +34,25 @@ export function createChatDomain(deps: {
   ids: IdGenerator;
   bus: EventBus;
   maxMessageLength: number;
+  /** Where uploaded files are kept (`<dataDir>/files`). */
+  filesDir: string;
+  maxFileBytes: number;
 }): ChatDomain {
   const rooms = new RoomStore(deps.db);
   const access = new RoomAccess(rooms);
   const shared = { ...deps, rooms, access };
+  const messages = new MessageService({ ...shared, messages: new MessageStore(deps.db) });
   return {
     rooms: new RoomService(shared),
-    messages: new MessageService({ ...shared, messages: new MessageStore(deps.db) }),
+    messages,
     access,
     search: new SearchService(createSearchStore(deps.database)),
+    files: new FileService({
+      ...shared,
+      messages,
+      blobs: new FileBlobStore(deps.filesDir),
+      maxFileBytes: deps.maxFileBytes,
+    }),
+    reads: new ReadMarkers(shared),
   };
 }

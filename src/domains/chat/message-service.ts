@@ -1,6 +1,7 @@
 import { type Actor, isAdmin } from '../../core/actor.js';
 import { NotFoundError, PermissionDeniedError, ValidationError } from '../../core/errors.js';
 import { parseOrThrow } from '../../core/validation.js';
+import type { FileRef } from './file-schema.js';
 import type { MessageRow, MessageStore } from './message-store.js';
 import { toMessageView } from './message-store.js';
 import { type ChatDeps, publishAll } from './room-service.js';
@@ -34,7 +35,13 @@ export class MessageService {
   }
 
   /** Stores the message and its room event in one transaction; resolves only once both are committed. */
-  async post(actor: Actor, roomRef: string, input: PostMessageInput): Promise<MessageView & { seq: number }> {
+  async post(
+    actor: Actor,
+    roomRef: string,
+    input: PostMessageInput,
+    /** Attachments already stored (by `FileService.upload`), shown with the message. */
+    files?: FileRef[],
+  ): Promise<MessageView & { seq: number }> {
     const data = parseOrThrow(this.postSchema, input);
     const room = await this.deps.access.writable(actor, roomRef);
     if (data.threadId !== undefined) await this.requireThreadRoot(data.threadId, room.id);
@@ -48,6 +55,7 @@ export class MessageService {
       text: data.text,
       card: data.card ? JSON.stringify(data.card) : null,
       mentions: JSON.stringify(await this.mentionsIn(data.text)),
+      files: files && files.length > 0 ? JSON.stringify(files) : null,
       createdAt: at,
       editedAt: null,
       deletedAt: null,

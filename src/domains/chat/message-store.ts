@@ -1,5 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { DB, MessagesTable } from '../../storage/tables.js';
+import type { FileRef } from './file-schema.js';
+import './file-table.js';
 import type { Card, MessageView } from './schema.js';
 
 export type MessageRow = Selectable<MessagesTable>;
@@ -134,6 +136,7 @@ export function toMessageView(
     text: deleted ? '' : row.text,
     card: deleted ? null : parseCard(row.card),
     mentions: JSON.parse(row.mentions) as string[],
+    files: deleted || !row.files ? [] : (JSON.parse(row.files) as FileRef[]),
     createdAt: row.createdAt,
     editedAt: row.editedAt,
     deletedAt: row.deletedAt,

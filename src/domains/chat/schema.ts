@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { freeText, handle, labelText } from '../../core/text.js';
+import { fileRefSchema } from './file-schema.js';
 
 export const ROOM_KINDS = ['public', 'private', 'dm', 'incident'] as const;
 export const roomKindSchema = z.enum(ROOM_KINDS);
@@ -123,6 +124,8 @@ export const messageViewSchema = z.object({
   reactions: z.array(reactionSummarySchema),
   pinned: z.boolean(),
   replyCount: z.number().int(),
+  /** Attachments (`GET /api/files/:id`); always sent by the server, `[]` when none. */
+  files: z.array(fileRefSchema).optional(),
 });
 export type MessageView = z.infer<typeof messageViewSchema>;
 
