@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { sql } from 'kysely';
 import { childEnvironment, readEnvironment } from './config/env.js';
 import type { OpsroomConfig } from './config/index.js';
@@ -10,6 +11,7 @@ import { AuditSubscriber } from './domains/audit/subscriber.js';
 import { commandAuditEntry, jobAuditEntry, proposalAuditEntry } from './domains/bot/audit-trail.js';
 import { type Bot, startBot } from './domains/bot/index.js';
 import { registerBotRoutes } from './domains/bot/routes.js';
+import { registerFileAndReadRoutes } from './domains/chat/file-routes.js';
 import { type ChatDomain, createChatDomain } from './domains/chat/index.js';
 import { registerChatRoutes } from './domains/chat/routes.js';
 import { Bootstrap } from './domains/identity/bootstrap.js';
@@ -25,6 +27,7 @@ import { registerSecretRoutes } from './domains/secrets/routes.js';
 import { registerOpsRoutes } from './http/ops-routes.js';
 import { registerPages } from './http/pages.js';
 import { createHttpServer } from './http/server.js';
+import { registerWebApp } from './http/web-app.js';
 import { attachWebSocketGateway } from './http/websocket-gateway.js';
 import { type ActionLoader, actionsLogFor, startActions } from './plugins/actions/index.js';
 import type { Plugin } from './plugins/sdk.js';
@@ -126,6 +129,8 @@ export async function buildApp(config: OpsroomConfig, overrides: AppOverrides = 
     ids,
     bus,
     maxMessageLength: config.chat.maxMessageLength,
+    filesDir: join(config.storage.dataDir, 'files'),
+    maxFileBytes: config.chat.maxFileBytes,
   });
 
   const http = await createHttpServer({
@@ -153,9 +158,11 @@ export async function buildApp(config: OpsroomConfig, overrides: AppOverrides = 
     throttle: new LoginThrottle(clock, config.auth.loginAttemptsPerMinute),
     cookieSecure: config.auth.cookieSecure,
   });
-  registerPages(http);
+  // The web app, when built, is the landing and setup page too; otherwise the small built-in pages.
+  if (!registerWebApp(http, { dir: config.server.webDir })) registerPages(http);
   registerAuditRoutes(http, audit);
   registerChatRoutes(http, chat, { maxMessageLength: config.chat.maxMessageLength });
+  registerFileAndReadRoutes(http, chat);
   registerSecretRoutes(http, secrets);
 
   const bot = await startBot({

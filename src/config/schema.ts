@@ -19,6 +19,8 @@ export const configSchema = z.strictObject({
         .default(1024 * 1024),
       trustProxy: z.boolean().default(false),
       shutdownGraceMs: z.number().int().min(0).max(120_000).default(10_000),
+      /** The built web app served at `/`; default `dist/web` of the installation. */
+      webDir: z.string().min(1).optional(),
     })
     .prefault({}),
   storage: z
@@ -87,6 +89,13 @@ export const configSchema = z.strictObject({
     .strictObject({
       maxMessageLength: z.number().int().min(1).max(1_000_000).default(40_000),
       maxRoomNameLength: z.number().int().min(1).max(200).default(80),
+      /** The largest file a user may upload (stored under `<dataDir>/files/`). */
+      maxFileBytes: z
+        .number()
+        .int()
+        .min(1)
+        .max(2 * 1024 ** 3)
+        .default(25 * 1024 * 1024),
     })
     .prefault({}),
   policy: policyConfigSchema,
