@@ -10,8 +10,9 @@ import { compileAddressing } from '../src/domains/bot/addressing.js';
 import { type Command, defineCommand } from '../src/domains/bot/command.js';
 import type { MessageView } from '../src/domains/chat/schema.js';
 import { startTestApp } from '../test/support/app.js';
+import type { BreakdownContext } from './dispatch-breakdown.js';
 import { RoomSink } from './dispatch-sink.js';
-import { type CommandSpec, ENVS, type HearSpec, replyText } from './dispatch-workload.js';
+import { type CommandSpec, ENVS, type HearSpec, ROOMS, replyText, USERS } from './dispatch-workload.js';
 
 /** The same commands as Hubot's regexes, as Opsroom definitions with typed arguments. */
 export function opsroomCommand(spec: CommandSpec): Command {
@@ -70,6 +71,8 @@ export interface OpsroomBot {
   settle(): Promise<void>;
   /** Where the persisted path counts its replies (the in-memory path uses the sink it was given). */
   sink?: RoomSink;
+  /** The app and the asker, for the breakdown (in-memory path only). */
+  context?: BreakdownContext;
   notes: string[];
   close(): Promise<void>;
 }
@@ -95,7 +98,10 @@ export async function startOpsroomBot(
     for (const [name, value] of Object.entries(SECRETS)) await app.secrets.set(SYSTEM_ACTOR, name, value);
     const alice = await t.user('alice', ['operator']);
     const actor: Actor = { ...(await app.identity.authenticateToken(alice.token, 'api'))!, channel: 'web' };
-    const room = await app.chat.rooms.create(actor, { name: 'ops' });
+    for (const name of USERS) if (name !== 'alice') await t.user(name);
+    const rooms = [];
+    for (const name of ROOMS) rooms.push(await app.chat.rooms.create(actor, { name }));
+    const room = rooms[0]!;
     for (const spec of commands) app.bot.registry.register(opsroomCommand(spec));
     const redact = (text: string) => app.secrets.redactor().redact(text);
     // The app's own hear listeners: in the persisted path its hear runner feeds them every message.
@@ -130,6 +136,7 @@ export async function startOpsroomBot(
     return {
       listeners: commands.length + listeners.hear.size,
       notes,
+      context: { t, actor, room, addressed },
       async receive(text) {
         const matches = listeners.hear.match(text);
         if (matches.length > 0) {

@@ -1,11 +1,12 @@
 // One side of the dispatch benchmark in a process of its own, so neither bot's heap, JIT state or
 // garbage shares a process with the other: `node --import tsx bench/dispatch-worker.ts
-// hubot|opsroom|opsroom-persisted <commands> <hears> <messages> [kinds]`. Prints one JSON line (WorkerResult).
+// hubot|opsroom|opsroom-persisted|opsroom-breakdown <commands> <hears> <messages> [kinds]`. Prints one JSON line (WorkerResult).
+import type { Part } from './dispatch-breakdown.js';
 import { type DispatchResult, measure } from './dispatch-measure.js';
 import { RoomSink } from './dispatch-sink.js';
 import { type BenchMessage, commandSpecs, hearSpecs, messageMix } from './dispatch-workload.js';
 
-export type Side = 'hubot' | 'opsroom' | 'opsroom-persisted';
+export type Side = 'hubot' | 'opsroom' | 'opsroom-persisted' | 'opsroom-breakdown';
 
 export interface WorkerResult extends DispatchResult {
   side: Side;
@@ -16,8 +17,10 @@ export interface WorkerResult extends DispatchResult {
   replies: number;
   /** The last few replies, to show both bots did the work. */
   sample: string[];
-  /** Anything the side could not include (e.g. hear listeners before they exist). */
+  /** Anything the side could not include, or set differently from the defaults. */
   notes: string[];
+  /** opsroom-breakdown only: each part of the path timed on its own. */
+  parts?: Part[];
 }
 
 const WARMUP = 5_000;
@@ -39,6 +42,28 @@ async function main(): Promise<WorkerResult> {
       return finish('hubot', result, bot.listeners, sink, []);
     } finally {
       bot.close();
+    }
+  }
+  if (side === 'opsroom-breakdown') {
+    const { startOpsroomBot } = await import('./dispatch-opsroom.js');
+    const { breakdown } = await import('./dispatch-breakdown.js');
+    const bot = await startOpsroomBot(commands, hears, sink, false);
+    try {
+      for (const message of warmup) await bot.receive(message.text);
+      const parts = await breakdown(bot.context!, messages);
+      const none = { p50: 0, p99: 0, max: 0 };
+      return {
+        ...finish(
+          side,
+          { messages: messages.length, seconds: 0, perSec: 0, latency: none, byKind: {} },
+          bot.listeners,
+          sink,
+          bot.notes,
+        ),
+        parts,
+      };
+    } finally {
+      await bot.close();
     }
   }
   if (side === 'opsroom' || side === 'opsroom-persisted') {

@@ -20,8 +20,9 @@ const TARGETS =
   `api web checkout payments auth search billing notifier scheduler ingest cache queue db dns cdn
   lb k8s vault kafka redis`.split(/\s+/);
 export const ENVS = ['dev', 'staging', 'prod'] as const;
-const USERS = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank'];
-const ROOMS = ['ops', 'deploys', 'alerts', 'db-team', 'k8s'];
+/** The people and rooms the commands name: Opsroom checks they exist, so the bench creates them. */
+export const USERS = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank'];
+export const ROOMS = ['ops', 'deploys', 'alerts', 'db-team', 'k8s'];
 
 /**
  * The five argument shapes the commands take, cycling with the command's index. Each is written once

@@ -11,9 +11,10 @@ import type { Side, WorkerResult } from './dispatch-worker.js';
 import { type MessageKind, MIX } from './dispatch-workload.js';
 import { type Benchmark, type BenchReport, fixed } from './harness.js';
 
-const MESSAGES = 100_000;
-/** The persisted path writes three rows per command (message, claim, reply) plus an audit record. */
-const PERSISTED_MESSAGES = 10_000;
+/** Per round: two rounds put 100,000 messages through each bot at each size. */
+const MESSAGES = 50_000;
+/** The persisted path writes a message, a claim, a reply and an audit record per command: fewer. */
+const PERSISTED_MESSAGES = 3_000;
 const ROUNDS = 2;
 const SIZES = [
   { commands: 500, hears: 100, ratioBudget: 10 },
@@ -68,6 +69,7 @@ async function run(messages: number, rounds: number): Promise<BenchReport> {
   }
   const persisted = await runWorker('opsroom-persisted', 500, 100, Math.min(messages, PERSISTED_MESSAGES));
   console.log(`  persisted: ${fixed(persisted.perSec, 0)} msg/s, p99 ${ms(persisted.latency.p99)} ms`);
+  const parts = (await runWorker('opsroom-breakdown', 500, 100, messages)).parts ?? [];
   const loadEnd = loadavg()[0]!.toFixed(2);
 
   // The round with the higher throughput stands for each side; the others are listed beside it.
@@ -103,9 +105,15 @@ async function run(messages: number, rounds: number): Promise<BenchReport> {
     return `| ${kind} | ${fixed(MIX[kind] * 100, 0)}% | ${h ? `${ms(h.p50)} / ${ms(h.p99)}` : '-'} | ${o ? `${ms(o.p50)} / ${ms(o.p99)}` : '-'} |`;
   });
   const notes = [...new Set([...big.notes, ...persisted.notes])];
+  // What 10× Hubot's rate leaves Opsroom per message, against what each part costs on its own.
+  const budgetUs = 1e6 / (bigHubot.perSec * SIZES[0].ratioBudget);
+  const partRows = parts.map(
+    (p) => `| ${p.part} | ${p.calls} | ${fixed(p.perCallUs, 1)} | ${fixed(p.perMessageUs, 1)} |`,
+  );
+  const partsTotal = parts.reduce((sum, p) => sum + p.perMessageUs, 0);
   const n = messages.toLocaleString('en-US');
   const markdown = `
-${n} messages through each bot, one after another (each timed from hand-over until its replies are
+${n} messages per round through each bot, one after another (each timed from hand-over until its replies are
 delivered), after 5,000 warm-up messages; each bot runs in a fresh process. **Hubot 14.1** (npm \`hubot\`)
 runs a real \`Robot\` (\`robot.run()\`, so its CommandBus middleware is in the path; HTTP off) with a
 minimal in-process adapter whose \`send\`/\`reply\` deliver into an in-memory room sink; each command is
@@ -135,6 +143,15 @@ Latency by kind of message with 500 + 100 (p50 / p99, ms):
 | kind | share | Hubot 14 | Opsroom |
 | --- | --- | --- | --- |
 ${kindRows.join('\n')}
+
+Where Opsroom's time goes with 500 + 100 (each part timed on its own over the same messages, through
+the functions the dispatcher calls; the rest of the measured time is the chain itself: stages,
+promises, the run's timer, redaction, reply). At 10× Hubot's measured rate Opsroom may spend
+**${fixed(budgetUs, 1)} µs per message** in all; the parts below add up to ${fixed(partsTotal, 1)} µs, against ${fixed(1e6 / big.perSec, 1)} µs measured.
+
+| part | calls | µs per call | µs per message of the mix |
+| --- | --- | --- | --- |
+${partRows.join('\n')}
 
 **Persisted path** (not the comparison: Hubot has no store): ${persisted.messages.toLocaleString('en-US')} messages posted through
 \`chat.messages.post\` into SQLite (WAL) with 500 commands + 100 hears; \`message.created\` → the

@@ -1,11 +1,11 @@
 // `ping` end to end: real `ws` clients post `!ping` as `{type:'post'}` frames to a running Opsroom
 // (its own process, SQLite) and wait for the bot's reply event, paced at 100 requests/s. The peer is a
 // bare `ws` server answering each frame with an event frame: the floor of loopback, framing and JSON.
-// Budget (issue 3): p99 under 10 ms at 100 requests/s.
+// Budget (issue 3): p99 under 10 ms at 100 requests/s. Quick look: `npx tsx bench/ping-e2e.bench.ts`.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import WebSocket from 'ws';
 import { type Benchmark, fixed, summarize } from './harness.js';
 import type { PingTarget } from './ping-e2e-server.js';
@@ -201,3 +201,8 @@ export const benchmark: Benchmark = {
     }
   },
 };
+
+// Run directly for a look without touching docs/benchmarks.md: `npx tsx bench/ping-e2e.bench.ts`.
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  console.log((await benchmark.run()).markdown);
+}

@@ -1,0 +1,135 @@
+// Where Opsroom's dispatch time goes: each part of the in-memory path timed on its own over the same
+// messages, through the same public functions the dispatcher calls (so a change to one of them shows
+// here). Run once per benchmark, beside the comparison; it explains the figures, it is not a budget.
+import type { Actor } from '../src/core/actor.js';
+import { commandAuditEntry } from '../src/domains/bot/audit-trail.js';
+import type { Command } from '../src/domains/bot/command.js';
+import { checkEntityArgs } from '../src/domains/bot/entity-args.js';
+import { suggestionCard } from '../src/domains/bot/natural-language-card.js';
+import { type ParsedCommand, parseCommandLine } from '../src/domains/bot/parser.js';
+import { createPolicy } from '../src/domains/policy/configured-policy.js';
+import type { TestApp } from '../test/support/app.js';
+import type { BenchMessage } from './dispatch-workload.js';
+
+export interface BreakdownContext {
+  t: TestApp;
+  actor: Actor;
+  room: { id: string; name: string };
+  addressed: (text: string, direct: boolean) => string | undefined;
+}
+
+export interface Part {
+  part: string;
+  /** How many of the messages reach this part. */
+  calls: number;
+  /** Microseconds per call. */
+  perCallUs: number;
+  /** Microseconds per message of the whole mix (perCall × calls / messages). */
+  perMessageUs: number;
+}
+
+/** The slow parts (suggestions, audit writes) are timed on this many calls and scaled to the mix. */
+const SAMPLES = 1_000;
+
+function time(repeat: number, fn: () => void): number {
+  const started = performance.now();
+  for (let r = 0; r < repeat; r++) fn();
+  return (performance.now() - started) / repeat;
+}
+
+export async function breakdown(
+  context: BreakdownContext,
+  messages: readonly BenchMessage[],
+): Promise<Part[]> {
+  const { app } = context.t;
+  const { actor, room } = context;
+  const registry = app.bot.registry;
+  const canSee = (command: Command) => app.bot.dispatcher.canSee(actor, command);
+  const policy = createPolicy(app.config.policy);
+  const nowMs = app.clock.nowMs();
+  const texts = messages.map((m) => m.text);
+  const lines = texts.flatMap((text) => {
+    const line = context.addressed(text, false);
+    return line === undefined ? [] : [line];
+  });
+  const parsed: { line: string; p: ParsedCommand }[] = [];
+  const unknown: string[] = [];
+  for (const line of lines) {
+    const outcome = parseCommandLine(line, registry, { nowMs, visible: canSee });
+    if (outcome.kind === 'ok') parsed.push({ line, p: outcome });
+    else if (outcome.kind === 'unknown_command') unknown.push(line);
+  }
+  const parts: Part[] = [];
+  const add = (part: string, calls: number, totalMs: number) =>
+    parts.push({
+      part,
+      calls,
+      perCallUs: (totalMs * 1000) / Math.max(calls, 1),
+      perMessageUs: (totalMs * 1000) / messages.length,
+    });
+
+  const listeners = app.extensions.listeners.hear;
+  add(
+    'hear listeners: `hear.match` on every message',
+    texts.length,
+    time(3, () => {
+      for (const text of texts) listeners.match(text);
+    }),
+  );
+  add(
+    'addressing',
+    texts.length,
+    time(3, () => {
+      for (const text of texts) context.addressed(text, false);
+    }),
+  );
+  add(
+    'parse (tokenize, first-word lookup, pattern, typed args; "did you mean" for unknown words)',
+    lines.length,
+    time(3, () => {
+      for (const line of lines) parseCommandLine(line, registry, { nowMs, visible: canSee });
+    }),
+  );
+  add(
+    'policy: `allows` for each parsed command',
+    parsed.length,
+    time(3, () => {
+      for (const { p } of parsed) {
+        policy.allows(actor, {
+          permission: p.command.permissionFor(p.args as never),
+          command: p.command.name,
+          args: p.args,
+          room: room.name,
+        });
+      }
+    }),
+  );
+  const hints = unknown.slice(0, SAMPLES);
+  const hintMs = time(1, () => {
+    for (const line of hints) suggestionCard(line, registry.visibleTo(canSee), nowMs);
+  });
+  add(
+    `natural-language suggestions for each unknown command (\`visibleTo\` + \`suggestionCard\`; ${hints.length} timed, scaled)`,
+    unknown.length,
+    (hintMs * unknown.length) / Math.max(hints.length, 1),
+  );
+  // The @user/#room existence check the bot runs, with the same lookups (SQLite through Kysely).
+  const identity = app.identity;
+  const lookup = {
+    userExists: async (username: string) => (await identity.store.userByUsername(username)) !== undefined,
+    roomExists: async (name: string) => (await app.chat.rooms.describe(name)) !== undefined,
+  };
+  let started = performance.now();
+  for (const { p } of parsed) await checkEntityArgs(p.command, p.args, lookup);
+  add('@user / #room existence check (SQLite look-ups)', parsed.length, performance.now() - started);
+
+  const samples = parsed.slice(0, SAMPLES);
+  started = performance.now();
+  for (const { line, p } of samples) {
+    const run = { actor, line, where: { roomId: room.id, roomName: room.name }, parsed: p };
+    await app.audit.record(commandAuditEntry(run, { outcome: 'ok', command: p.command.name, text: '' }));
+  }
+  const auditMs = ((performance.now() - started) * parsed.length) / Math.max(samples.length, 1);
+  add(`audit record per command (${samples.length} written one by one, scaled)`, parsed.length, auditMs);
+  return parts;
+}
