@@ -108,7 +108,24 @@ export function ensureAlertPeers() {
   return { alertmanager, prometheus };
 }
 
+/** Where the browser tests and web benchmarks find Chromium (Debian's package). */
+export const CHROMIUM = '/usr/bin/chromium';
+
+/**
+ * Makes sure Debian's `chromium` is installed for the browser tests (test/e2e/) and the web
+ * benchmarks; as root it runs `apt-get update` once and `apt-get install -y chromium`.
+ */
+export function ensureChromium() {
+  if (existsSync(CHROMIUM)) return CHROMIUM;
+  aptInstall('chromium');
+  if (!existsSync(CHROMIUM))
+    throw new Error(`chromium is still missing at ${CHROMIUM} after apt-get install`);
+  return CHROMIUM;
+}
+
 if (process.argv[1] !== undefined && import.meta.url === `file://${process.argv[1]}`) {
+  // `node scripts/test-services.mjs chromium` installs the browser on its own (CI images, benchmarks).
+  if (process.argv[2] === 'chromium') console.log(ensureChromium());
   // `node scripts/test-services.mjs alert-peers` installs the peers on their own (CI images, benchmarks).
   if (process.argv[2] === 'alert-peers') console.log(JSON.stringify(ensureAlertPeers()));
 }

@@ -5,7 +5,7 @@ import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { ensureAlertPeers, ensurePostgres, ensureRedis } from './test-services.mjs';
+import { ensureAlertPeers, ensureChromium, ensurePostgres, ensureRedis } from './test-services.mjs';
 
 const args = process.argv.slice(2);
 const skipSetup = args.includes('--no-setup');
@@ -48,6 +48,8 @@ await ensurePostgres();
 await ensureRedis();
 // The alert peer tests (test/peers/) run Debian's Alertmanager and Prometheus.
 ensureAlertPeers();
+// The browser tests (test/e2e/) drive Debian's Chromium; they build the web app themselves when stale.
+ensureChromium();
 const dbName = `opsroom_test_${Date.now()}_${process.pid}`;
 await withAdmin((c) => c.query(`CREATE DATABASE ${dbName}`));
 const testUrl = `postgres://${userInfo().username}@127.0.0.1:5432/${dbName}`;
