@@ -1,0 +1,133 @@
+import type { Actor } from '../../../core/actor.js';
+import type { ChatDomain } from '../../chat/index.js';
+import type { Card } from '../../chat/schema.js';
+import { renderSlackCard, type SlackMessage } from './render.js';
+
+/** Where a Slack-compatible hook posts: resolved from the token in its URL by the integrations. */
+export interface SlackHookTarget {
+  integrationId: string;
+  roomId: string;
+}
+
+/** Looks a hook token up (hashed, constant time: the integrations' business); undefined when unknown. */
+export type SlackHookResolver = (token: string) => Promise<SlackHookTarget | undefined>;
+
+/** How the hook posts: as the bot, joining the room first (see bot/bot-messages.ts). */
+export interface SlackHookPoster {
+  post(where: { roomId: string; threadId?: string }, card: Card): Promise<string>;
+  update(messageId: string, card: Card): Promise<void>;
+}
+
+// Alertmanager's default Slack title: `[FIRING:2] <group label values> (<other common labels>)` or
+// `[RESOLVED] …`. The part after the status names the group, so one group keeps one card.
+const ALERTMANAGER_TITLE = /^\[(FIRING(?::\d+)?|RESOLVED)\]\s+(.+)$/;
+
+/** The group a Slack message speaks for, when its title has Alertmanager's shape. */
+export function alertGroupOf(card: Card): { status: string; subject: string } | undefined {
+  const match = ALERTMANAGER_TITLE.exec(card.title);
+  if (!match) return undefined;
+  return { status: match[1]!.startsWith('FIRING') ? 'firing' : 'resolved', subject: match[2]! };
+}
+
+/**
+ * `POST /hooks/slack/:token`: each message becomes a card in the hook's room. Messages in the shape
+ * Alertmanager's `slack_configs` sends (`[FIRING:n] subject` / `[RESOLVED] subject`) update the card
+ * of their group in place instead, whichever of an HA pair sends them, and the card's thread gets a
+ * line when the status changes. Slack payloads carry no fingerprint, so the subject (the group's label
+ * values) is the key; the id of the group's card is remembered per hook and, after a restart, found
+ * again among the room's recent cards.
+ */
+export class SlackIncomingWebhook {
+  private readonly cards = new Map<string, KnownCard>();
+  private readonly queues = new Map<string, Promise<unknown>>();
+
+  constructor(
+    private readonly deps: {
+      poster: SlackHookPoster;
+      chat: ChatDomain;
+      /** The poster's identity, to find its earlier cards after a restart. */
+      bot: Actor;
+      /** How many recent messages to look through for a group's card after a restart. */
+      lookback?: number;
+    },
+  ) {}
+
+  /** Renders and posts (or updates) the card; resolves once it is committed. */
+  async receive(
+    target: SlackHookTarget,
+    message: SlackMessage,
+  ): Promise<{ messageId: string; updated: boolean }> {
+    const card = renderSlackCard(message, 'Incoming webhook');
+    const group = alertGroupOf(card);
+    if (!group) {
+      return { messageId: await this.deps.poster.post({ roomId: target.roomId }, card), updated: false };
+    }
+    const key = `${target.integrationId}\n${target.roomId}\n${group.subject}`;
+    // One group's messages are applied in arrival order, so an HA pair's twins cannot make two cards.
+    const previous = this.queues.get(key) ?? Promise.resolve();
+    const run = previous.catch(() => {}).then(() => this.upsert(key, target, card, group));
+    this.queues.set(key, run);
+    try {
+      return await run;
+    } finally {
+      if (this.queues.get(key) === run) this.queues.delete(key);
+    }
+  }
+
+  private async upsert(
+    key: string,
+    target: SlackHookTarget,
+    card: Card,
+    group: { status: string; subject: string },
+  ): Promise<{ messageId: string; updated: boolean }> {
+    const known = this.cards.get(key) ?? (await this.findCard(target.roomId, group.subject));
+    if (known === undefined) {
+      const id = await this.deps.poster.post({ roomId: target.roomId }, card);
+      this.remember(key, { id, card });
+      return { messageId: id, updated: false };
+    }
+    const before = alertGroupOf(known.card);
+    await this.deps.poster.update(known.id, card);
+    this.remember(key, { id: known.id, card });
+    // The thread records each change of state; a twin or a resend with the same status adds nothing.
+    if (before?.status !== group.status) {
+      await this.deps.poster.post(
+        { roomId: target.roomId, threadId: known.id },
+        { title: card.title, ...(card.color ? { color: card.color } : {}) },
+      );
+    }
+    return { messageId: known.id, updated: true };
+  }
+
+  private remember(key: string, card: KnownCard): void {
+    this.cards.delete(key);
+    this.cards.set(key, card);
+    // A bounded memory: the oldest groups are forgotten first and found again in the room if needed.
+    if (this.cards.size > MAX_REMEMBERED) {
+      const oldest = this.cards.keys().next().value;
+      if (oldest !== undefined) this.cards.delete(oldest);
+    }
+  }
+
+  /** The newest card of this group among the room's recent top-level messages by the poster. */
+  private async findCard(roomId: string, subject: string): Promise<KnownCard | undefined> {
+    // The bot may not be able to read the room yet (a private room it never posted in): no card then.
+    const recent = await this.deps.chat.messages
+      .history(this.deps.bot, roomId, { limit: this.deps.lookback ?? 200 })
+      .catch(() => []);
+    for (const message of recent.reverse()) {
+      if (message.userId !== this.deps.bot.userId || message.card === null || message.deletedAt !== null)
+        continue;
+      if (message.threadId !== null) continue;
+      if (alertGroupOf(message.card)?.subject === subject) return { id: message.id, card: message.card };
+    }
+    return undefined;
+  }
+}
+
+interface KnownCard {
+  id: string;
+  card: Card;
+}
+
+const MAX_REMEMBERED = 10_000;
