@@ -18,6 +18,8 @@ export interface ReceiverSpec {
   webhookUrl?: string;
   /** `slack_configs[].api_url` (Opsroom's /hooks/slack/:token). */
   slackUrl?: string;
+  /** More `webhook_configs` (a counting sink beside Opsroom, say). */
+  extraWebhookUrls?: string[];
 }
 
 export interface AlertmanagerConfigSpec {
@@ -37,7 +39,16 @@ export interface AlertmanagerConfigSpec {
 export function alertmanagerConfig(spec: AlertmanagerConfigSpec): string {
   const receivers = spec.receivers.map((r) => ({
     name: r.name,
-    ...(r.webhookUrl ? { webhook_configs: [{ url: r.webhookUrl, send_resolved: true }] } : {}),
+    ...(r.webhookUrl || r.extraWebhookUrls
+      ? {
+          webhook_configs: [...(r.webhookUrl ? [r.webhookUrl] : []), ...(r.extraWebhookUrls ?? [])].map(
+            (url) => ({
+              url,
+              send_resolved: true,
+            }),
+          ),
+        }
+      : {}),
     ...(r.slackUrl
       ? { slack_configs: [{ api_url: r.slackUrl, channel: '#alerts', send_resolved: true }] }
       : {}),

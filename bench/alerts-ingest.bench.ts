@@ -1,0 +1,169 @@
+// Alert ingest against Debian's Alertmanager 0.25, in the same run: sustained bodies of 100 alerts,
+// posted by 4, 8 and 16 concurrent keep-alive connections. Opsroom receives Alertmanager webhook bodies
+// at /hooks/alertmanager/:token and runs the whole pipeline with persistence (SQLite; PostgreSQL with
+// `--pg=postgres://…` when run directly); Alertmanager receives the same alerts at /api/v2/alerts. "New" alerts
+// have never been seen; "updates" re-send the same alerts (same labels and startsAt) with a changed
+// annotation. Budget (issue 6): Opsroom ≥ 1.0× Alertmanager for both.
+// Quick look without touching docs/benchmarks.md: `npx tsx bench/alerts-ingest.bench.ts`.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { loadavg } from 'node:os';
+import { createInterface, type Interface } from 'node:readline';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { startPeerAlertmanager, WebhookSink } from './alerts-peer.js';
+import type { AlertsTarget } from './alerts-server.js';
+import { apiV2Body, makeBatches, type PostResult, postAll, webhookBody } from './alerts-workload.js';
+import { type Benchmark, fixed } from './harness.js';
+
+const BATCH = 100;
+const BATCHES = 200;
+const CONCURRENCY = [4, 8, 16];
+const WARMUP_BATCHES = 20;
+
+interface OpsroomServer {
+  child: ChildProcess;
+  lines: Interface;
+  target: AlertsTarget;
+}
+
+export async function startOpsroom(groupWait: string, databaseUrl?: string): Promise<OpsroomServer> {
+  const script = fileURLToPath(new URL('./alerts-server.ts', import.meta.url));
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', script, groupWait, ...(databaseUrl ? [databaseUrl] : [])],
+    {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    },
+  );
+  const lines = createInterface({ input: child.stdout! });
+  const line = await new Promise<string>((resolve, reject) => {
+    lines.once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`alerts server exited with ${code}`)));
+  });
+  return { child, lines, target: JSON.parse(line) as AlertsTarget };
+}
+
+/** Waits until the server says every due card flush has run. */
+export function idle(server: OpsroomServer): Promise<void> {
+  return new Promise((resolve) => {
+    const onLine = (line: string) => {
+      if (line !== 'idle') return;
+      server.lines.off('line', onLine);
+      resolve();
+    };
+    server.lines.on('line', onLine);
+    server.child.stdin!.write('idle\n');
+  });
+}
+
+export async function stopOpsroom(server: OpsroomServer): Promise<void> {
+  const exited = new Promise((resolve) => server.child.once('exit', resolve));
+  server.child.stdin!.end();
+  await exited;
+}
+
+const rate = (alerts: number, result: PostResult) => alerts / (result.ms / 1000);
+
+interface Row {
+  concurrency: number;
+  amNew: number;
+  amUpdate: number;
+  opsNew: number;
+  opsUpdate: number;
+  /** From the first new post until every card of the new groups was stored (group_wait 0 here). */
+  opsNewWithCards: number;
+  errors: string[];
+}
+
+function check(label: string, result: PostResult, errors: string[]): void {
+  if (result.errors > 0) errors.push(`${label}: ${result.errors} failed (${result.firstError})`);
+}
+
+export const benchmark: Benchmark = {
+  id: 'alerts-ingest',
+  async run() {
+    const loadStart = loadavg()[0]!.toFixed(2);
+    const sink = await WebhookSink.start();
+    const am = await startPeerAlertmanager(sink, '30s');
+    // `npx tsx bench/alerts-ingest.bench.ts --pg=postgres://…` measures Opsroom on PostgreSQL instead.
+    const databaseUrl = process.argv.find((a) => a.startsWith('--pg='))?.slice(5);
+    // group_wait 0: every new group's card is written as part of the measured work, not after it.
+    const opsroom = await startOpsroom('0s', databaseUrl).catch(async (error: unknown) => {
+      await am.stop();
+      await sink.close();
+      throw error;
+    });
+    const rows: Row[] = [];
+    try {
+      const amUrl = `${am.url}/api/v2/alerts`;
+      const warm = makeBatches('warm', WARMUP_BATCHES, BATCH);
+      await postAll(amUrl, warm.map(apiV2Body), 4);
+      await postAll(
+        opsroom.target.hookUrl,
+        warm.map((b) => webhookBody(b)),
+        4,
+      );
+      await idle(opsroom);
+      for (const concurrency of CONCURRENCY) {
+        const errors: string[] = [];
+        const alerts = BATCH * BATCHES;
+        const fresh = makeBatches(`c${concurrency}`, BATCHES, BATCH);
+        const changed = makeBatches(`c${concurrency}`, BATCHES, BATCH, 1);
+        const amNew = await postAll(amUrl, fresh.map(apiV2Body), concurrency);
+        const amUpdate = await postAll(amUrl, changed.map(apiV2Body), concurrency);
+        const newBodies = fresh.map((b) => webhookBody(b));
+        const updateBodies = changed.map((b) => webhookBody(b));
+        const started = performance.now();
+        const opsNew = await postAll(opsroom.target.hookUrl, newBodies, concurrency);
+        await idle(opsroom);
+        const withCards = performance.now() - started;
+        const opsUpdate = await postAll(opsroom.target.hookUrl, updateBodies, concurrency);
+        await idle(opsroom);
+        check('Alertmanager new', amNew, errors);
+        check('Alertmanager update', amUpdate, errors);
+        check('Opsroom new', opsNew, errors);
+        check('Opsroom update', opsUpdate, errors);
+        rows.push({
+          concurrency,
+          amNew: rate(alerts, amNew),
+          amUpdate: rate(alerts, amUpdate),
+          opsNew: rate(alerts, opsNew),
+          opsUpdate: rate(alerts, opsUpdate),
+          opsNewWithCards: alerts / (withCards / 1000),
+          errors,
+        });
+        console.log(JSON.stringify(rows.at(-1)));
+      }
+    } finally {
+      await stopOpsroom(opsroom);
+      await am.stop();
+      await sink.close();
+    }
+    const best = (pick: (r: Row) => number) => Math.max(...rows.map(pick));
+    const newRatio = best((r) => r.opsNew) / best((r) => r.amNew);
+    const updateRatio = best((r) => r.opsUpdate) / best((r) => r.amUpdate);
+    const verdict = (ratio: number) => (ratio >= 1 ? 'met' : '**missed**');
+    const lines = [
+      `Bodies of ${BATCH} alerts, ${BATCHES} bodies (${BATCH * BATCHES} alerts) per phase and concurrency, closed loop over keep-alive connections. Opsroom: its own process, ${opsroom.target.dialect}, webhook bodies at \`/hooks/alertmanager/:token\`, the whole pipeline (parse, fingerprint, upsert, groups, events, cards; group_wait 0). Alertmanager 0.25 (Debian): the same alerts at \`/api/v2/alerts\`, group_by alertname, notifying a sink. Load average at start ${loadStart} (2 shared cores).`,
+      '',
+      '| posters | Alertmanager new/s | Opsroom new/s | ratio | Opsroom new incl. cards/s | Alertmanager updates/s | Opsroom updates/s | ratio |',
+      '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+      ...rows.map(
+        (r) =>
+          `| ${r.concurrency} | ${fixed(r.amNew, 0)} | ${fixed(r.opsNew, 0)} | ${fixed(r.opsNew / r.amNew)}× | ${fixed(r.opsNewWithCards, 0)} | ${fixed(r.amUpdate, 0)} | ${fixed(r.opsUpdate, 0)} | ${fixed(r.opsUpdate / r.amUpdate)}× |`,
+      ),
+      '',
+      `Best of each side: new alerts ${fixed(newRatio)}× Alertmanager, updates ${fixed(updateRatio)}× (budget ≥ 1.0×: new ${verdict(newRatio)}, updates ${verdict(updateRatio)}).`,
+      ...rows.flatMap((r) => r.errors.map((e) => `- errors at ${r.concurrency} posters: ${e}`)),
+    ];
+    return {
+      id: 'alerts-ingest',
+      title: 'Alert ingest against Alertmanager 0.25',
+      markdown: lines.join('\n'),
+    };
+  },
+};
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const report = await benchmark.run();
+  console.log(report.markdown);
+}
