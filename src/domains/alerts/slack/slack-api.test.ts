@@ -201,7 +201,7 @@ for (const dialect of DIALECTS) {
       const cases: [unknown, TestUser | undefined, string][] = [
         [{ channel: 'ops', text: 'x' }, undefined, 'not_authed'],
         [{ channel: 'nowhere', text: 'x' }, alice, 'channel_not_found'],
-        [{ channel: 'secret', text: 'x' }, alice, 'channel_not_found'],
+        [{ channel: 'secret', text: 'x' }, alice, 'not_in_channel'],
         [{ channel: 'ops', text: '' }, alice, 'no_text'],
         [{ channel: 'ops', blocks: '[oops' }, alice, 'invalid_blocks'],
         [{ channel: 'ops', text: 'x', thread_ts: '1503435956.000247' }, alice, 'thread_not_found'],
