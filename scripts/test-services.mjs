@@ -113,11 +113,14 @@ export const CHROMIUM = '/usr/bin/chromium';
 
 /**
  * Makes sure Debian's `chromium` is installed for the browser tests (test/e2e/) and the web
- * benchmarks; as root it runs `apt-get update` once and `apt-get install -y chromium`.
+ * benchmarks; as root it runs `apt-get update` once and `apt-get install -y chromium` (with
+ * `fonts-noto-color-emoji`).
  */
 export function ensureChromium() {
-  if (existsSync(CHROMIUM)) return CHROMIUM;
-  aptInstall('chromium');
+  // The colour emoji font too, or reactions show as empty boxes in the tests' screenshots.
+  const emoji = '/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf';
+  if (existsSync(CHROMIUM) && existsSync(emoji)) return CHROMIUM;
+  aptInstall('chromium', 'fonts-noto-color-emoji');
   if (!existsSync(CHROMIUM))
     throw new Error(`chromium is still missing at ${CHROMIUM} after apt-get install`);
   return CHROMIUM;

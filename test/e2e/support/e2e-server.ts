@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase } from '../../../src/storage/database.js';
 import { migrateToLatest } from '../../../src/storage/migrate.js';
+import { cli } from '../../support/cli.js';
 import { offlineAdminToken } from '../../support/offline-admin.js';
 import { freePort, type ServerProcess, startServerProcess } from '../../support/server-process.js';
 import { ROOT } from './web-build.js';
@@ -18,6 +19,8 @@ export interface E2eServer {
   /** Stops the server without starting it again. */
   stop(): Promise<void>;
   start(): Promise<void>;
+  /** Posts as `username` straight into the database (`opsroom --offline say`): works while stopped. */
+  postOffline(username: string, room: string, text: string): Promise<void>;
   output(): string;
   dispose(): Promise<void>;
 }
@@ -80,6 +83,12 @@ export async function startE2eServer(users: string[]): Promise<E2eServer> {
     async restart() {
       await server?.stop('SIGTERM');
       await start();
+    },
+    async postOffline(username, room, text) {
+      const run = await cli(['--offline', '--as', username, 'say', '--room', room, text], {
+        env: { dataDir },
+      });
+      if (run.code !== 0) throw new Error(`opsroom --offline say failed: ${run.stderr}`);
     },
     output: () => server?.output() ?? '',
     async dispose() {
