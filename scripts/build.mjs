@@ -1,4 +1,5 @@
-// Transpiles src/ to dist/ with esbuild (no bundling, one file per module). Type checking is `npm run typecheck`.
+// Transpiles src/ to dist/ with esbuild (no bundling, one file per module), then builds the web app.
+// Type checking is `npm run typecheck`.
 import { cpSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
@@ -27,3 +28,7 @@ await build({
 
 // Static files that sit beside the code (HTML pages) travel with it.
 cpSync('src/http/pages', 'dist/http/pages', { recursive: true });
+
+// The web app (React + Vite, web/) into dist/web, which the server serves at '/'.
+const { build: buildWeb } = await import('vite');
+await buildWeb({ configFile: 'web/vite.config.ts', logLevel: 'warn' });

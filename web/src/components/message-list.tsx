@@ -1,0 +1,232 @@
+import {
+  Fragment,
+  type ReactElement,
+  useCallback,
+  useEffect,
+  useLayoutEffect,
+  useRef,
+  useState,
+} from 'react';
+import type { Message } from '../api/types.js';
+import { dayKey, dayLabel } from '../format.js';
+import { loadOlder } from '../state/chat-actions.js';
+import { useStore } from '../state/store.js';
+import { Icon } from './icons.js';
+import { MessageItem } from './message-item.js';
+
+/** How many messages are in the DOM at most, how many first, and how many a step adds. */
+const MAX = 220;
+const INITIAL = 60;
+const STEP = 50;
+/** Start growing the window this far (px) before its edge is reached. */
+const EDGE = 900;
+const GROUP_MS = 5 * 60_000;
+
+/**
+ * The window is named by message ids, not indices, so older pages prepended to the timeline do not
+ * move what is shown. `last` undefined: the window ends at the newest message and follows it.
+ */
+interface Win {
+  first: string | undefined;
+  last: string | undefined;
+}
+
+function bounds(ids: readonly string[], win: Win): [number, number] {
+  const lastIdx = win.last === undefined ? -1 : ids.indexOf(win.last);
+  const end = lastIdx >= 0 ? lastIdx + 1 : ids.length;
+  const firstIdx = win.first === undefined ? -1 : ids.indexOf(win.first);
+  let start = firstIdx >= 0 ? firstIdx : Math.max(0, end - INITIAL);
+  if (win.last === undefined) start = Math.max(start, end - MAX);
+  return [Math.min(start, end), end];
+}
+
+function compactAfter(prev: Message | undefined, m: Message): boolean {
+  if (!prev || prev.userId !== m.userId || prev.deletedAt || m.card || prev.card) return false;
+  const gap = Date.parse(m.createdAt) - Date.parse(prev.createdAt);
+  return gap >= 0 && gap < GROUP_MS && dayKey(prev.createdAt) === dayKey(m.createdAt);
+}
+
+export function MessageList({ roomId }: { roomId: string }): ReactElement {
+  const timeline = useStore((s) => s.timelines[roomId]);
+  const messages = useStore((s) => s.messages);
+  const highlight = useStore((s) => (s.highlight?.roomId === roomId ? s.highlight : null));
+  const ids = timeline?.ids ?? [];
+  const [win, setWin] = useState<Win>({ first: undefined, last: undefined });
+  const scroller = useRef<HTMLDivElement>(null);
+  const following = useRef(true);
+  const anchor = useRef<{ id: string; offset: number } | null>(null);
+  const [showLatest, setShowLatest] = useState(false);
+  const [flash, setFlash] = useState<string | null>(null);
+  const [start, end] = bounds(ids, win);
+
+  // A new room starts at its newest messages.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: reset only when the room changes
+  useLayoutEffect(() => {
+    setWin({ first: undefined, last: undefined });
+    following.current = true;
+    setShowLatest(false);
+  }, [roomId]);
+
+  /** Remembers the first visible message and where it is, to put it back after the window moves. */
+  const keepAnchor = useCallback(() => {
+    const el = scroller.current;
+    if (!el) return;
+    const top = el.scrollTop;
+    for (const node of el.querySelectorAll<HTMLElement>('[data-id]')) {
+      if (node.offsetTop + node.offsetHeight > top) {
+        anchor.current = { id: node.dataset.id ?? '', offset: node.offsetTop - top };
+        return;
+      }
+    }
+  }, []);
+
+  const grow = useCallback(() => {
+    const el = scroller.current;
+    if (!el || !timeline) return;
+    const fromBottom = el.scrollHeight - el.scrollTop - el.clientHeight;
+    if (el.scrollTop < EDGE) {
+      if (start > 0) {
+        keepAnchor();
+        const newStart = Math.max(0, start - STEP);
+        const newEnd = Math.min(end, newStart + MAX);
+        following.current = false;
+        setWin({
+          first: ids[newStart],
+          last: newEnd >= ids.length && win.last === undefined ? undefined : ids[newEnd - 1],
+        });
+      } else if (timeline.hasMore && !timeline.loading) {
+        void loadOlder(roomId).then((added) => {
+          if (added > 0) requestAnimationFrame(() => growRef.current());
+        });
+      }
+    } else if (fromBottom < EDGE && end < ids.length) {
+      keepAnchor();
+      const newEnd = Math.min(ids.length, end + STEP);
+      const newStart = Math.max(start, newEnd - MAX);
+      setWin({ first: ids[newStart], last: newEnd >= ids.length ? undefined : ids[newEnd - 1] });
+    }
+  }, [timeline, ids, start, end, win.last, roomId, keepAnchor]);
+  const growRef = useRef(grow);
+  growRef.current = grow;
+
+  // After each render: restore the anchor, or stay at the bottom when following.
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (!el) return;
+    if (anchor.current) {
+      const node = el.querySelector<HTMLElement>(`[data-id="${CSS.escape(anchor.current.id)}"]`);
+      if (node) el.scrollTop = node.offsetTop - anchor.current.offset;
+      anchor.current = null;
+    } else if (following.current) {
+      el.scrollTop = el.scrollHeight;
+    }
+  });
+
+  // Content that changes size on its own (a job card's output, a late image) keeps the bottom in view.
+  useEffect(() => {
+    const el = scroller.current;
+    const inner = el?.firstElementChild;
+    if (!el || !inner) return;
+    const observer = new ResizeObserver(() => {
+      if (following.current) el.scrollTop = el.scrollHeight;
+    });
+    observer.observe(inner);
+    return () => observer.disconnect();
+  }, []);
+
+  // Jump to a message (search): centre the window on it and flash it, once per jump (its nonce), as
+  // soon as the message is loaded.
+  const jumpReady = highlight ? ids.includes(highlight.messageId) : false;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: each jump (nonce) runs once, when its message is in
+  useEffect(() => {
+    if (!highlight) return;
+    const idx = ids.indexOf(highlight.messageId);
+    if (idx < 0) return;
+    following.current = false;
+    const first = Math.max(0, idx - STEP);
+    const last = Math.min(ids.length - 1, idx + STEP);
+    setWin({ first: ids[first], last: last >= ids.length - 1 ? undefined : ids[last] });
+    setFlash(highlight.messageId);
+    requestAnimationFrame(() => {
+      const node = scroller.current?.querySelector<HTMLElement>(
+        `[data-id="${CSS.escape(highlight.messageId)}"]`,
+      );
+      node?.scrollIntoView({ block: 'center' });
+      following.current = false;
+      setShowLatest(true);
+    });
+    const t = setTimeout(() => setFlash(null), 2500);
+    return () => clearTimeout(t);
+  }, [highlight?.nonce, jumpReady]);
+
+  const onScroll = () => {
+    const el = scroller.current;
+    if (!el) return;
+    const atBottom = el.scrollHeight - el.scrollTop - el.clientHeight < 60;
+    following.current = atBottom && end >= ids.length;
+    setShowLatest(
+      !following.current && (end < ids.length || el.scrollHeight - el.scrollTop - el.clientHeight > 400),
+    );
+    grow();
+  };
+
+  const jumpToLatest = () => {
+    following.current = true;
+    setShowLatest(false);
+    setWin({ first: undefined, last: undefined });
+  };
+
+  const rows: ReactElement[] = [];
+  let prev: Message | undefined;
+  for (let i = start; i < end; i++) {
+    const id = ids[i];
+    const m = id === undefined ? undefined : messages.get(id);
+    if (!m) continue;
+    const newDay = !prev || dayKey(prev.createdAt) !== dayKey(m.createdAt);
+    rows.push(
+      <Fragment key={m.id}>
+        {newDay && (
+          <div className="day-sep" data-testid="day-separator">
+            <span>{dayLabel(m.createdAt)}</span>
+          </div>
+        )}
+        <div className={flash === m.id ? 'flash' : undefined}>
+          <MessageItem message={m} compact={!newDay && compactAfter(prev, m)} />
+        </div>
+      </Fragment>,
+    );
+    prev = m;
+  }
+
+  return (
+    <div className="list-wrap">
+      <div
+        className="message-list"
+        ref={scroller}
+        onScroll={onScroll}
+        role="log"
+        aria-label="Messages"
+        data-testid="message-list"
+      >
+        <div className="list-inner">
+          {start === 0 && timeline && !timeline.hasMore && (
+            <div className="room-start" data-testid="room-start">
+              This is the very beginning of the room.
+            </div>
+          )}
+          {timeline?.loading && (
+            <div className="loading-older" aria-live="polite">
+              Loading…
+            </div>
+          )}
+          {rows}
+        </div>
+      </div>
+      {showLatest && (
+        <button type="button" className="jump-latest" onClick={jumpToLatest} data-testid="jump-latest">
+          <Icon name="down" size={14} /> Jump to latest
+        </button>
+      )}
+    </div>
+  );
+}
