@@ -9,11 +9,13 @@ import { registerAuditRoutes } from './domains/audit/routes.js';
 import { AuditService, auditActor } from './domains/audit/service.js';
 import { AuditSubscriber } from './domains/audit/subscriber.js';
 import { commandAuditEntry, jobAuditEntry, proposalAuditEntry } from './domains/bot/audit-trail.js';
+import { botMessages } from './domains/bot/bot-messages.js';
 import { type Bot, startBot } from './domains/bot/index.js';
 import { registerBotRoutes } from './domains/bot/routes.js';
 import { registerFileAndReadRoutes } from './domains/chat/file-routes.js';
 import { type ChatDomain, createChatDomain } from './domains/chat/index.js';
 import { registerChatRoutes } from './domains/chat/routes.js';
+import { createDeploys, type Deploys } from './domains/deploys/index.js';
 import { Bootstrap } from './domains/identity/bootstrap.js';
 import { LoginThrottle } from './domains/identity/login-throttle.js';
 import { registerIdentityRoutes } from './domains/identity/routes.js';
@@ -64,6 +66,8 @@ export interface App {
   /** Secrets; `secrets.redactor()` cuts their values from any output text. */
   secrets: SecretService;
   bot: Bot;
+  /** Deploys from chat: `app.deploys.service` (history, locks), `app.deploys.feed` (provider statuses). */
+  deploys: Deploys;
   /** Hear, event and cron listeners (from plugins and `listeners:`) and the loaded plugins. */
   extensions: PluginsAndListeners;
   /** Script and HTTP actions loaded from `actions.dir` (hot-reloaded when `actions.watch`). */
@@ -196,6 +200,25 @@ export async function buildApp(config: OpsroomConfig, overrides: AppOverrides = 
   });
   registerJobRoutes(http, bot.jobs);
   registerBotRoutes(http, bot, (actor, ref) => chat.rooms.get(actor, ref), identity);
+  // Deploys (`apps:` in opsroom.yaml): bot commands on the bot's jobs, locks and approvals; history; callbacks.
+  const deploys = await createDeploys({
+    db: database.db,
+    clock,
+    bus,
+    apps: config.apps,
+    policy,
+    audit: (entry) => audit.enqueue(entry, entry.action),
+    serverEnv: childEnvironment({}),
+    renderSecrets: (text) => secrets.render(text),
+    claim: (key) => bot.dispatcher.claim(key),
+    approvedBy: async (actor, jobId) => (await bot.jobs.get(actor, jobId)).approvedBy,
+    roomNameOf: async (roomId) => (await chat.rooms.describe(roomId))?.name,
+    updateCard: (messageId, card) => botMessages(chat, bot.actor).update(messageId, card),
+    publicUrl: config.server.publicUrl,
+    onError: (error, context) => logger.error({ err: error, ...context }, 'deploy failed'),
+  });
+  for (const command of deploys.commands) bot.registry.register(command);
+  deploys.registerRoutes(http);
   const extensions = await startPluginsAndListeners({
     database,
     clock,
@@ -227,6 +250,8 @@ export async function buildApp(config: OpsroomConfig, overrides: AppOverrides = 
   closers.push(async () => secrets.stop());
   // Before the bot in the list, so it runs after it: jobs interrupted by the shutdown are still audited.
   closers.push(async () => stopJobAudit());
+  // Before the bot in the list, so it runs after it: deploys the shutdown interrupts are still recorded.
+  closers.push(async () => deploys.stop());
   closers.push(() => bot.stop());
   // Pushed after the bot, so it stops first: no listener posts through a stopped bot.
   closers.push(() => extensions.stop());
@@ -256,6 +281,7 @@ export async function buildApp(config: OpsroomConfig, overrides: AppOverrides = 
     chat,
     secrets,
     bot,
+    deploys,
     extensions,
     actions,
     http,

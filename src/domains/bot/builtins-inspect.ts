@@ -9,7 +9,7 @@ import type { AuditListQuery, AuditPage, AuditRecord } from '../audit/schema.js'
 import { AUDIT_DECISIONS } from '../audit/schema.js';
 import type { Policy } from '../policy/policy.js';
 import { type ArgSpec, describeValue } from './arg-types.js';
-import { type Command, defineCommand } from './command.js';
+import { type Command, defineCommand, type Risk } from './command.js';
 import { formatDuration } from './duration.js';
 import { describeRisk, renderParseFailure, usageLines } from './help.js';
 import { type ParsedCommand, parseCommandLine } from './parser.js';
@@ -281,7 +281,8 @@ export function explainParsed(
   lines.push(
     `**Permission:** \`${permission}\` — ${allowed ? 'you have it' : `@${actor.username} does not have it`}`,
   );
-  lines.push(`**Risk:** ${command.risk} — ${describeRisk(command)}`);
+  const risk = command.riskFor(args as never);
+  lines.push(`**Risk:** ${risk} — ${describeRisk(command, risk)}`);
   const locks = command.locksFor(args as never);
   lines.push(`**Locks:** ${locks.length > 0 ? locks.map((l) => `\`${code(l)}\``).join(', ') : 'none'}`);
   lines.push(
@@ -296,15 +297,15 @@ export function explainParsed(
   } else {
     lines.push('**Rooms:** anywhere');
   }
-  lines.push(`**Verdict:** ${verdict(command, allowed, roomOk)}`);
+  lines.push(`**Verdict:** ${verdict(risk, allowed, roomOk)}`);
   return lines.join('\n');
 }
 
-function verdict(command: Command, allowed: boolean, roomOk: boolean): string {
+function verdict(risk: Risk, allowed: boolean, roomOk: boolean): string {
   if (!allowed) return 'it would be refused: you lack the permission';
   if (!roomOk) return 'it would be refused in this room';
-  if (command.risk === 'confirm') return 'it would be proposed and wait for your confirmation';
-  if (command.risk === 'approval') return 'it would wait for approval by someone else';
+  if (risk === 'confirm') return 'it would be proposed and wait for your confirmation';
+  if (risk === 'approval') return 'it would wait for approval by someone else';
   return 'it would run';
 }
 

@@ -51,6 +51,7 @@ export class CommandRunner {
           signal: ctx.signal,
           reply: ctx.reply,
           progress: ctx.progress,
+          details: ctx.details,
         }),
     });
     return {

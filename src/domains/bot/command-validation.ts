@@ -42,9 +42,16 @@ export function validateDefinition(def: CommandDefinition): CheckedDefinition {
     problems.push('summary must be one non-empty line');
   }
   if (typeof def.run !== 'function') problems.push('run must be a function');
-  if (def.risk !== undefined && !['none', 'confirm', 'approval'].includes(def.risk)) {
-    problems.push(`risk '${def.risk}' must be none, confirm or approval`);
+  if (
+    def.risk !== undefined &&
+    typeof def.risk !== 'function' &&
+    !['none', 'confirm', 'approval'].includes(def.risk)
+  ) {
+    problems.push(
+      `risk '${String(def.risk)}' must be none, confirm or approval, or a function of the arguments`,
+    );
   }
+  if (def.check !== undefined && typeof def.check !== 'function') problems.push('check must be a function');
   if (def.timeoutMs !== undefined && (!Number.isSafeInteger(def.timeoutMs) || def.timeoutMs <= 0)) {
     problems.push('timeoutMs must be a positive whole number of milliseconds');
   }
@@ -75,7 +82,7 @@ export function validateDefinition(def: CommandDefinition): CheckedDefinition {
   } else if (typeof def.permission !== 'function') {
     problems.push("permission is required: a string such as 'deploy:prod' or a function of the arguments");
   }
-  for (const lock of def.locks ?? []) {
+  for (const lock of typeof def.locks === 'function' ? [] : (def.locks ?? [])) {
     if (typeof lock !== 'string' || lock.trim() === '') problems.push('locks must be non-empty strings');
     else unknownRefs(`lock '${lock}'`, templateNames(lock));
   }

@@ -55,6 +55,32 @@ export interface CommandContext<Args> {
   readonly signal: AbortSignal;
   reply(message: string | CommandReply): Promise<void>;
   progress(text: string): void;
+  /**
+   * Fields shown on the job's live card above the output (a deploy's ref, SHA and links); each call
+   * replaces the previous set. Absent for instant commands and test contexts, so call it as
+   * `ctx.details?.(…)`.
+   */
+  details?(fields: CardField[]): void;
+}
+
+type CardField = NonNullable<Card['fields']>[number];
+
+/** What a command's `check` sees: the parsed run, before it is proposed or started. */
+export interface CommandCheck<Args> {
+  readonly args: Args;
+  readonly actor: Actor;
+  /** The command line as typed (e.g. to see a `deploy!` suffix). */
+  readonly line: string;
+  /** The room's name (no '#'), absent for runs without a room. */
+  readonly roomName?: string;
+  /** True when a confirmed or approved proposal is being run now. */
+  readonly decided: boolean;
+}
+
+/** A check's refusal: `usage` for a line that cannot run as written, `denied` for a rule that forbids it. */
+export interface CommandRefusal {
+  outcome: 'usage' | 'denied';
+  text: string;
 }
 
 /** What a plugin author writes. See defineCommand. */
@@ -79,13 +105,25 @@ export interface CommandDefinition<A extends ArgSpecs = ArgSpecs> {
    * function of the arguments. Required, so nothing is runnable by accident.
    */
   permission: string | ((args: ArgsOf<A>) => string);
-  /** `confirm`: the requester confirms with a nonce; `approval`: someone else must approve. */
-  risk?: Risk;
+  /**
+   * `confirm`: the requester confirms with a nonce; `approval`: someone else must approve. May be a
+   * function of the arguments (`(args) => args.env === 'prod' ? 'approval' : 'none'`).
+   */
+  risk?: Risk | ((args: ArgsOf<A>) => Risk);
+  /**
+   * Checks a run after the permission and room checks and before it is proposed or started (again when
+   * a decided proposal runs): return a refusal to stop it with that reply, or nothing to go on. For
+   * rules that need state (a lock, a freeze window) or a friendlier usage reply than the parser's.
+   */
+  check?(run: CommandCheck<ArgsOf<A>>): Promise<CommandRefusal | undefined> | CommandRefusal | undefined;
   /** Rooms where the command may run (names, with or without '#'); omitted means anywhere. */
   rooms?: readonly string[];
   timeoutMs?: number;
-  /** Named locks that serialise runs, with `{{arg}}` templates: `deploy:{{app}}:{{env}}`. */
-  locks?: readonly string[];
+  /**
+   * Named locks that serialise runs, with `{{arg}}` templates: `deploy:{{app}}:{{env}}`; or a function
+   * of the arguments, when a lock names a value the arguments leave implicit (a default environment).
+   */
+  locks?: readonly string[] | ((args: ArgsOf<A>) => string[]);
   /** Complete command lines; each is parsed when the command is defined. */
   examples?: readonly string[];
   /** Accept `key=value` pairs that are not declared arguments; they arrive in `ctx.extra`. */
@@ -110,9 +148,13 @@ export interface Command<A extends ArgSpecs = ArgSpecs> {
   readonly args: Readonly<A>;
   /** The declared permission for help and `who can`; undefined when a function computes it. */
   readonly permission: string | undefined;
+  /** The declared risk for help; `'none'` when a function computes it (see riskFor). */
   readonly risk: Risk;
+  /** True when the risk depends on the arguments. */
+  readonly riskVaries: boolean;
   readonly rooms?: readonly string[];
   readonly timeoutMs?: number;
+  /** The declared lock templates; empty when a function computes them (see locksFor). */
   readonly locks: readonly string[];
   readonly examples: readonly string[];
   readonly allowExtra: boolean;
@@ -121,6 +163,9 @@ export interface Command<A extends ArgSpecs = ArgSpecs> {
   permissionFor(args: ArgsOf<A>): string;
   /** The locks this run takes, with templates filled in. */
   locksFor(args: ArgsOf<A>): string[];
+  /** The risk of this run. */
+  riskFor(args: ArgsOf<A>): Risk;
+  readonly check?: CommandDefinition<A>['check'];
   run(ctx: CommandContext<ArgsOf<A>>): Promise<CommandResult> | CommandResult;
 }
 
@@ -170,7 +215,9 @@ export function defineCommand<const A extends ArgSpecs = Record<never, never>>(
     throw new CommandDefinitionError(String(definition.name), checked.problems);
   }
   const permission = definition.permission;
-  const locks = Object.freeze([...(definition.locks ?? [])]);
+  const risk = definition.risk;
+  const lockSpec = definition.locks;
+  const locks = Object.freeze(typeof lockSpec === 'function' ? [] : [...(lockSpec ?? [])]);
   const command: Command<A> = {
     name: definition.name,
     aliases: Object.freeze([...(definition.aliases ?? [])]),
@@ -179,7 +226,8 @@ export function defineCommand<const A extends ArgSpecs = Record<never, never>>(
     patterns: Object.freeze(checked.patterns),
     args: Object.freeze({ ...(definition.args ?? ({} as A)) }),
     permission: typeof permission === 'string' ? permission : undefined,
-    risk: definition.risk ?? 'none',
+    risk: typeof risk === 'function' ? 'none' : (risk ?? 'none'),
+    riskVaries: typeof risk === 'function',
     locks,
     examples: Object.freeze([...(definition.examples ?? [])]),
     allowExtra: definition.allowExtra ?? false,
@@ -188,8 +236,13 @@ export function defineCommand<const A extends ArgSpecs = Record<never, never>>(
       return typeof permission === 'string' ? renderTemplate(permission, args) : permission(args);
     },
     locksFor(args) {
+      if (typeof lockSpec === 'function') return lockSpec(args);
       return locks.map((lock) => renderTemplate(lock, args));
     },
+    riskFor(args) {
+      return typeof risk === 'function' ? risk(args) : (risk ?? 'none');
+    },
+    ...(definition.check !== undefined && { check: definition.check }),
     run: definition.run,
     ...(definition.description !== undefined && { description: definition.description.trim() }),
     ...(definition.group !== undefined && { group: definition.group }),

@@ -16,6 +16,7 @@ import { parseCommandLine } from './parser.js';
 import {
   auditStage,
   type BotReply,
+  checkStage,
   compose,
   EXIT_CODE_OF,
   parseStage,
@@ -105,6 +106,7 @@ export class BotDispatcher {
         policyStage(deps.policy),
         roomsStage,
         entityStage(deps.entities),
+        checkStage,
         riskStage((run) => this.propose(run)),
       ],
       runner.run,
@@ -198,7 +200,7 @@ export class BotDispatcher {
   private async propose(run: Run): Promise<BotReply> {
     const { command } = run.parsed!;
     const { roomId, roomName, threadId } = run.where;
-    const kind = command.risk === 'approval' ? 'approval' : 'confirm';
+    const kind = command.riskFor(run.parsed!.args as never) === 'approval' ? 'approval' : 'confirm';
     const proposal = await this.deps.proposals.propose({
       kind,
       command: command.name,

@@ -4,7 +4,7 @@
  * policy answer that would let the command through, never a second list to keep in step.
  */
 import { type ArgSpec, describeKind, describeValue } from './arg-types.js';
-import type { Command } from './command.js';
+import type { Command, Risk } from './command.js';
 import { formatDuration } from './duration.js';
 import type { ParseFailure } from './parser.js';
 import { formatPattern, walk } from './pattern.js';
@@ -188,8 +188,12 @@ function describeArg(
 }
 
 /** What the command's risk means for the asker, in one phrase (help and `explain`). */
-export function describeRisk(command: Command): string {
-  if (command.risk === 'confirm') return 'asks you to confirm with a one-time code before it runs';
-  if (command.risk === 'approval') return 'needs approval from another person who may run it';
+export function describeRisk(command: Command, ofRun?: Risk): string {
+  if (ofRun === undefined && command.riskVaries) {
+    return 'depends on the arguments: some runs need confirmation or approval';
+  }
+  const risk = ofRun ?? command.risk;
+  if (risk === 'confirm') return 'asks you to confirm with a one-time code before it runs';
+  if (risk === 'approval') return 'needs approval from another person who may run it';
   return 'runs straight away';
 }

@@ -133,10 +133,32 @@ export const roomsStage: Stage = (run, next) => {
   return Promise.resolve(refusal(command, `\`${command.name}\` can only run in ${rooms}.`));
 };
 
+/**
+ * The command's own `check` (a lock, a freeze window, a friendlier usage reply): after policy, rooms and
+ * entities, before anything is proposed or started. It runs again when a decided proposal runs, since the
+ * state it looks at may have changed while the proposal waited.
+ */
+export const checkStage: Stage = async (run, next) => {
+  const { command, args } = run.parsed!;
+  if (command.check === undefined) return next();
+  const answer = await command.check({
+    args: args as never,
+    actor: run.actor,
+    line: run.line,
+    ...(run.where.roomName === undefined ? {} : { roomName: run.where.roomName }),
+    decided: run.decided !== undefined,
+  });
+  if (answer === undefined) return next();
+  // A usage reply names no command, so (like the parser's) it is not audited; a refusal is.
+  if (answer.outcome === 'usage') return { outcome: 'usage', text: answer.text };
+  return refusal(command, answer.text);
+};
+
 /** A risky run becomes a proposal; it runs later, once confirmed or approved (see proposals/). */
 export function riskStage(propose: (run: Run) => Promise<BotReply>): Stage {
   return (run, next) => {
-    if (run.parsed!.command.risk === 'none' || run.decided) return next();
+    const { command, args } = run.parsed!;
+    if (run.decided || command.riskFor(args as never) === 'none') return next();
     return propose(run);
   };
 }

@@ -32,7 +32,12 @@ export function elapsedMs(job: JobView, nowMs: number): number | undefined {
  * The one message that shows a job, from queued to its end: status, who, duration, exit code and the
  * last lines of output; a Cancel button while it can still be cancelled.
  */
-export function jobCard(job: JobView, outputTail: string, nowMs: number): Card {
+export function jobCard(
+  job: JobView,
+  outputTail: string,
+  nowMs: number,
+  details: NonNullable<Card['fields']> = [],
+): Card {
   const look = LOOK[job.status];
   const fields: NonNullable<Card['fields']> = [
     { title: 'Status', value: look.label, short: true },
@@ -44,6 +49,8 @@ export function jobCard(job: JobView, outputTail: string, nowMs: number): Card {
   if (job.approvedBy) fields.push({ title: 'Approved by', value: `@${job.approvedBy}`, short: true });
   if (job.cancelledBy) fields.push({ title: 'Cancelled by', value: `@${job.cancelledBy}`, short: true });
   if (job.locks.length > 0) fields.push({ title: 'Locks', value: job.locks.join(', '), short: true });
+  // The command's own fields (a deploy's ref, SHA, links) come after the job's.
+  fields.push(...details);
   const card: Card = {
     title: `${look.icon} Job #${job.id}: ${truncate(job.line, 150)}`,
     color: look.color,

@@ -31,7 +31,11 @@ export interface JobContext {
   readonly signal: AbortSignal;
   progress(text: string): void;
   reply(message: string | { text?: string; card?: Card }): Promise<void>;
+  /** Fields shown on the card above the output (replacing earlier ones); the card updates soon after. */
+  details(fields: CardField[]): void;
 }
+
+type CardField = NonNullable<Card['fields']>[number];
 
 export interface JobSpec {
   command: string;
@@ -73,6 +77,8 @@ interface LiveJob {
   cardTimer: (() => void) | undefined;
   lastCardAtMs: number;
   cardChain: Promise<void>;
+  /** Fields the job asked to show on its card (ctx.details). */
+  details: CardField[];
   done: Promise<JobWithOutput>;
   resolve: (job: JobWithOutput) => void;
 }
@@ -132,6 +138,7 @@ export class JobRunner {
       cardTimer: undefined,
       lastCardAtMs: 0,
       cardChain: Promise.resolve(),
+      details: [],
       done,
       resolve,
     };
@@ -231,6 +238,11 @@ export class JobRunner {
       progress: (text) => {
         if (job.finished) return;
         job.output.push(text);
+        this.queueCard(job, false);
+      },
+      details: (fields) => {
+        if (job.finished) return;
+        job.details = fields.map((f) => ({ ...f, value: this.deps.redact(f.value) }));
         this.queueCard(job, false);
       },
       reply: async (message) => {
@@ -341,6 +353,7 @@ export class JobRunner {
       jobView(job.row),
       job.output.lastLines(CARD_TAIL_LINES, CARD_TAIL_CHARS),
       this.deps.clock.nowMs(),
+      job.details,
     );
     if (job.row.messageId) {
       if (!job.finished && job.output.totalBytes > 0) {

@@ -4,7 +4,7 @@
  * enabled user. Nothing here decides access on its own.
  */
 import type { Actor } from '../../core/actor.js';
-import type { Command } from '../bot/command.js';
+import type { Command, Risk } from '../bot/command.js';
 import { renderParseFailure } from '../bot/help.js';
 import { type CommandLookup, parseCommandLine } from '../bot/parser.js';
 import type { ExplainablePolicy, PermissionRequest, PolicyReason } from './policy.js';
@@ -80,7 +80,7 @@ export function whoCan(
     `• roles: ${roles.join(', ')}`,
     `• users: ${users.length > 0 ? users.slice(0, MAX_USERS).join(', ') + cut : 'none'}`,
   ];
-  const risk = riskNote(command);
+  const risk = riskNote(command.riskFor(args as never));
   if (risk !== undefined) lines.push(risk);
   return { ok: true, text: lines.join('\n') };
 }
@@ -102,8 +102,8 @@ function userNote(reason: PolicyReason): string {
   return reason.from === reason.role ? reason.role : `${reason.role}, via ${reason.from}`;
 }
 
-function riskNote(command: Command): string | undefined {
-  if (command.risk === 'confirm') return 'Whoever runs it confirms it with a one-time code first.';
-  if (command.risk === 'approval') return 'A run also needs approval from a second person who may run it.';
+function riskNote(risk: Risk): string | undefined {
+  if (risk === 'confirm') return 'Whoever runs it confirms it with a one-time code first.';
+  if (risk === 'approval') return 'A run also needs approval from a second person who may run it.';
   return undefined;
 }
