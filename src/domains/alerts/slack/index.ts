@@ -24,6 +24,8 @@ export interface SlackCompatDeps {
   /** `IntegrationService.authenticate`: throws UnauthenticatedError for an unknown or revoked token. */
   authenticateIntegration: (kind: 'slack', token: string) => Promise<{ id: string; roomId: string | null }>;
   maxMessageLength: number;
+  /** `alerts.max_body_bytes`: the hook's body limit, as for the other hooks. */
+  hookBodyLimit?: number;
 }
 
 /** Registers the Slack-compatible routes; returns the hook service (tests and benchmarks use it). */
@@ -49,6 +51,7 @@ export function startSlackCompat(http: RouteApp, deps: SlackCompatDeps): { hook:
     resolveHook,
     webApi: new SlackWebApi({ chat: deps.chat, maxMessageLength: deps.maxMessageLength }),
     authenticateToken: (token) => deps.authenticateToken(token),
+    ...(deps.hookBodyLimit === undefined ? {} : { hookBodyLimit: deps.hookBodyLimit }),
   });
   return { hook };
 }

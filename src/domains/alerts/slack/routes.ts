@@ -12,6 +12,8 @@ export interface SlackRouteDeps {
   webApi: SlackWebApi;
   /** An Opsroom API token → its actor (undefined when unknown, revoked or expired). */
   authenticateToken: (token: string) => Promise<Actor | undefined>;
+  /** The incoming webhook's body limit (`alerts.max_body_bytes`, like the other hooks); else the server's. */
+  hookBodyLimit?: number;
 }
 
 const FORM = 'application/x-www-form-urlencoded';
@@ -40,6 +42,7 @@ export function registerSlackRoutes(app: RouteApp, deps: SlackRouteDeps): void {
       '/hooks/slack/:token',
       {
         config: { public: true },
+        ...(deps.hookBodyLimit === undefined ? {} : { bodyLimit: deps.hookBodyLimit }),
         schema: {
           tags: ['alerts'],
           summary: 'Slack-compatible incoming webhook: text, attachments or blocks become a card; replies ok',

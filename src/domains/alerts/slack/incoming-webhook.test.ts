@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { startTestApp, type TestApp } from '../../../../test/support/app.js';
+import { DIALECTS } from '../../../../test/support/databases.js';
+import type { Actor } from '../../../core/actor.js';
+import { botMessages } from '../../bot/bot-messages.js';
+import type { MessageView } from '../../chat/schema.js';
+import { SlackIncomingWebhook } from './incoming-webhook.js';
+
+const amMessage = (status: 'FIRING:1' | 'FIRING:2' | 'RESOLVED', subject: string) => ({
+  username: 'Alertmanager',
+  attachments: [{ title: `[${status}] ${subject}`, color: status === 'RESOLVED' ? 'good' : 'danger' }],
+});
+
+for (const dialect of DIALECTS) {
+  describe(`Slack incoming webhook: one card per Alertmanager group (${dialect})`, () => {
+    let t: TestApp;
+    let target: { integrationId: string; roomId: string };
+    let admin: Actor;
+    const hook = () =>
+      new SlackIncomingWebhook({
+        poster: botMessages(t.app.chat, t.app.bot.actor),
+        chat: t.app.chat,
+        bot: t.app.bot.actor,
+      });
+    const cards = async (subject: string): Promise<MessageView[]> =>
+      (await t.app.chat.messages.history(admin, target.roomId, { limit: 200 })).filter((m) =>
+        m.card?.title.endsWith(subject),
+      );
+
+    before(async () => {
+      t = await startTestApp(dialect);
+      admin = (await t.app.identity.authenticateToken(t.admin.token, 'api'))!;
+      const room = await t.app.chat.rooms.create(admin, { name: 'slack-hook' });
+      target = { integrationId: 'int_test', roomId: room.id };
+    });
+    after(() => t.dispose());
+
+    test('twins sent at the same moment (an HA pair) make one card', async () => {
+      const receiver = hook();
+      const results = await Promise.all([
+        receiver.receive(target, amMessage('FIRING:1', 'Twins (critical)')),
+        receiver.receive(target, amMessage('FIRING:1', 'Twins (critical)')),
+      ]);
+      assert.equal(results[0].messageId, results[1].messageId);
+      assert.deepEqual(
+        results.map((r) => r.updated),
+        [false, true],
+      );
+      assert.equal((await cards('Twins (critical)')).length, 1);
+    });
+
+    test('after a restart the group card is found again in the room and updated', async () => {
+      const first = await hook().receive(target, amMessage('FIRING:2', 'Restarted (warning)'));
+      // A new instance: nothing in memory, as after a restart.
+      const second = await hook().receive(target, amMessage('RESOLVED', 'Restarted (warning)'));
+      assert.equal(second.messageId, first.messageId);
+      assert.equal(second.updated, true);
+      const [card] = await cards('Restarted (warning)');
+      assert.equal(card?.card?.title, '[RESOLVED] Restarted (warning)');
+      const thread = await t.app.chat.messages.history(admin, target.roomId, {
+        limit: 50,
+        threadId: first.messageId,
+      });
+      assert.deepEqual(
+        thread.filter((m) => m.id !== first.messageId).map((m) => m.card?.title),
+        ['[RESOLVED] Restarted (warning)'],
+      );
+    });
+
+    test('other messages each get a card of their own', async () => {
+      const receiver = hook();
+      const a = await receiver.receive(target, { text: 'Backup finished' });
+      const b = await receiver.receive(target, { text: 'Backup finished' });
+      assert.notEqual(a.messageId, b.messageId);
+      assert.equal((await cards('Backup finished')).length, 2);
+    });
+  });
+}
