@@ -64,6 +64,14 @@ export function opsroomCommand(spec: CommandSpec): Command {
   }
 }
 
+/**
+ * `memory`: the in-memory path as wired, its audit records written to SQLite in the background.
+ * `memory-audit`: the same, but each audit entry is kept in an in-memory list instead of being written:
+ * dispatch as the issue defines it (parse → policy → reply), with no database on the way.
+ * `persisted`: the chat path end to end on SQLite.
+ */
+export type OpsroomMode = 'memory' | 'memory-audit' | 'persisted';
+
 export interface OpsroomBot {
   listeners: number;
   receive(text: string): Promise<void>;
@@ -88,8 +96,9 @@ export async function startOpsroomBot(
   commands: readonly CommandSpec[],
   hears: readonly HearSpec[],
   sink: RoomSink,
-  persisted: boolean,
+  mode: OpsroomMode,
 ): Promise<OpsroomBot> {
+  const persisted = mode === 'persisted';
   // The per-user command rate limit (120/min by default) would refuse one user's 100,000 messages.
   const t = await startTestApp('sqlite', { config: { bot: { rateLimitPerMinute: 0 } } });
   const { app } = t;
@@ -129,6 +138,14 @@ export async function startOpsroomBot(
       };
     }
 
+    if (mode === 'memory-audit') {
+      // The entry is still built by the app's onDecision; only the SQLite write is left out.
+      const kept: unknown[] = [];
+      app.audit.enqueue = (entry) => {
+        kept.push(entry);
+      };
+      notes.push('memory-audit: audit entries kept in memory, not written');
+    }
     const addressed = compileAddressing(app.config.bot);
     const where = { roomId: room.id, roomName: room.name };
     const heardRoom = { id: room.id, name: room.name, kind: room.kind };

@@ -1,12 +1,12 @@
 // One side of the dispatch benchmark in a process of its own, so neither bot's heap, JIT state or
 // garbage shares a process with the other: `node --import tsx bench/dispatch-worker.ts
-// hubot|opsroom|opsroom-persisted|opsroom-breakdown <commands> <hears> <messages> [kinds]`. Prints one JSON line (WorkerResult).
+// hubot|opsroom|opsroom-memory-audit|opsroom-persisted|opsroom-breakdown <commands> <hears> <messages> [kinds]`. Prints one JSON line (WorkerResult).
 import type { Part } from './dispatch-breakdown.js';
 import { type DispatchResult, measure } from './dispatch-measure.js';
 import { RoomSink } from './dispatch-sink.js';
 import { type BenchMessage, commandSpecs, hearSpecs, messageMix } from './dispatch-workload.js';
 
-export type Side = 'hubot' | 'opsroom' | 'opsroom-persisted' | 'opsroom-breakdown';
+export type Side = 'hubot' | 'opsroom' | 'opsroom-memory-audit' | 'opsroom-persisted' | 'opsroom-breakdown';
 
 export interface WorkerResult extends DispatchResult {
   side: Side;
@@ -47,7 +47,7 @@ async function main(): Promise<WorkerResult> {
   if (side === 'opsroom-breakdown') {
     const { startOpsroomBot } = await import('./dispatch-opsroom.js');
     const { breakdown } = await import('./dispatch-breakdown.js');
-    const bot = await startOpsroomBot(commands, hears, sink, false);
+    const bot = await startOpsroomBot(commands, hears, sink, 'memory');
     try {
       for (const message of warmup) await bot.receive(message.text);
       const parts = await breakdown(bot.context!, messages);
@@ -66,9 +66,10 @@ async function main(): Promise<WorkerResult> {
       await bot.close();
     }
   }
-  if (side === 'opsroom' || side === 'opsroom-persisted') {
+  if (side === 'opsroom' || side === 'opsroom-memory-audit' || side === 'opsroom-persisted') {
     const { startOpsroomBot } = await import('./dispatch-opsroom.js');
-    const bot = await startOpsroomBot(commands, hears, sink, side === 'opsroom-persisted');
+    const mode = side === 'opsroom' ? 'memory' : side === 'opsroom-persisted' ? 'persisted' : 'memory-audit';
+    const bot = await startOpsroomBot(commands, hears, sink, mode);
     try {
       const result = await measure(bot.receive, messages, warmup, bot.settle);
       return finish(side, result, bot.listeners, bot.sink ?? sink, bot.notes);

@@ -21,6 +21,12 @@ const SIZES = [
   { commands: 50, hears: 10, ratioBudget: 1 },
 ] as const;
 const P99_BUDGET_MS = 1;
+const SIDES = ['hubot', 'opsroom', 'opsroom-memory-audit'] as const;
+const LABEL: Record<(typeof SIDES)[number], string> = {
+  hubot: 'Hubot 14',
+  opsroom: 'Opsroom, as wired (audit → SQLite)',
+  'opsroom-memory-audit': 'Opsroom, audit entries kept in memory',
+};
 
 /** Runs one side in a fresh process (see dispatch-worker.ts) and returns what it measured. */
 function runWorker(side: Side, commands: number, hears: number, messages: number): Promise<WorkerResult> {
@@ -56,7 +62,7 @@ async function run(messages: number, rounds: number): Promise<BenchReport> {
   const key = (side: Side, commands: number) => `${side}:${commands}`;
   for (let round = 0; round < rounds; round++) {
     for (const size of SIZES) {
-      for (const side of ['hubot', 'opsroom'] as const) {
+      for (const side of SIDES) {
         const result = await runWorker(side, size.commands, size.hears, messages);
         const list = results.get(key(side, size.commands)) ?? [];
         list.push(result);
@@ -82,27 +88,33 @@ async function run(messages: number, rounds: number): Promise<BenchReport> {
       .join(', ');
 
   const rows: string[] = [];
-  let pass = true;
+  const verdicts: string[] = [];
   for (const size of SIZES) {
     const hubot = best('hubot', size.commands);
-    const ops = best('opsroom', size.commands);
-    const ratio = ops.perSec / hubot.perSec;
-    const ratioOk = ratio >= size.ratioBudget;
-    const p99Ok = ops.latency.p99 < P99_BUDGET_MS;
-    pass &&= ratioOk && p99Ok;
     const label = `${size.commands} + ${size.hears}`;
-    rows.push(
-      `| ${label} | Hubot 14 | ${hubot.listeners} | ${fixed(hubot.perSec, 0)} (${allRates('hubot', size.commands)}) | ${timingCells(hubot.latency)} | ${hubot.replies} | | | |`,
-      `| ${label} | Opsroom | ${ops.listeners} | ${fixed(ops.perSec, 0)} (${allRates('opsroom', size.commands)}) | ${timingCells(ops.latency)} | ${ops.replies} | ${fixed(ratio, 1)}× | ≥ ${size.ratioBudget}×, p99 < ${P99_BUDGET_MS} ms | ${ratioOk && p99Ok ? 'PASS' : 'FAIL'} |`,
-    );
+    const cells = (side: Side, r: WorkerResult) =>
+      `${fixed(r.perSec, 0)} (${allRates(side, size.commands)}) | ${timingCells(r.latency)} | ${r.replies}`;
+    rows.push(`| ${label} | ${LABEL.hubot} | ${hubot.listeners} | ${cells('hubot', hubot)} | | | |`);
+    for (const side of ['opsroom', 'opsroom-memory-audit'] as const) {
+      const ops = best(side, size.commands);
+      const ratio = ops.perSec / hubot.perSec;
+      const ok = ratio >= size.ratioBudget && ops.latency.p99 < P99_BUDGET_MS;
+      verdicts.push(`${LABEL[side]} with ${label}: ${ok ? 'PASS' : 'FAIL'}`);
+      rows.push(
+        `| ${label} | ${LABEL[side]} | ${ops.listeners} | ${cells(side, ops)} | ${fixed(ratio, 2)}× | ≥ ${size.ratioBudget}×, p99 < ${P99_BUDGET_MS} ms | ${ok ? 'PASS' : 'FAIL'} |`,
+      );
+    }
   }
   const big = best('opsroom', SIZES[0].commands);
   const bigHubot = best('hubot', SIZES[0].commands);
   const kinds = Object.keys(MIX) as MessageKind[];
+  const lean = best('opsroom-memory-audit', SIZES[0].commands);
   const kindRows = kinds.map((kind) => {
     const o = big.byKind[kind];
     const h = bigHubot.byKind[kind];
-    return `| ${kind} | ${fixed(MIX[kind] * 100, 0)}% | ${h ? `${ms(h.p50)} / ${ms(h.p99)}` : '-'} | ${o ? `${ms(o.p50)} / ${ms(o.p99)}` : '-'} |`;
+    const l = lean.byKind[kind];
+    const cell = (t: Timing | undefined) => (t ? `${ms(t.p50)} / ${ms(t.p99)}` : '-');
+    return `| ${kind} | ${fixed(MIX[kind] * 100, 0)}% | ${cell(h)} | ${cell(o)} | ${cell(l)} |`;
   });
   const notes = [...new Set([...big.notes, ...persisted.notes])];
   // What 10× Hubot's rate leaves Opsroom per message, against what each part costs on its own.
@@ -122,9 +134,12 @@ a \`robot.respond\` regex and each hear listener a \`robot.hear\`. **Opsroom** g
 @user, #room, boolean; permissions \`ops:<verb>\` and \`deploy:{{env}}\`) in the app's own registry, and
 the same regexes as \`HearListeners\`: per message, \`hear.match\` and the matching handlers, then
 addressing and the app's \`BotDispatcher.execute\` (rate limit → parse → audit → policy → rooms → risk →
-run → redact), each reply into the same kind of in-memory sink. Its audit records are still written
-to SQLite in the background and waited for before the clock stops. Asking user: an operator; three
-secrets are stored, so the redactor is live.
+run → redact; \`@user\`/\`#room\` arguments are looked up in SQLite), each reply into the same kind of
+in-memory sink. Asking user: an operator; the users and rooms the commands name exist; three secrets
+are stored, so the redactor is live. Opsroom runs twice: **as wired**, each command's audit record
+written to SQLite in the background (waited for before the clock stops), and with **audit entries kept
+in memory** (built by the app as usual, not written): dispatch as the issue defines it, parse → policy
+→ reply, with no database write on the way. The persisted figure below has every write.
 
 Message mix: ${kinds.map((k) => `${fixed(MIX[k] * 100, 0)}% ${k}`).join(', ')} — commands addressed as
 \`@opsbot …\` or \`opsbot: …\` with typed arguments (some mention a ticket a hear listener links),
@@ -140,8 +155,8 @@ ${rows.join('\n')}
 
 Latency by kind of message with 500 + 100 (p50 / p99, ms):
 
-| kind | share | Hubot 14 | Opsroom |
-| --- | --- | --- | --- |
+| kind | share | Hubot 14 | Opsroom, as wired | Opsroom, audit in memory |
+| --- | --- | --- | --- | --- |
 ${kindRows.join('\n')}
 
 Where Opsroom's time goes with 500 + 100 (each part timed on its own over the same messages, through
@@ -159,7 +174,7 @@ dispatcher (claim row, execute, audit record) and the hear runner (a claim row p
 stored as a message from the bot. One message at a time, from post until its replies are stored:
 **${fixed(persisted.perSec, 0)} messages/s**, p50 ${ms(persisted.latency.p50)} ms, p99 ${ms(persisted.latency.p99)} ms, max ${fixed(persisted.latency.max, 1)} ms; ${persisted.replies} replies stored.
 
-Result: ${pass ? 'PASS' : 'FAIL'}.${notes.length > 0 ? ` Notes: ${notes.join('; ')}.` : ''}
+Result: ${verdicts.join('; ')}.${notes.length > 0 ? ` Notes: ${notes.join('; ')}.` : ''}
 `;
   return { id: 'dispatch', title: 'Bot dispatch: Opsroom against Hubot 14', markdown };
 }
