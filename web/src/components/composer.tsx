@@ -198,7 +198,13 @@ export function Composer({ roomId, threadId, placeholder, handle }: Props): Reac
       )}
       {!completion && typing && (
         <div className="arg-hints" data-testid="arg-hints">
-          <code>{typing.usage.join('   ·   ') || typing.name}</code>
+          <code>{typing.usage[0] ?? typing.name}</code>
+          {typing.usage.length > 1 && (
+            <span className="muted" title={typing.usage.slice(1).join('\n')}>
+              +{typing.usage.length - 1} more {typing.usage.length === 2 ? 'form' : 'forms'}
+            </span>
+          )}
+          {typing.summary && <span className="muted">{typing.summary}</span>}
           {argHints(typing)
             .filter((a) => a.detail)
             .map((a) => (

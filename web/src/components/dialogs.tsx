@@ -59,6 +59,8 @@ export function EditHistoryDialog({
 }): ReactElement {
   const [edits, setEdits] = useState<{ text: string; editedBy: string; editedAt: string }[] | null>(null);
   const [error, setError] = useState('');
+  const users = useStore((s) => s.users);
+  const nameOf = (id: string) => users.find((u) => u.id === id || u.username === id)?.username ?? 'someone';
   useEffect(() => {
     api.edits(message.id).then(
       (r) => setEdits(r.edits),
@@ -77,15 +79,20 @@ export function EditHistoryDialog({
           </div>
           <pre className="edit-text">{message.text}</pre>
         </li>
-        {edits?.map((e) => (
-          <li key={e.editedAt}>
-            <div className="edit-meta">
-              <strong>Before the edit by @{e.editedBy}</strong>
-              <span className="muted">{fullDate(e.editedAt)}</span>
-            </div>
-            <pre className="edit-text">{e.text}</pre>
-          </li>
-        ))}
+        {/* Stored oldest first, each holding the text an edit replaced; shown newest first. */}
+        {edits
+          ?.map((e, i) => ({ ...e, original: i === 0 }))
+          .reverse()
+          .map((e) => (
+            <li key={e.editedAt + e.text}>
+              <div className="edit-meta">
+                <strong>{e.original ? 'Original' : 'Earlier version'}</strong>
+                <span className="muted">replaced by @{nameOf(e.editedBy)}</span>
+                <span className="muted">{fullDate(e.editedAt)}</span>
+              </div>
+              <pre className="edit-text">{e.text}</pre>
+            </li>
+          ))}
       </ol>
     </Modal>
   );

@@ -110,24 +110,25 @@ export const MessageItem = memo(function MessageItem({ message: m, compact, inTh
         )}
         {editing ? (
           <MessageEditor message={m} />
-        ) : (
-          <>
-            {m.text && !(files.length === 1 && files[0]?.name === m.text) && (
-              <MessageText text={m.text} me={me?.username} />
-            )}
-            {m.editedAt && m.text && !m.card && (
-              <button
-                type="button"
-                className="edited"
-                onClick={() => ui.showEditHistory(m)}
-                title={`Edited ${fullDate(m.editedAt)}: show history`}
-                data-testid="edited-marker"
-              >
-                (edited)
-              </button>
-            )}
-          </>
-        )}
+        ) : m.text && !(files.length === 1 && files[0]?.name === m.text) ? (
+          <MessageText
+            text={m.text}
+            me={me?.username}
+            suffix={
+              m.editedAt && !m.card ? (
+                <button
+                  type="button"
+                  className="edited"
+                  onClick={() => ui.showEditHistory(m)}
+                  title={`Edited ${fullDate(m.editedAt)}: show history`}
+                  data-testid="edited-marker"
+                >
+                  (edited)
+                </button>
+              ) : undefined
+            }
+          />
+        ) : null}
         {m.card && <CardView message={m} />}
         {files.length > 0 && (
           <div className="files">
@@ -225,7 +226,7 @@ export const MessageItem = memo(function MessageItem({ message: m, compact, inTh
         >
           <Icon name="pin" size={16} />
         </button>
-        {m.editedAt && (
+        {m.editedAt && !m.card && (
           <button
             type="button"
             className="icon-btn"

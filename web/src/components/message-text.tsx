@@ -1,10 +1,29 @@
-import { memo, type ReactElement, useLayoutEffect, useRef } from 'react';
+import { memo, type ReactElement, type ReactNode, useLayoutEffect, useRef } from 'react';
 import { isPlain, renderMarkdownInto } from '../markdown/render.js';
 
+interface Props {
+  text: string;
+  me: string | undefined;
+  /** Shown inline after the last line (the "(edited)" marker). */
+  suffix?: ReactNode;
+}
+
 /** A message's text: plain lines as React text, anything else as sanitised Markdown. */
-export const MessageText = memo(function MessageText({ text, me }: { text: string; me: string | undefined }) {
-  if (isPlain(text)) return <div className="md">{text}</div>;
-  return <MarkdownText text={text} me={me} />;
+export const MessageText = memo(function MessageText({ text, me, suffix }: Props) {
+  if (isPlain(text))
+    return (
+      <div className="md">
+        {text}
+        {suffix}
+      </div>
+    );
+  if (!suffix) return <MarkdownText text={text} me={me} />;
+  return (
+    <div className="md-suffixed">
+      <MarkdownText text={text} me={me} />
+      {suffix}
+    </div>
+  );
 });
 
 function MarkdownText({ text, me }: { text: string; me: string | undefined }): ReactElement {

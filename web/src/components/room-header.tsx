@@ -16,6 +16,15 @@ interface Props {
 
 export function RoomHeader({ room, onMenu, onSearch, onPins, onMembers, onLeave }: Props): ReactElement {
   const me = useStore((s) => s.me);
+  const elsewhere = useStore((s) => {
+    let unread: 'mention' | 'unread' | null = null;
+    for (const r of s.rooms.values()) {
+      if (r.id === room.id || !r.isMember) continue;
+      if ((r.mentionCount ?? 0) > 0) return 'mention';
+      if ((r.unreadCount ?? 0) > 0) unread = 'unread';
+    }
+    return unread;
+  });
   const [editing, setEditing] = useState(false);
   const [topic, setTopic] = useState(room.topic);
   const label = roomLabel(room, me);
@@ -37,10 +46,13 @@ export function RoomHeader({ room, onMenu, onSearch, onPins, onMembers, onLeave 
         type="button"
         className="icon-btn menu-btn"
         onClick={onMenu}
-        aria-label="Open the room list"
+        aria-label={elsewhere ? 'Open the room list (unread messages)' : 'Open the room list'}
         data-testid="open-drawer"
       >
         <Icon name="menu" />
+        {elsewhere && (
+          <span className={`menu-dot${elsewhere === 'mention' ? ' mention' : ''}`} aria-hidden="true" />
+        )}
       </button>
       <div className="room-title">
         <h1 data-testid="room-title">
