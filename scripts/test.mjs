@@ -61,7 +61,9 @@ const testUrl = `postgres://${userInfo().username}@127.0.0.1:5432/${dbName}`;
 }
 
 const files =
-  only.length > 0 ? only : [...testFiles('src'), ...testFiles('test'), ...testFiles('examples')].sort();
+  only.length > 0
+    ? only
+    : [...testFiles('src'), ...testFiles('test'), ...testFiles('examples'), ...testFiles('web')].sort();
 console.log(`\n▶ tests (${files.length} files; PostgreSQL database ${dbName})`);
 const tapFile = join(tmpdir(), `opsroom-test-${process.pid}.tap`);
 const result = spawnSync(

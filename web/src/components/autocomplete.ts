@@ -32,7 +32,17 @@ export function completionAt(
     const q = (command[1] ?? '').toLowerCase();
     const items = commands
       .filter((c) => c.name.startsWith(q) || c.aliases.some((a) => a.startsWith(q)))
-      .concat(commands.filter((c) => q && !c.name.startsWith(q) && c.summary.toLowerCase().includes(q)))
+      // Three letters or more also find a command by what it does ("rest" → restart, "log" → job).
+      .concat(
+        q.length >= 3
+          ? commands.filter(
+              (c) =>
+                !c.name.startsWith(q) &&
+                !c.aliases.some((a) => a.startsWith(q)) &&
+                c.summary.toLowerCase().includes(q),
+            )
+          : [],
+      )
       .slice(0, MAX_ITEMS)
       .map((c) => ({
         key: c.name,

@@ -13,38 +13,7 @@ import { loadOlder } from '../state/chat-actions.js';
 import { useStore } from '../state/store.js';
 import { Icon } from './icons.js';
 import { MessageItem } from './message-item.js';
-
-/** How many messages are in the DOM at most, how many first, and how many a step adds. */
-const MAX = 220;
-const INITIAL = 60;
-const STEP = 50;
-/** Start growing the window this far (px) before its edge is reached. */
-const EDGE = 900;
-const GROUP_MS = 5 * 60_000;
-
-/**
- * The window is named by message ids, not indices, so older pages prepended to the timeline do not
- * move what is shown. `last` undefined: the window ends at the newest message and follows it.
- */
-interface Win {
-  first: string | undefined;
-  last: string | undefined;
-}
-
-function bounds(ids: readonly string[], win: Win): [number, number] {
-  const lastIdx = win.last === undefined ? -1 : ids.indexOf(win.last);
-  const end = lastIdx >= 0 ? lastIdx + 1 : ids.length;
-  const firstIdx = win.first === undefined ? -1 : ids.indexOf(win.first);
-  let start = firstIdx >= 0 ? firstIdx : Math.max(0, end - INITIAL);
-  if (win.last === undefined) start = Math.max(start, end - MAX);
-  return [Math.min(start, end), end];
-}
-
-function compactAfter(prev: Message | undefined, m: Message): boolean {
-  if (!prev || prev.userId !== m.userId || prev.deletedAt || m.card || prev.card) return false;
-  const gap = Date.parse(m.createdAt) - Date.parse(prev.createdAt);
-  return gap >= 0 && gap < GROUP_MS && dayKey(prev.createdAt) === dayKey(m.createdAt);
-}
+import { compactAfter, EDGE, MAX, STEP, type Win, windowBounds } from './message-window.js';
 
 export function MessageList({ roomId }: { roomId: string }): ReactElement {
   const timeline = useStore((s) => s.timelines[roomId]);
@@ -57,7 +26,7 @@ export function MessageList({ roomId }: { roomId: string }): ReactElement {
   const anchor = useRef<{ id: string; offset: number } | null>(null);
   const [showLatest, setShowLatest] = useState(false);
   const [flash, setFlash] = useState<string | null>(null);
-  const [start, end] = bounds(ids, win);
+  const [start, end] = windowBounds(ids, win);
 
   // A new room starts at its newest messages.
   // biome-ignore lint/correctness/useExhaustiveDependencies: reset only when the room changes
@@ -164,6 +133,9 @@ export function MessageList({ roomId }: { roomId: string }): ReactElement {
     if (!el) return;
     const atBottom = el.scrollHeight - el.scrollTop - el.clientHeight < 60;
     following.current = atBottom && end >= ids.length;
+    // Reading further up: freeze the window, so live messages do not shift what is being read.
+    if (!following.current && win.last === undefined && end > start)
+      setWin({ first: ids[start], last: ids[end - 1] });
     setShowLatest(
       !following.current && (end < ids.length || el.scrollHeight - el.scrollTop - el.clientHeight > 400),
     );
