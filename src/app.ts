@@ -5,6 +5,7 @@ import type { OpsroomConfig } from './config/index.js';
 import { loadSecretKey } from './config/secret-key.js';
 import { type Clock, SystemClock } from './core/clock.js';
 import { IdGenerator } from './core/ids.js';
+import { type AlertsDomain, startAlerts } from './domains/alerts/index.js';
 import { registerAuditRoutes } from './domains/audit/routes.js';
 import { AuditService, auditActor } from './domains/audit/service.js';
 import { AuditSubscriber } from './domains/audit/subscriber.js';
@@ -21,6 +22,7 @@ import { LoginThrottle } from './domains/identity/login-throttle.js';
 import { registerIdentityRoutes } from './domains/identity/routes.js';
 import { IdentityService } from './domains/identity/service.js';
 import { IdentityStore } from './domains/identity/store.js';
+import type { IntegrationService } from './domains/integrations/service.js';
 import { registerJobRoutes } from './domains/jobs/routes.js';
 import { createPolicy } from './domains/policy/configured-policy.js';
 import type { RouteApp } from './domains/route-context.js';
@@ -66,6 +68,10 @@ export interface App {
   /** Secrets; `secrets.redactor()` cuts their values from any output text. */
   secrets: SecretService;
   bot: Bot;
+  /** Alert ingestion, the pipeline and one card per group (`alerts:` in opsroom.yaml). */
+  alerts: AlertsDomain;
+  /** Ways in for alerts and messages: hook URLs with hashed tokens, GitHub HMAC secrets. */
+  integrations: IntegrationService;
   /** Deploys from chat: `app.deploys.service` (history, locks), `app.deploys.feed` (provider statuses). */
   deploys: Deploys;
   /** Hear, event and cron listeners (from plugins and `listeners:`) and the loaded plugins. */
@@ -219,6 +225,26 @@ export async function buildApp(config: OpsroomConfig, overrides: AppOverrides = 
   });
   for (const command of deploys.commands) bot.registry.register(command);
   deploys.registerRoutes(http);
+  // Alerts (`alerts:`): integrations and their hooks, the pipeline, one card per group, commands, API.
+  const alerts = await startAlerts({
+    db: database.db,
+    clock,
+    ids,
+    bus,
+    chat,
+    bot,
+    secrets,
+    policy,
+    settings: config.alerts,
+    http,
+    baseUrl: () => {
+      if (config.server.publicUrl) return config.server.publicUrl;
+      const address = http.server.address();
+      const port = typeof address === 'object' && address ? address.port : config.server.port;
+      return `http://${config.server.host}:${port}`;
+    },
+    onError: (error, context) => logger.error({ err: error, ...context }, 'alerts failed'),
+  });
   const extensions = await startPluginsAndListeners({
     database,
     clock,
@@ -255,6 +281,8 @@ export async function buildApp(config: OpsroomConfig, overrides: AppOverrides = 
   closers.push(() => bot.stop());
   // Pushed after the bot, so it stops first: no listener posts through a stopped bot.
   closers.push(() => extensions.stop());
+  // After the bot in the list, so it stops before it: no card is posted through a stopped bot.
+  closers.push(() => alerts.stop());
   // Script and HTTP actions from `actions.dir` become bot commands, reloaded as their files change.
   const actions = startActions({
     dir: config.actions.dir,
@@ -282,6 +310,8 @@ export async function buildApp(config: OpsroomConfig, overrides: AppOverrides = 
     secrets,
     bot,
     deploys,
+    alerts,
+    integrations: alerts.integrations,
     extensions,
     actions,
     http,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { actionsConfigSchema } from './actions-schema.js';
+import { alertsConfigSchema } from './alerts-schema.js';
 import { appsConfigSchema } from './apps-schema.js';
 import { pluginsConfigShape } from './plugins-schema.js';
 import { policyConfigSchema } from './policy-schema.js';
@@ -100,6 +101,7 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   policy: policyConfigSchema,
+  alerts: alertsConfigSchema,
   /** Deployable apps and their environments (see apps-schema.ts). */
   apps: appsConfigSchema,
   ...pluginsConfigShape,

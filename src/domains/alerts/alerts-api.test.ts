@@ -1,0 +1,143 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import { SYSTEM_ACTOR } from '../../core/actor.js';
+import { DIALECTS } from '../../../test/support/databases.js';
+import { startTestApp, type TestApp } from '../../../test/support/app.js';
+
+const FIXTURES = '/work/shared/fixtures/alertmanager';
+const firing = readFileSync(`${FIXTURES}/am025-webhook-firing.json`, 'utf8');
+const resolved = readFileSync(`${FIXTURES}/am025-webhook-resolved.json`, 'utf8');
+
+for (const dialect of DIALECTS) {
+  describe(`alert hooks (${dialect})`, () => {
+    let t: TestApp;
+    let token: string;
+
+    const post = (path: string, payload: string | Buffer, headers: Record<string, string> = {}) =>
+      t.request({ method: 'POST', url: path, payload, headers: { 'content-type': 'application/json', ...headers } });
+    const cards = async () => {
+      const messages = await t.app.chat.messages.history(SYSTEM_ACTOR, 'alerts', { limit: 50 });
+      return messages.filter((m) => m.card !== null);
+    };
+    const count = async (table: 'alerts' | 'alertGroups' | 'alertEvents') =>
+      Number((await t.app.database.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+
+    before(async () => {
+      t = await startTestApp(dialect, {
+        config: {
+          alerts: {
+            route: { group_by: ['alertname', 'service'], group_wait: '0s' },
+            inhibit_rules: [{ source_matchers: ['severity="critical"'], target_matchers: ['severity="warning"'], equal: ['service'] }],
+          },
+        },
+      });
+      await t.app.chat.rooms.create(SYSTEM_ACTOR, { name: 'alerts', kind: 'public' });
+      const created = await t.app.integrations.create(SYSTEM_ACTOR, { kind: 'alertmanager', room: 'alerts' });
+      assert.ok(created.token && created.url.endsWith(`/hooks/alertmanager/${created.token}`));
+      token = created.token;
+    });
+    after(() => t.dispose());
+
+    it('posts one card for a firing group; the duplicate from an HA peer changes nothing', async () => {
+      const first = await post(`/hooks/alertmanager/${token}`, firing);
+      assert.equal(first.statusCode, 200, first.body);
+      assert.equal(first.json().created, 1);
+      await t.app.alerts.idle();
+      const again = await post(`/hooks/alertmanager/${token}`, firing, { 'user-agent': 'Alertmanager/0.25.0' });
+      assert.equal(again.json().unchanged, 1);
+      await t.app.alerts.idle();
+      const list = await cards();
+      assert.equal(list.length, 1);
+      const card = list[0]!.card!;
+      assert.match(card.title, /HighErrorRate/);
+      assert.equal(card.color, 'danger');
+      assert.deepEqual(
+        card.buttons?.map((b) => b.label),
+        ['Ack', 'Silence 1h', 'Mute until resolved', 'Runbook'],
+      );
+      assert.ok(card.fields?.some((f) => f.title === 'Runbook' && f.value.includes('https://runbooks.example/high-error-rate')));
+    });
+
+    it('updates the same card in place when the group resolves, and its thread says so', async () => {
+      const res = await post(`/hooks/alertmanager/${token}`, resolved);
+      assert.equal(res.statusCode, 200, res.body);
+      assert.equal(res.json().resolved, 1);
+      await t.app.alerts.idle();
+      const list = await cards();
+      assert.equal(list.length, 1);
+      const card = list[0]!.card!;
+      assert.match(card.title, /^✅/);
+      assert.equal(card.color, 'good');
+      const thread = await t.app.chat.messages.history(SYSTEM_ACTOR, 'alerts', { threadId: list[0]!.id, limit: 50 });
+      assert.ok(thread.some((m) => m.text.includes('Resolved')), JSON.stringify(thread.map((m) => m.text)));
+      const groups = await t.request({ method: 'GET', url: '/api/alerts?status=all', as: t.admin });
+      assert.equal(groups.statusCode, 200, groups.body);
+      const [group] = groups.json().groups;
+      assert.equal(group.status, 'resolved');
+      assert.equal(group.alerts.length, 2, 'the inhibited warning joins the group when it resolves');
+    });
+
+    it('refuses bad input with a coded 4xx and stores nothing', async () => {
+      const before = await Promise.all([count('alerts'), count('alertGroups'), count('alertEvents')]);
+      const cases: [string | Buffer, number, string, string?][] = [
+        ['{"version": "4", "alerts": [', 400, 'E_BAD_JSON'],
+        [firing.replace('"version":"4"', '"version":"3"'), 400, 'E_VALIDATION'],
+        [JSON.stringify({ version: '4', alerts: [{ status: 'firing', startsAt: '2026-01-01T00:00:00Z' }] }), 400, 'E_VALIDATION'],
+        [JSON.stringify({ version: '4', alerts: [{ status: 'firing', labels: {} }] }), 400, 'E_VALIDATION'],
+        [
+          JSON.stringify({
+            version: '4',
+            alerts: [{ status: 'firing', labels: Object.fromEntries(Array.from({ length: 10_000 }, (_, i) => [`l${i}`, 'v'])) }],
+          }),
+          400,
+          'E_VALIDATION',
+        ],
+        [Buffer.alloc(5 * 1024 * 1024, 32), 413, 'E_PAYLOAD_TOO_LARGE'],
+        [firing, 401, 'E_UNAUTHENTICATED', '/hooks/alertmanager/ohk_wrong-token-123'],
+        [firing, 401, 'E_UNAUTHENTICATED', `/hooks/grafana/${token}`],
+      ];
+      for (const [body, status, code, path] of cases) {
+        const res = await post(path ?? `/hooks/alertmanager/${token}`, body);
+        assert.equal(res.statusCode, status, `${code}: ${res.body.slice(0, 200)}`);
+        assert.equal(res.json().error.code, code);
+      }
+      // A good alert after a bad one in the same delivery: the whole delivery is refused.
+      const mixed = JSON.parse(firing);
+      mixed.alerts.push({ status: 'firing', labels: { 'bad-name': 'x' } });
+      assert.equal((await post(`/hooks/alertmanager/${token}`, JSON.stringify(mixed))).statusCode, 400);
+      const afterCounts = await Promise.all([count('alerts'), count('alertGroups'), count('alertEvents')]);
+      assert.deepEqual(afterCounts, before);
+    });
+
+    it('accepts the newer variants (notification_reason, routeLabels) and Grafana and generic bodies', async () => {
+      const body = JSON.parse(firing);
+      body.notification_reason = 'new_alerts';
+      body.routeLabels = { team: 'web' };
+      body.alerts[0].labels.instance = '10.0.0.9:8080';
+      body.alerts[0].startsAt = '2026-11-22T01:00:00Z';
+      const res = await post(`/hooks/alertmanager/${token}`, JSON.stringify(body));
+      assert.equal(res.statusCode, 200, res.body);
+      assert.equal(res.json().created, 1);
+
+      const grafana = await t.app.integrations.create(SYSTEM_ACTOR, { kind: 'grafana', room: 'alerts' });
+      const g = { ...JSON.parse(firing), version: '1', orgId: 1, title: 'x', state: 'alerting' };
+      g.alerts[0].labels = { alertname: 'GrafanaRule', grafana_folder: 'ops' };
+      const gr = await post(`/hooks/grafana/${grafana.token}`, JSON.stringify(g));
+      assert.equal(gr.statusCode, 200, gr.body);
+
+      const generic = await t.app.integrations.create(SYSTEM_ACTOR, { kind: 'generic', room: 'alerts' });
+      const ge = await post(
+        `/hooks/generic/${generic.token}`,
+        JSON.stringify({ source: 'cron', summary: 'backup failed', severity: 'critical', dedupKey: 'backup-db1' }),
+      );
+      assert.equal(ge.statusCode, 200, ge.body);
+      assert.equal(ge.json().created, 1);
+      const again = await post(`/hooks/generic/${generic.token}`, JSON.stringify({ source: 'cron', summary: 'backup failed', severity: 'critical', dedupKey: 'backup-db1' }));
+      assert.equal(again.json().unchanged, 1, 'same dedup key, no startsAt: the open alert continues');
+      const done = await post(`/hooks/generic/${generic.token}`, JSON.stringify({ status: 'resolved', summary: 'backup failed', dedupKey: 'backup-db1' }));
+      assert.equal(done.json().resolved, 1);
+      await t.app.alerts.idle();
+    });
+  });
+}

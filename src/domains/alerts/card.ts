@@ -1,0 +1,182 @@
+import type { Card } from '../chat/schema.js';
+import type { GroupStatus } from './table.js';
+
+/** Card buttons; bot/card-actions.ts maps each to the command line it stands for. */
+export const ALERT_ACTIONS = {
+  ack: 'alert.ack',
+  silence: 'alert.silence',
+  resolve: 'alert.resolve',
+  mute: 'alert.mute',
+  runbook: 'alert.runbook',
+} as const;
+
+/** Sources whose alerts people may resolve by hand (the others resolve themselves). */
+export const HAND_RESOLVED_SOURCES: ReadonlySet<string> = new Set(['generic', 'github', 'slack']);
+
+export interface CardGroup {
+  id: number;
+  status: GroupStatus;
+  severity: string;
+  alertname: string;
+  labels: Record<string, string>;
+  sourceKind: string;
+  groupKey: string;
+  createdAt: string;
+  resolvedAt: string | null;
+  ackedBy: string | null;
+  mutedUntilResolved: boolean;
+  flapping: boolean;
+  silencedBy: number | undefined;
+}
+
+export interface CardAlert {
+  id: number;
+  status: 'firing' | 'resolved';
+  severity: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  startsAt: string;
+  generatorUrl: string | null;
+  muted: string | null;
+}
+
+const ICON: Record<GroupStatus, string> = {
+  firing: '🔥',
+  acked: '👀',
+  silenced: '🔕',
+  inhibited: '🔇',
+  resolved: '✅',
+};
+
+const SHOWN_ALERTS = 10;
+
+export function severityColor(severity: string): Card['color'] {
+  if (/^(critical|crit|page|error|high|p1|sev1|disaster|emergency)$/i.test(severity)) return 'danger';
+  if (/^(warning|warn|medium|p2|p3|sev2|average)$/i.test(severity)) return 'warning';
+  return 'info';
+}
+
+/** `12m`, `3h5m`, `2d4h`: two units at most, enough to read at a glance. */
+export function shortDuration(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  const d = Math.floor(s / 86_400);
+  const h = Math.floor((s % 86_400) / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  if (d > 0) return `${d}d${h > 0 ? `${h}h` : ''}`;
+  if (h > 0) return `${h}h${m > 0 ? `${m}m` : ''}`;
+  if (m > 0) return `${m}m`;
+  return `${s}s`;
+}
+
+function utc(iso: string): string {
+  return `${iso.slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+function labelList(labels: Record<string, string>, skip: Record<string, string> = {}): string {
+  return Object.entries(labels)
+    .filter(([k]) => !(k in skip))
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ');
+}
+
+export function statusText(group: CardGroup): string {
+  const base: Record<GroupStatus, string> = {
+    firing: 'Firing',
+    acked: `Acked by @${group.ackedBy ?? '?'}`,
+    silenced: group.silencedBy === undefined ? 'Silenced' : `Silenced (silence ${group.silencedBy})`,
+    inhibited: 'Inhibited by another alert',
+    resolved: 'Resolved',
+  };
+  const extra = [
+    group.flapping ? 'flapping' : '',
+    group.mutedUntilResolved && group.status !== 'resolved' ? 'muted until resolved' : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
+  return extra ? `${base[group.status]} (${extra})` : base[group.status];
+}
+
+/**
+ * The one card of an alert group: severity colour, status, labels, summary, start and duration, the
+ * alerts, links to the source and the runbook, and the buttons that fit the status. Rendered from the
+ * stored state each time, so the card in the room is always the current truth.
+ */
+export function renderGroupCard(group: CardGroup, alerts: readonly CardAlert[], nowMs: number): Card {
+  const firing = alerts.filter((a) => a.status === 'firing');
+  const shownFrom = firing.length > 0 ? firing : alerts;
+  const first = shownFrom[0];
+  const summary = first?.annotations.summary ?? first?.annotations.message ?? '';
+  const description = first?.annotations.description ?? '';
+  const runbook = alerts.find((a) => a.annotations.runbook_url)?.annotations.runbook_url;
+  const source = first?.generatorUrl ?? alerts.find((a) => a.generatorUrl)?.generatorUrl ?? null;
+  const started = alerts.reduce(
+    (min, a) => (a.startsAt < min ? a.startsAt : min),
+    first?.startsAt ?? group.createdAt,
+  );
+  const endMs = group.status === 'resolved' && group.resolvedAt ? Date.parse(group.resolvedAt) : nowMs;
+  const subject = labelList(group.labels, { alertname: '' });
+  const count = group.status === 'resolved' ? '' : ` · ${firing.length} firing`;
+  const title = clip(
+    `${ICON[group.status]} #${group.id} ${group.alertname}${subject ? ` (${subject})` : ''}${count}`,
+    200,
+  );
+  const lines = shownFrom.slice(0, SHOWN_ALERTS).map((a) => {
+    const icon = a.status === 'resolved' ? '✅' : a.muted ? '🔇' : '🔥';
+    const own = labelList(a.labels, group.labels) || 'same labels as the group';
+    const why =
+      a.status === 'firing' && a.muted
+        ? ` — ${a.muted.startsWith('silence') ? 'silenced' : 'inhibited'}`
+        : '';
+    return clip(`${icon} ${own}${why}`, 160);
+  });
+  if (shownFrom.length > SHOWN_ALERTS) lines.push(`… and ${shownFrom.length - SHOWN_ALERTS} more`);
+  const fields: NonNullable<Card['fields']> = [
+    { title: 'Status', value: statusText(group), short: true },
+    { title: 'Severity', value: group.severity, short: true },
+    { title: 'Started', value: utc(started), short: true },
+    {
+      title: group.status === 'resolved' ? 'Lasted' : 'Firing for',
+      value: shortDuration(endMs - Date.parse(started)),
+      short: true,
+    },
+    { title: 'Labels', value: clip(labelList(group.labels) || '(none)', 1000) },
+    {
+      title: `Alerts (${firing.length} firing, ${alerts.length - firing.length} resolved)`,
+      value: clip(lines.join('\n') || '(none)', 1000),
+    },
+  ];
+  if (source)
+    fields.push({ title: 'Source', value: clip(`[${group.sourceKind}](${source})`, 1000), short: true });
+  if (runbook) fields.push({ title: 'Runbook', value: clip(`[${runbook}](${runbook})`, 1000), short: true });
+  const id = String(group.id);
+  const open = group.status !== 'resolved';
+  const buttons: NonNullable<Card['buttons']> = [];
+  if (open && group.status !== 'acked')
+    buttons.push({ actionId: ALERT_ACTIONS.ack, label: 'Ack', style: 'primary', value: id });
+  if (open) buttons.push({ actionId: ALERT_ACTIONS.silence, label: 'Silence 1h', value: id });
+  if (open && !group.mutedUntilResolved)
+    buttons.push({ actionId: ALERT_ACTIONS.mute, label: 'Mute until resolved', value: id });
+  if (open && HAND_RESOLVED_SOURCES.has(group.sourceKind)) {
+    buttons.push({ actionId: ALERT_ACTIONS.resolve, label: 'Resolve', style: 'danger', value: id });
+  }
+  if (runbook) buttons.push({ actionId: ALERT_ACTIONS.runbook, label: 'Runbook', value: id });
+  return {
+    title,
+    ...(summary || description
+      ? { text: clip([summary, description].filter(Boolean).join('\n\n'), 4000) }
+      : {}),
+    color:
+      group.status === 'resolved'
+        ? 'good'
+        : group.status === 'silenced' || group.status === 'inhibited'
+          ? 'neutral'
+          : severityColor(group.severity),
+    fields,
+    ...(buttons.length > 0 ? { buttons } : {}),
+    footer: clip(`${group.sourceKind} · group ${group.groupKey.replace(/@[^@]*$/, '')}`, 300),
+  };
+}

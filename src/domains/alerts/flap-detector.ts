@@ -1,0 +1,41 @@
+import type { Clock } from '../../core/clock.js';
+
+/**
+ * Counts changes of state (fired, resolved) per key over a sliding window: `changes` of them within
+ * `windowMs` and the key is flapping. In memory: a restart forgets recent history, which only delays
+ * the next flapping verdict. Keys idle for a window are dropped so the map does not grow forever.
+ */
+export class FlapDetector {
+  readonly #changes = new Map<string, number[]>();
+  #lastSweepMs = 0;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly settings: { changes: number; windowMs: number },
+  ) {}
+
+  /** Records a change of state; true when the key is now flapping. */
+  record(key: string): boolean {
+    const now = this.clock.nowMs();
+    this.#sweep(now);
+    const since = now - this.settings.windowMs;
+    const list = (this.#changes.get(key) ?? []).filter((t) => t > since);
+    list.push(now);
+    this.#changes.set(key, list);
+    return list.length >= this.settings.changes;
+  }
+
+  isFlapping(key: string): boolean {
+    const since = this.clock.nowMs() - this.settings.windowMs;
+    return (this.#changes.get(key) ?? []).filter((t) => t > since).length >= this.settings.changes;
+  }
+
+  #sweep(now: number): void {
+    if (now - this.#lastSweepMs < this.settings.windowMs) return;
+    this.#lastSweepMs = now;
+    const since = now - this.settings.windowMs;
+    for (const [key, list] of this.#changes) {
+      if ((list[list.length - 1] ?? 0) <= since) this.#changes.delete(key);
+    }
+  }
+}

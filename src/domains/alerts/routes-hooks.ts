@@ -1,0 +1,135 @@
+import { z } from 'zod';
+import { CodedError, ErrorCode, ValidationError } from '../../core/errors.js';
+import type { IntegrationKind } from '../integrations/schema.js';
+import type { IntegrationService } from '../integrations/service.js';
+import type { RouteApp } from '../route-context.js';
+import type { GithubHook } from './github.js';
+import type { Heartbeats } from './heartbeats.js';
+import type { AlertIngestion } from './ingest.js';
+import { type ParsedDelivery, parseAlertmanager, parseGeneric, parseGrafana } from './parse-payloads.js';
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Strict JSON from the raw body: invalid UTF-8 or JSON is a 400 `E_BAD_JSON`, never a partial store. */
+export function parseJsonBody(body: unknown): unknown {
+  if (!Buffer.isBuffer(body) || body.length === 0)
+    throw new CodedError(ErrorCode.BadJson, 'The body is empty: send JSON');
+  let text: string;
+  try {
+    text = strictUtf8.decode(body);
+  } catch {
+    throw new CodedError(ErrorCode.BadJson, 'The body is not valid UTF-8');
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new CodedError(ErrorCode.BadJson, `The body is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+export interface HookDeps {
+  integrations: IntegrationService;
+  ingestion: AlertIngestion;
+  github: GithubHook;
+  heartbeats: Heartbeats;
+  maxBodyBytes: number;
+}
+
+const PARSERS: Record<'alertmanager' | 'grafana' | 'generic', (body: unknown) => ParsedDelivery> = {
+  alertmanager: parseAlertmanager,
+  grafana: parseGrafana,
+  generic: parseGeneric,
+};
+
+const ingestResponse = z.object({
+  ok: z.literal(true),
+  received: z.number().int(),
+  created: z.number().int(),
+  resolved: z.number().int(),
+  updated: z.number().int(),
+  unchanged: z.number().int(),
+  groups: z.array(z.number().int()),
+});
+
+/**
+ * The public ways in for alerts. They live in their own Fastify scope with a raw-body parser for any
+ * content type: GitHub's HMAC is over the exact bytes, and senders are not always careful with
+ * Content-Type. Each is authenticated by its URL token or signature before anything is stored, and
+ * answers only after the delivery's transaction committed.
+ */
+export async function registerHookRoutes(app: RouteApp, deps: HookDeps): Promise<void> {
+  await app.register(async (plain) => {
+    const scope = plain as unknown as RouteApp;
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+    const options = { config: { public: true }, bodyLimit: deps.maxBodyBytes };
+    const tags = ['hooks'];
+
+    for (const kind of ['alertmanager', 'grafana', 'generic'] as const) {
+      scope.post(
+        `/hooks/${kind}/:token`,
+        {
+          ...options,
+          schema: {
+            tags,
+            summary: `Alerts from ${kind} (the URL's token authenticates)`,
+            params: z.strictObject({ token: z.string().min(1).max(200) }),
+            response: { 200: ingestResponse },
+          },
+        },
+        async (req) => {
+          const integration = await deps.integrations.authenticate(kind as IntegrationKind, req.params.token);
+          const parsed = PARSERS[kind](parseJsonBody(req.body));
+          return { ok: true as const, ...(await deps.ingestion.ingest(integration, parsed.alerts)) };
+        },
+      );
+    }
+
+    scope.post(
+      '/hooks/github/:id',
+      {
+        ...options,
+        schema: {
+          tags,
+          summary:
+            'GitHub webhook deliveries (X-Hub-Signature-256 authenticates; replays and stale ones refused)',
+          params: z.strictObject({ id: z.string().min(1).max(64) }),
+        },
+      },
+      async (req) => {
+        const header = (name: string) => {
+          const value = req.headers[name];
+          return typeof value === 'string' ? value : '';
+        };
+        if (!Buffer.isBuffer(req.body)) throw new ValidationError('The body is empty');
+        return deps.github.receive(req.params.id, {
+          event: header('x-github-event'),
+          deliveryId: header('x-github-delivery'),
+          signature: header('x-hub-signature-256'),
+          body: req.body,
+          contentType: header('content-type'),
+        });
+      },
+    );
+
+    const beat = async (params: { name: string; token: string }) => {
+      const integration = await deps.integrations.authenticate('heartbeat', params.token);
+      if (integration.name !== params.name) {
+        throw new CodedError(ErrorCode.Unauthenticated, 'Unknown or revoked integration token');
+      }
+      return { ok: true as const, ...(await deps.heartbeats.beat(integration)) };
+    };
+    const heartbeatSchema = {
+      tags,
+      summary: "A heartbeat: the dead-man's switch alerts when beats stop for its interval",
+      params: z.strictObject({ name: z.string().min(1).max(64), token: z.string().min(1).max(200) }),
+      response: { 200: z.object({ ok: z.literal(true), nextDeadline: z.string() }) },
+    };
+    scope.post('/hooks/heartbeat/:name/:token', { ...options, schema: heartbeatSchema }, (req) =>
+      beat(req.params),
+    );
+    scope.get('/hooks/heartbeat/:name/:token', { config: { public: true }, schema: heartbeatSchema }, (req) =>
+      beat(req.params),
+    );
+  });
+}

@@ -1,0 +1,282 @@
+import type { Kysely } from 'kysely';
+import type { Actor } from '../../core/actor.js';
+import type { Clock } from '../../core/clock.js';
+import { ConflictError } from '../../core/errors.js';
+import type { IdGenerator } from '../../core/ids.js';
+import type { EventBus } from '../../runtime/event-bus.js';
+import { PersistentScheduler } from '../../runtime/persistent-scheduler.js';
+import type { Scheduler } from '../../runtime/scheduler.js';
+import type { DB } from '../../storage/tables.js';
+import { botMessages } from '../bot/bot-messages.js';
+import type { CommandRegistry } from '../bot/registry.js';
+import type { ChatDomain } from '../chat/index.js';
+import { registerIntegrationRoutes } from '../integrations/routes.js';
+import { type IntegrationDeps, IntegrationService } from '../integrations/service.js';
+import type { Policy } from '../policy/policy.js';
+import type { RouteApp } from '../route-context.js';
+import { alertCommands } from './commands.js';
+import { dryRun } from './dry-run.js';
+import { FlapDetector } from './flap-detector.js';
+import { GithubHook } from './github.js';
+import { type HeartbeatSettings, Heartbeats } from './heartbeats.js';
+import { AlertIngestion } from './ingest.js';
+import { Inhibitor, type InhibitRuleSpec } from './inhibition.js';
+import { noiseReport } from './noise.js';
+import { GroupNotifier, NotifyRateLimiter } from './notifier.js';
+import { registerAlertRoutes } from './routes.js';
+import { registerHookRoutes } from './routes-hooks.js';
+import { AlertRouter, type RouteSpec } from './routing.js';
+import type { SilenceView } from './schema.js';
+import { AlertService } from './service.js';
+import { Silences } from './silences.js';
+
+/** The `alerts:` section as the domain reads it (config/alerts-schema.ts gives exactly this). */
+export interface AlertsSettings {
+  route: RouteSpec;
+  inhibit_rules: InhibitRuleSpec[];
+  heartbeats: Record<string, HeartbeatSettings & { interval: number }>;
+  flap: { changes: number; window: number };
+  rate_limit: { per_minute: number; burst: number };
+  max_body_bytes: number;
+  max_alerts_per_request: number;
+  max_labels: number;
+  github_max_age: number;
+}
+
+export interface AlertsDeps {
+  db: Kysely<DB>;
+  clock: Clock;
+  ids: IdGenerator;
+  bus: EventBus;
+  chat: ChatDomain;
+  bot: { actor: Actor; registry: CommandRegistry };
+  secrets: IntegrationDeps['secrets'];
+  policy: Policy;
+  settings: AlertsSettings;
+  http: RouteApp;
+  baseUrl: () => string;
+  onError: (error: unknown, context: Record<string, unknown>) => void;
+}
+
+export interface AlertsDomain {
+  integrations: IntegrationService;
+  ingestion: AlertIngestion;
+  service: AlertService;
+  scheduler: Scheduler;
+  heartbeats: Heartbeats;
+  /** Resolves when no flush or timer is due now (tests, benchmarks). */
+  idle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const SILENCE_ENDED_TASK = 'alerts.silence-ended';
+// The bot's policy stage has checked the permission, with the room, before a command runs.
+const CHECKED_BY_THE_BOT: Policy = { allows: () => true, mayUse: () => true };
+
+/** Wires integrations, the pipeline, cards, commands and routes; arms the stored timers. */
+export async function startAlerts(deps: AlertsDeps): Promise<AlertsDomain> {
+  const { db, clock, bus, chat, settings } = deps;
+  const scheduler = new PersistentScheduler({
+    db,
+    clock,
+    onError: (error, task) => deps.onError(error, { task: task.key }),
+  });
+  const poster = botMessages(chat, deps.bot.actor);
+  const roomOf = async (ref: string) => {
+    const room = await chat.rooms.describe(ref);
+    return room && { id: room.id, name: room.name };
+  };
+  const roomIds = new Map<string, string>();
+  const roomId = async (name: string): Promise<string> => {
+    const cached = roomIds.get(name);
+    if (cached) return cached;
+    let room = await roomOf(name);
+    if (!room) {
+      // A route names a room that does not exist yet: the bot makes it, so no alert is lost.
+      try {
+        room = await chat.rooms.create(deps.bot.actor, { name, kind: 'public', topic: 'Alerts' });
+      } catch (error) {
+        if (!(error instanceof ConflictError)) throw error;
+        room = await roomOf(name);
+      }
+    }
+    if (!room) throw new Error(`room ${name} could not be made`);
+    roomIds.set(name, room.id);
+    return room.id;
+  };
+
+  const integrations = new IntegrationService({
+    db,
+    clock,
+    ids: deps.ids,
+    bus,
+    roomOf,
+    secrets: deps.secrets,
+    baseUrl: deps.baseUrl,
+    heartbeatIntervalMs: (name) => settings.heartbeats[name]?.interval,
+  });
+  const router = new AlertRouter(settings.route);
+  const inhibitor = new Inhibitor(settings.inhibit_rules);
+  if (!inhibitor.empty) {
+    const firing = await db
+      .selectFrom('alerts')
+      .select(['id', 'labels'])
+      .where('status', '=', 'firing')
+      .execute();
+    for (const a of firing) inhibitor.track(a.id, JSON.parse(a.labels) as Record<string, string>, true);
+  }
+  const silences = new Silences({ db, clock });
+  await silences.load();
+  const flap = new FlapDetector(clock, { changes: settings.flap.changes, windowMs: settings.flap.window });
+  const ingestion = new AlertIngestion({
+    db,
+    clock,
+    bus,
+    scheduler,
+    router: () => router,
+    inhibitor,
+    flap,
+    roomId,
+    limits: { maxAlerts: settings.max_alerts_per_request, maxLabels: settings.max_labels },
+  });
+  const notifier = new GroupNotifier({
+    db,
+    clock,
+    bus,
+    scheduler,
+    poster,
+    silences,
+    inhibitor,
+    limiter: new NotifyRateLimiter(clock, {
+      perMinute: settings.rate_limit.per_minute,
+      burst: settings.rate_limit.burst,
+    }),
+  });
+  notifier.install();
+
+  const openGroups = async (onlyInhibited: boolean) => {
+    let query = db.selectFrom('alertGroups as g').select('g.id').where('g.openKey', 'is not', null);
+    if (onlyInhibited) {
+      query = query.where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('alertGroupAlerts as m')
+            .innerJoin('alerts as a', 'a.id', 'm.alertId')
+            .select('a.id')
+            .whereRef('m.groupId', '=', 'g.id')
+            .where('a.muted', '=', 'inhibited'),
+        ),
+      );
+    }
+    return (await query.execute()).map((r) => r.id);
+  };
+  const onSilencesChanged = async (silence: SilenceView) => {
+    await notifier.request(await openGroups(false));
+    if (silence.active) {
+      await scheduler.schedule({
+        key: `silence-ended:${silence.id}`,
+        kind: SILENCE_ENDED_TASK,
+        dueMs: Date.parse(silence.endsAt),
+      });
+    }
+  };
+  scheduler.handle(SILENCE_ENDED_TASK, async () => {
+    await silences.load();
+    await notifier.request(await openGroups(false));
+  });
+  // When an inhibiting alert resolves, the alerts it muted speak again: re-flush their groups once per tick.
+  let reflushQueued = false;
+  const stopResolved = inhibitor.empty
+    ? () => {}
+    : bus.subscribe('alert.resolved', () => {
+        if (reflushQueued) return;
+        reflushQueued = true;
+        setImmediate(() => {
+          reflushQueued = false;
+          void openGroups(true)
+            .then((ids) => notifier.request(ids))
+            .catch((error) => deps.onError(error, { step: 'inhibition re-flush' }));
+        });
+      });
+
+  const service = new AlertService({
+    db,
+    clock,
+    policy: deps.policy,
+    notifier,
+    silences,
+    roomOf,
+    onSilencesChanged,
+  });
+  const commandService = new AlertService({
+    db,
+    clock,
+    policy: CHECKED_BY_THE_BOT,
+    notifier,
+    silences,
+    roomOf,
+    onSilencesChanged,
+  });
+  const heartbeats = new Heartbeats({
+    scheduler,
+    ingestion,
+    integrations,
+    clock,
+    configured: (name) => settings.heartbeats[name],
+  });
+  heartbeats.install();
+  const stopCreated = bus.subscribe('integration.created', (event) => {
+    if (event.payload.kind !== 'heartbeat') return;
+    void integrations
+      .get(event.payload.id)
+      .then((integration) => integration && heartbeats.arm(integration))
+      .catch((error) => deps.onError(error, { step: 'arm heartbeat' }));
+  });
+  const github = new GithubHook({
+    db,
+    clock,
+    bus,
+    integrations,
+    ingestion,
+    maxAgeMs: settings.github_max_age,
+    say: async (room, card) => poster.say({ roomId: room }, { card }),
+  });
+
+  const noise = (sinceMs: number) =>
+    noiseReport(db, {
+      since: new Date(clock.nowMs() - sinceMs).toISOString(),
+      botUserId: deps.bot.actor.userId,
+    });
+  const runDry = (json: string) =>
+    dryRun(
+      { db, router, inhibitor, silences, nowMs: clock.nowMs(), defaultRoom: "the integration's room" },
+      json,
+    );
+  await registerHookRoutes(deps.http, {
+    integrations,
+    ingestion,
+    github,
+    heartbeats,
+    maxBodyBytes: settings.max_body_bytes,
+  });
+  registerAlertRoutes(deps.http, { service, noise, dryRun: runDry });
+  registerIntegrationRoutes(deps.http, integrations);
+  for (const command of alertCommands({ service: commandService, clock, poster, noise, dryRun: runDry })) {
+    deps.bot.registry.register(command);
+  }
+  await scheduler.start();
+
+  return {
+    integrations,
+    ingestion,
+    service,
+    scheduler,
+    heartbeats,
+    idle: () => scheduler.idle(),
+    async stop() {
+      stopResolved();
+      stopCreated();
+      await scheduler.stop();
+    },
+  };
+}

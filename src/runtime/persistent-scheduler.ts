@@ -1,0 +1,209 @@
+import { type Kysely, sql } from 'kysely';
+import type { CancelTimer, Clock } from '../core/clock.js';
+import type { DB } from '../storage/tables.js';
+import type { ScheduledTask, ScheduleMode, Scheduler, TaskHandler } from './scheduler.js';
+
+export interface ScheduledTasksTable {
+  key: string;
+  kind: string;
+  dueAt: string;
+  payload: string;
+  updatedAt: string;
+}
+
+declare module '../storage/tables.js' {
+  interface DB {
+    scheduledTasks: ScheduledTasksTable;
+  }
+}
+
+/** A failed handler is tried again after this long (the task stays stored meanwhile). */
+const RETRY_MS = 30_000;
+
+/**
+ * Scheduler on the `scheduled_tasks` table and the injected Clock. Tasks due now run on the next turn
+ * of the event loop (not through the clock, so a FakeClock test needs no advance for them); later ones
+ * arm one clock timer for the earliest. A task runs, then its row is deleted unless it was moved
+ * meanwhile: at-least-once on one node. Runs of one key never overlap. Scale-out note: with several
+ * nodes each would run the same task; a claim (or BullMQ) comes with the Redis runtime.
+ */
+export class PersistentScheduler implements Scheduler {
+  readonly #handlers = new Map<string, TaskHandler>();
+  readonly #armed = new Map<string, ScheduledTask>();
+  readonly #running = new Map<string, Promise<void>>();
+  #timer: { cancel: CancelTimer; dueMs: number } | undefined;
+  #immediate = false;
+  #stopped = false;
+  #idleWaiters: (() => void)[] = [];
+
+  constructor(
+    private readonly deps: {
+      db: Kysely<DB>;
+      clock: Clock;
+      onError: (error: unknown, task: ScheduledTask) => void;
+    },
+  ) {}
+
+  handle(kind: string, handler: TaskHandler): void {
+    this.#handlers.set(kind, handler);
+    this.#wake();
+  }
+
+  async persist(
+    tasks: readonly ScheduledTask[],
+    options: { mode: ScheduleMode; executor?: unknown },
+  ): Promise<void> {
+    if (tasks.length === 0) return;
+    const db = (options.executor as Kysely<DB> | undefined) ?? this.deps.db;
+    const now = this.deps.clock.now().toISOString();
+    const rows = tasks.map((t) => ({
+      key: t.key,
+      kind: t.kind,
+      dueAt: new Date(t.dueMs).toISOString(),
+      payload: JSON.stringify(t.payload ?? {}),
+      updatedAt: now,
+    }));
+    await db
+      .insertInto('scheduledTasks')
+      .values(rows)
+      .onConflict((oc) =>
+        oc.column('key').doUpdateSet({
+          kind: (eb) => eb.ref('excluded.kind'),
+          payload: (eb) => eb.ref('excluded.payload'),
+          updatedAt: (eb) => eb.ref('excluded.updatedAt'),
+          dueAt:
+            options.mode === 'replace'
+              ? (eb) => eb.ref('excluded.dueAt')
+              : sql`case when excluded.due_at < scheduled_tasks.due_at then excluded.due_at else scheduled_tasks.due_at end`,
+        }),
+      )
+      .execute();
+  }
+
+  arm(tasks: readonly ScheduledTask[], mode: ScheduleMode): void {
+    for (const task of tasks) {
+      const current = this.#armed.get(task.key);
+      if (mode === 'earliest' && current && current.dueMs <= task.dueMs) continue;
+      this.#armed.set(task.key, task);
+    }
+    this.#wake();
+  }
+
+  async schedule(task: ScheduledTask, mode: ScheduleMode = 'replace'): Promise<void> {
+    await this.persist([task], { mode });
+    this.arm([task], mode);
+  }
+
+  async cancel(key: string): Promise<void> {
+    this.#armed.delete(key);
+    await this.deps.db.deleteFrom('scheduledTasks').where('key', '=', key).execute();
+  }
+
+  async start(): Promise<void> {
+    this.#stopped = false;
+    const rows = await this.deps.db.selectFrom('scheduledTasks').selectAll().execute();
+    this.arm(
+      rows.map((r) => ({
+        key: r.key,
+        kind: r.kind,
+        dueMs: Date.parse(r.dueAt),
+        payload: JSON.parse(r.payload) as Record<string, unknown>,
+      })),
+      'replace',
+    );
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#timer?.cancel();
+    this.#timer = undefined;
+    await Promise.allSettled([...this.#running.values()]);
+  }
+
+  idle(): Promise<void> {
+    if (this.#isIdle()) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  #isIdle(): boolean {
+    if (this.#running.size > 0 || this.#immediate) return false;
+    const now = this.deps.clock.nowMs();
+    for (const task of this.#armed.values()) {
+      if (task.dueMs <= now && this.#handlers.has(task.kind)) return false;
+    }
+    return true;
+  }
+
+  #notifyIdle(): void {
+    if (this.#idleWaiters.length === 0 || !this.#isIdle()) return;
+    const waiters = this.#idleWaiters;
+    this.#idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  /** Runs what is due and arms the clock for the next one. */
+  #wake(): void {
+    if (this.#stopped) return;
+    const now = this.deps.clock.nowMs();
+    let next = Number.POSITIVE_INFINITY;
+    let due = false;
+    for (const task of this.#armed.values()) {
+      if (!this.#handlers.has(task.kind)) continue;
+      if (task.dueMs <= now) due = true;
+      else if (task.dueMs < next) next = task.dueMs;
+    }
+    if (due && !this.#immediate) {
+      this.#immediate = true;
+      setImmediate(() => {
+        this.#immediate = false;
+        this.#runDue();
+      });
+    }
+    if (next !== Number.POSITIVE_INFINITY && this.#timer?.dueMs !== next) {
+      this.#timer?.cancel();
+      this.#timer = {
+        dueMs: next,
+        cancel: this.deps.clock.setTimer(next - now, () => {
+          this.#timer = undefined;
+          this.#runDue();
+        }),
+      };
+    }
+    this.#notifyIdle();
+  }
+
+  #runDue(): void {
+    if (this.#stopped) return;
+    const now = this.deps.clock.nowMs();
+    for (const task of [...this.#armed.values()]) {
+      if (task.dueMs > now || this.#running.has(task.key)) continue;
+      const handler = this.#handlers.get(task.kind);
+      if (!handler) continue;
+      this.#armed.delete(task.key);
+      const run = this.#run(task, handler).finally(() => {
+        this.#running.delete(task.key);
+        this.#wake();
+      });
+      this.#running.set(task.key, run);
+    }
+    this.#wake();
+  }
+
+  async #run(task: ScheduledTask, handler: TaskHandler): Promise<void> {
+    try {
+      await handler(task);
+      // Moved meanwhile (a new due time was stored): the new row stays.
+      await this.deps.db
+        .deleteFrom('scheduledTasks')
+        .where('key', '=', task.key)
+        .where('dueAt', '=', new Date(task.dueMs).toISOString())
+        .execute();
+    } catch (error) {
+      this.deps.onError(error, task);
+      if (this.#stopped) return;
+      const retry = { ...task, dueMs: this.deps.clock.nowMs() + RETRY_MS };
+      await this.persist([retry], { mode: 'earliest' }).catch((e) => this.deps.onError(e, task));
+      this.arm([retry], 'earliest');
+    }
+  }
+}
