@@ -95,6 +95,12 @@ for (const dialect of DIALECTS) {
       const meta = await t.request({ method: 'GET', url: `/api/files/${file.id}/meta`, as: bob });
       assert.equal(meta.json().messageId, message.id);
 
+      const withFiles = await t.request({ method: 'GET', url: '/api/search?q=has:file', as: bob });
+      assert.equal(withFiles.statusCode, 200, withFiles.body);
+      assert.ok(withFiles.json().hits.length >= 1);
+      assert.ok(withFiles.json().hits.every((h: { messageId: string }) => h.messageId === message.id));
+      const badHas = await t.request({ method: 'GET', url: '/api/search?q=has:link', as: bob });
+      assert.equal(badHas.statusCode, 400);
       const hits = await t.request({
         method: 'GET',
         url: `/api/search?q=${encodeURIComponent('onerror')}`,

@@ -23,11 +23,13 @@ export interface ParsedSearchQuery {
   since?: string;
   /** Exclusive upper bound on createdAt (from `before:` or `on:`). */
   until?: string;
+  /** `has:file`: only messages with an attachment. */
+  hasFile?: true;
 }
 
 export const MAX_QUERY_LENGTH = 500;
 export const MAX_TERMS = 10;
-const FILTERS = ['in', 'from', 'before', 'after', 'on'] as const;
+const FILTERS = ['in', 'from', 'before', 'after', 'on', 'has'] as const;
 type FilterName = (typeof FILTERS)[number];
 const EXAMPLES: Record<FilterName, string> = {
   in: 'in:#ops',
@@ -35,12 +37,13 @@ const EXAMPLES: Record<FilterName, string> = {
   before: 'before:2024-05-01',
   after: 'after:2024-05-01',
   on: 'on:2024-05-01',
+  has: 'has:file',
 };
 const DAY_MS = 86_400_000;
 
 /**
  * Parses what a user typed into the search box: words, "quoted phrases", and the filters
- * `in:#room`, `from:@user`, `before:`, `after:` and `on:` (a date `YYYY-MM-DD`, or an ISO timestamp;
+ * `in:#room`, `from:@user`, `has:file`, `before:`, `after:` and `on:` (a date `YYYY-MM-DD`, or an ISO timestamp;
  * one without a zone is read as UTC). Dates follow the usual chat-search meaning: `after:2024-05-01`
  * starts the day after, `before:2024-05-01` ends the day before, `on:` is that one day (UTC).
  * A `word:value` token whose word is not a filter is refused (quote it to search for it), except
@@ -121,6 +124,10 @@ function isFilterName(name: string): name is FilterName {
 
 function applyFilter(query: ParsedSearchQuery, name: FilterName, value: string): void {
   switch (name) {
+    case 'has':
+      if (value.toLowerCase() !== 'file') throw new ValidationError(`has: takes 'file' (${EXAMPLES.has})`);
+      query.hasFile = true;
+      return;
     case 'in':
       query.room = handleValue(name, value.replace(/^#/, ''), 'room name', 80);
       return;

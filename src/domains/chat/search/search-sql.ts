@@ -119,6 +119,7 @@ export function messageConditions(input: SearchInput, scope: SearchScope): RawBu
   if (scope.userId !== undefined) conditions.push(sql`m.user_id = ${scope.userId}`);
   if (query.since !== undefined) conditions.push(sql`m.created_at >= ${query.since}`);
   if (query.until !== undefined) conditions.push(sql`m.created_at < ${query.until}`);
+  if (query.hasFile) conditions.push(sql`m.files IS NOT NULL`);
   return conditions;
 }
 
