@@ -2,6 +2,7 @@ import { type ReactElement, useEffect, useRef, useState } from 'react';
 import { api } from '../api/client.js';
 import { errorText } from '../api/http.js';
 import type { JobView, JobWithOutput } from '../api/types.js';
+import { useConfirm } from '../components/use-confirm.js';
 import { duration, shortDate } from '../format.js';
 import { toast } from '../state/store.js';
 
@@ -12,6 +13,7 @@ export function JobsTab(): ReactElement {
   const [status, setStatus] = useState('');
   const [selected, setSelected] = useState<JobWithOutput | null>(null);
   const selectedId = useRef<number | null>(null);
+  const { dialog, ask } = useConfirm();
 
   async function load() {
     try {
@@ -43,7 +45,13 @@ export function JobsTab(): ReactElement {
   }, [status]);
 
   async function cancel(id: number) {
-    if (!window.confirm(`Cancel job #${id}?`)) return;
+    const ok = await ask({
+      title: `Cancel job #${id}`,
+      body: 'Stop this job now? A script is sent SIGTERM, then SIGKILL.',
+      confirmLabel: 'Cancel job',
+      danger: true,
+    });
+    if (!ok) return;
     try {
       await api.cancelJob(id);
       void load();
@@ -55,6 +63,7 @@ export function JobsTab(): ReactElement {
 
   return (
     <section>
+      {dialog}
       <h1>Jobs</h1>
       <div className="inline-form">
         <select value={status} onChange={(e) => setStatus(e.target.value)} aria-label="Filter by status">

@@ -2,6 +2,7 @@ import { type FormEvent, type ReactElement, useEffect, useState } from 'react';
 import { api } from '../api/client.js';
 import { errorText } from '../api/http.js';
 import type { TokenView } from '../api/types.js';
+import { useConfirm } from '../components/use-confirm.js';
 import { shortDate } from '../format.js';
 import { toast } from '../state/store.js';
 
@@ -14,6 +15,7 @@ export function TokensTab({ isAdmin }: { isAdmin: boolean }): ReactElement {
   const [scopes, setScopes] = useState<string[]>(['read', 'write']);
   const [user, setUser] = useState('');
   const [days, setDays] = useState('');
+  const { dialog, ask } = useConfirm();
   const load = () =>
     api.tokens(isAdmin).then(
       (r) => setTokens(r.tokens),
@@ -42,8 +44,13 @@ export function TokensTab({ isAdmin }: { isAdmin: boolean }): ReactElement {
   }
 
   async function revoke(t: TokenView) {
-    if (!window.confirm(`Revoke the token “${t.name}” of ${t.username}? Anything using it stops working.`))
-      return;
+    const ok = await ask({
+      title: 'Revoke token',
+      body: `Revoke the token “${t.name}” of ${t.username}? Anything using it stops working at once.`,
+      confirmLabel: 'Revoke',
+      danger: true,
+    });
+    if (!ok) return;
     try {
       await api.revokeToken(t.id);
       void load();
@@ -54,6 +61,7 @@ export function TokensTab({ isAdmin }: { isAdmin: boolean }): ReactElement {
 
   return (
     <section>
+      {dialog}
       <h1>API tokens</h1>
       <p className="muted">
         Tokens let scripts and the CLI act as a user. A token is shown once, when it is made.

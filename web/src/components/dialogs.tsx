@@ -132,7 +132,9 @@ export function CreateRoomDialog({ onClose }: { onClose: () => void }): ReactEle
           <span className="hint">Lowercase letters, digits, - and _.</span>
         </label>
         <label>
-          Topic <span className="muted">(optional)</span>
+          <span>
+            Topic <span className="muted">(optional)</span>
+          </span>
           <input value={topic} onChange={(e) => setTopic(e.target.value)} maxLength={500} />
         </label>
         <fieldset className="kind-choice">

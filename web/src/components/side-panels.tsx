@@ -74,9 +74,29 @@ export function ThreadPanel({ rootId, onClose }: { rootId: string; onClose: () =
   );
 }
 
+type Filter = 'in' | 'from' | 'after' | 'before';
+
+/** The value of a filter in the query (`in:#ops` → `ops`), or ''. */
+function filterOf(q: string, name: Filter): string {
+  const m = new RegExp(`(?:^|\\s)${name}:(\\S+)`).exec(q);
+  return (m?.[1] ?? '').replace(/^[#@]/, '');
+}
+
+/** The query with one filter replaced (or removed when `value` is empty), words kept as typed. */
+export function withFilter(q: string, name: Filter, value: string): string {
+  const rest = q
+    .replace(new RegExp(`(^|\\s)${name}:\\S+`, 'g'), ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  if (!value) return rest;
+  const token = name === 'in' ? `in:#${value}` : name === 'from' ? `from:@${value}` : `${name}:${value}`;
+  return `${rest} ${token}`.trim();
+}
+
 /** Snippets mark matches with `**`: shown as <mark>, all as text. */
 function Snippet({ text }: { text: string }): ReactElement {
-  const parts = text.split('**');
+  // Code fences read as noise in a one-line snippet.
+  const parts = text.replace(/```\w*/g, ' ').split('**');
   return (
     <span className="snippet">
       {parts.map((p, i) =>
@@ -93,6 +113,11 @@ export function SearchPanel(props: { initial: string; onClose: () => void }): Re
   const [next, setNext] = useState<number | null>(null);
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
+  const allRooms = useStore((s) => s.rooms);
+  const users = useStore((s) => s.users);
+  const rooms = [...allRooms.values()]
+    .filter((r) => r.kind !== 'dm')
+    .sort((a, b) => a.name.localeCompare(b.name));
 
   async function run(e?: FormEvent, before?: number) {
     e?.preventDefault();
@@ -129,6 +154,12 @@ export function SearchPanel(props: { initial: string; onClose: () => void }): Re
     }
   }
 
+  function setFilter(name: Filter, value: string) {
+    const next = withFilter(q, name, value);
+    setQ(next);
+    if (next) void runWith(next);
+  }
+
   async function open(hit: SearchHit) {
     const room = await jumpTo(hit.messageId);
     if (room) navigate(roomHref(room.name), true);
@@ -147,9 +178,53 @@ export function SearchPanel(props: { initial: string; onClose: () => void }): Re
           // biome-ignore lint/a11y/noAutofocus: the panel opens to search
           autoFocus
         />
+        <div className="search-filters">
+          <select
+            value={filterOf(q, 'in')}
+            onChange={(e) => setFilter('in', e.target.value)}
+            aria-label="In room"
+            data-testid="search-in"
+          >
+            <option value="">Any room</option>
+            {rooms.map((r) => (
+              <option key={r.id} value={r.name}>
+                #{r.name}
+              </option>
+            ))}
+          </select>
+          <select
+            value={filterOf(q, 'from')}
+            onChange={(e) => setFilter('from', e.target.value)}
+            aria-label="From"
+            data-testid="search-from"
+          >
+            <option value="">Anyone</option>
+            {users.map((u) => (
+              <option key={u.id} value={u.username}>
+                @{u.username}
+              </option>
+            ))}
+          </select>
+          <label>
+            <span>After</span>
+            <input
+              type="date"
+              value={filterOf(q, 'after')}
+              onChange={(e) => setFilter('after', e.target.value)}
+            />
+          </label>
+          <label>
+            <span>Before</span>
+            <input
+              type="date"
+              value={filterOf(q, 'before')}
+              onChange={(e) => setFilter('before', e.target.value)}
+            />
+          </label>
+        </div>
         <div className="search-tips muted">
-          Filters: <code>in:#room</code> <code>from:@user</code> <code>before:2026-01-31</code>{' '}
-          <code>after:</code>
+          Or type them: <code>in:#room</code> <code>from:@user</code> <code>after:2026-01-31</code>{' '}
+          <code>"a phrase"</code>
         </div>
       </form>
       <div className="panel-scroll">
