@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { SYSTEM_ACTOR } from '../../core/actor.js';
-import { DIALECTS } from '../../../test/support/databases.js';
 import { startTestApp, type TestApp } from '../../../test/support/app.js';
+import { DIALECTS } from '../../../test/support/databases.js';
+import { SYSTEM_ACTOR } from '../../core/actor.js';
 
 const FIXTURES = '/work/shared/fixtures/alertmanager';
 const firing = readFileSync(`${FIXTURES}/am025-webhook-firing.json`, 'utf8');
@@ -15,20 +15,38 @@ for (const dialect of DIALECTS) {
     let token: string;
 
     const post = (path: string, payload: string | Buffer, headers: Record<string, string> = {}) =>
-      t.request({ method: 'POST', url: path, payload, headers: { 'content-type': 'application/json', ...headers } });
+      t.request({
+        method: 'POST',
+        url: path,
+        payload,
+        headers: { 'content-type': 'application/json', ...headers },
+      });
     const cards = async () => {
       const messages = await t.app.chat.messages.history(SYSTEM_ACTOR, 'alerts', { limit: 50 });
       return messages.filter((m) => m.card !== null);
     };
     const count = async (table: 'alerts' | 'alertGroups' | 'alertEvents') =>
-      Number((await t.app.database.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+      Number(
+        (
+          await t.app.database.db
+            .selectFrom(table)
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
 
     before(async () => {
       t = await startTestApp(dialect, {
         config: {
           alerts: {
             route: { group_by: ['alertname', 'service'], group_wait: '0s' },
-            inhibit_rules: [{ source_matchers: ['severity="critical"'], target_matchers: ['severity="warning"'], equal: ['service'] }],
+            inhibit_rules: [
+              {
+                source_matchers: ['severity="critical"'],
+                target_matchers: ['severity="warning"'],
+                equal: ['service'],
+              },
+            ],
           },
         },
       });
@@ -44,7 +62,9 @@ for (const dialect of DIALECTS) {
       assert.equal(first.statusCode, 200, first.body);
       assert.equal(first.json().created, 1);
       await t.app.alerts.idle();
-      const again = await post(`/hooks/alertmanager/${token}`, firing, { 'user-agent': 'Alertmanager/0.25.0' });
+      const again = await post(`/hooks/alertmanager/${token}`, firing, {
+        'user-agent': 'Alertmanager/0.25.0',
+      });
       assert.equal(again.json().unchanged, 1);
       await t.app.alerts.idle();
       const list = await cards();
@@ -56,7 +76,11 @@ for (const dialect of DIALECTS) {
         card.buttons?.map((b) => b.label),
         ['Ack', 'Silence 1h', 'Mute until resolved', 'Runbook'],
       );
-      assert.ok(card.fields?.some((f) => f.title === 'Runbook' && f.value.includes('https://runbooks.example/high-error-rate')));
+      assert.ok(
+        card.fields?.some(
+          (f) => f.title === 'Runbook' && f.value.includes('https://runbooks.example/high-error-rate'),
+        ),
+      );
     });
 
     it('updates the same card in place when the group resolves, and its thread says so', async () => {
@@ -69,8 +93,14 @@ for (const dialect of DIALECTS) {
       const card = list[0]!.card!;
       assert.match(card.title, /^✅/);
       assert.equal(card.color, 'good');
-      const thread = await t.app.chat.messages.history(SYSTEM_ACTOR, 'alerts', { threadId: list[0]!.id, limit: 50 });
-      assert.ok(thread.some((m) => m.text.includes('Resolved')), JSON.stringify(thread.map((m) => m.text)));
+      const thread = await t.app.chat.messages.history(SYSTEM_ACTOR, 'alerts', {
+        threadId: list[0]!.id,
+        limit: 50,
+      });
+      assert.ok(
+        thread.some((m) => m.text.includes('Resolved')),
+        JSON.stringify(thread.map((m) => m.text)),
+      );
       const groups = await t.request({ method: 'GET', url: '/api/alerts?status=all', as: t.admin });
       assert.equal(groups.statusCode, 200, groups.body);
       const [group] = groups.json().groups;
@@ -83,12 +113,21 @@ for (const dialect of DIALECTS) {
       const cases: [string | Buffer, number, string, string?][] = [
         ['{"version": "4", "alerts": [', 400, 'E_BAD_JSON'],
         [firing.replace('"version":"4"', '"version":"3"'), 400, 'E_VALIDATION'],
-        [JSON.stringify({ version: '4', alerts: [{ status: 'firing', startsAt: '2026-01-01T00:00:00Z' }] }), 400, 'E_VALIDATION'],
+        [
+          JSON.stringify({ version: '4', alerts: [{ status: 'firing', startsAt: '2026-01-01T00:00:00Z' }] }),
+          400,
+          'E_VALIDATION',
+        ],
         [JSON.stringify({ version: '4', alerts: [{ status: 'firing', labels: {} }] }), 400, 'E_VALIDATION'],
         [
           JSON.stringify({
             version: '4',
-            alerts: [{ status: 'firing', labels: Object.fromEntries(Array.from({ length: 10_000 }, (_, i) => [`l${i}`, 'v'])) }],
+            alerts: [
+              {
+                status: 'firing',
+                labels: Object.fromEntries(Array.from({ length: 10_000 }, (_, i) => [`l${i}`, 'v'])),
+              },
+            ],
           }),
           400,
           'E_VALIDATION',
@@ -129,13 +168,29 @@ for (const dialect of DIALECTS) {
       const generic = await t.app.integrations.create(SYSTEM_ACTOR, { kind: 'generic', room: 'alerts' });
       const ge = await post(
         `/hooks/generic/${generic.token}`,
-        JSON.stringify({ source: 'cron', summary: 'backup failed', severity: 'critical', dedupKey: 'backup-db1' }),
+        JSON.stringify({
+          source: 'cron',
+          summary: 'backup failed',
+          severity: 'critical',
+          dedupKey: 'backup-db1',
+        }),
       );
       assert.equal(ge.statusCode, 200, ge.body);
       assert.equal(ge.json().created, 1);
-      const again = await post(`/hooks/generic/${generic.token}`, JSON.stringify({ source: 'cron', summary: 'backup failed', severity: 'critical', dedupKey: 'backup-db1' }));
+      const again = await post(
+        `/hooks/generic/${generic.token}`,
+        JSON.stringify({
+          source: 'cron',
+          summary: 'backup failed',
+          severity: 'critical',
+          dedupKey: 'backup-db1',
+        }),
+      );
       assert.equal(again.json().unchanged, 1, 'same dedup key, no startsAt: the open alert continues');
-      const done = await post(`/hooks/generic/${generic.token}`, JSON.stringify({ status: 'resolved', summary: 'backup failed', dedupKey: 'backup-db1' }));
+      const done = await post(
+        `/hooks/generic/${generic.token}`,
+        JSON.stringify({ status: 'resolved', summary: 'backup failed', dedupKey: 'backup-db1' }),
+      );
       assert.equal(done.json().resolved, 1);
       await t.app.alerts.idle();
     });

@@ -48,7 +48,10 @@ const FILTER = /^(status|severity|alertname|name|room|integration)=(\S+)$/;
 
 function parseFilters(text: string | undefined, pairs: Readonly<Record<string, string>>) {
   const query: Record<string, string> = {};
-  const words = [...(text ?? '').split(/\s+/).filter(Boolean), ...Object.entries(pairs).map(([k, v]) => `${k}=${v}`)];
+  const words = [
+    ...(text ?? '').split(/\s+/).filter(Boolean),
+    ...Object.entries(pairs).map(([k, v]) => `${k}=${v}`),
+  ];
   for (const word of words) {
     const match = FILTER.exec(word);
     if (!match) {
@@ -107,7 +110,8 @@ export function alertCommands(deps: AlertCommandDeps): Command[] {
         query: {
           type: 'string',
           rest: true,
-          description: 'Filters (status=firing severity=critical name=X room=#ops), or the JSON for `alerts test`',
+          description:
+            'Filters (status=firing severity=critical name=X room=#ops), or the JSON for `alerts test`',
         },
       },
       permission: 'alerts:read',

@@ -14,7 +14,11 @@ describe('fingerprint', () => {
         alerts: { labels: Record<string, string>; fingerprint: string }[];
       };
       for (const alert of body.alerts) {
-        assert.equal(fingerprint(alert.labels), alert.fingerprint, `${file}: ${JSON.stringify(alert.labels)}`);
+        assert.equal(
+          fingerprint(alert.labels),
+          alert.fingerprint,
+          `${file}: ${JSON.stringify(alert.labels)}`,
+        );
         checked++;
       }
     }

@@ -1,5 +1,6 @@
 import type { Actor } from '../../core/actor.js';
 import type { EventBus } from '../../runtime/event-bus.js';
+import { ALERT_ACTIONS } from '../alerts/card.js';
 import { CANCEL_ACTION } from '../jobs/card.js';
 import type { BotMessages } from './bot-messages.js';
 import type { BotDispatcher } from './dispatcher.js';
@@ -14,6 +15,11 @@ const LINE_OF: Record<string, (value: string) => string> = {
   [PROPOSAL_ACTIONS.deny]: (nonce) => `deny ${nonce}`,
   [CANCEL_ACTION]: (id) => `cancel ${id}`,
   [SUGGESTION_ACTION]: (line) => line,
+  [ALERT_ACTIONS.ack]: (id) => `ack ${id}`,
+  [ALERT_ACTIONS.silence]: (id) => `silence #${id} for 1h "from the card"`,
+  [ALERT_ACTIONS.mute]: (id) => `mute ${id}`,
+  [ALERT_ACTIONS.resolve]: (id) => `resolve ${id}`,
+  [ALERT_ACTIONS.runbook]: (id) => `alert ${id} runbook`,
 };
 
 export interface CardActionDeps {
