@@ -27,6 +27,7 @@ describe('the web app in Chromium', { timeout: 240_000 }, () => {
       members: ['alice', 'bob'],
     });
     await server.api('POST', '/api/rooms/ops/messages', { text: 'Welcome to **#ops**. Deploys go here.' });
+    await server.api('POST', '/api/rooms', { name: 'alerts', members: ['alice', 'bob'] });
     [aliceBrowser, bobBrowser] = await Promise.all([openBrowser(), openBrowser()]);
     alice = new AppPage(aliceBrowser.page, server.url);
     bob = new AppPage(bobBrowser.page, server.url);
@@ -75,6 +76,20 @@ describe('the web app in Chromium', { timeout: 240_000 }, () => {
     const reaction = bob.message('hello from alice, is the api healthy?').getByTestId('reaction');
     await visible(reaction, 'the reaction in bob’s browser');
     assert.match((await reaction.first().textContent()) ?? '', /1/);
+  });
+
+  test('unread and mention badges in the sidebar, cleared by opening the room', async () => {
+    await server.api('POST', '/api/rooms/alerts/messages', { text: '@bob disk 91% full on db-3' });
+    await server.api('POST', '/api/rooms/alerts/messages', { text: 'and 93% now' });
+    const link = bob.page.getByTestId('room-link-alerts');
+    await eventually(async () => ((await link.textContent()) ?? '').includes('1'), 15_000);
+    await visible(link.getByTestId('mention-badge'), 'the mention badge on #alerts');
+    await screenshot(bob.page, '03a-unread-badges');
+    await link.click();
+    await visible(bob.message('and 93% now'), 'the alerts in #alerts');
+    await eventually(async () => (await link.getByTestId('mention-badge').count()) === 0, 15_000);
+    assert.equal(await link.getByTestId('unread-badge').count(), 0);
+    await bob.openRoom('ops');
   });
 
   test('/ping through the command autocomplete, with the bot’s reply', async () => {
@@ -144,6 +159,8 @@ describe('the web app in Chromium', { timeout: 240_000 }, () => {
       return box !== null && box.y >= list.y - 1 && box.y + box.height <= list.y + list.height + 1;
     });
     await screenshot(bob.page, '07-search-jump');
+    await bob.page.keyboard.press('Escape');
+    await bob.toLatest();
   });
 
   test('XSS in a message, a room topic and a file name stays text', async () => {
@@ -170,6 +187,17 @@ describe('the web app in Chromium', { timeout: 240_000 }, () => {
       })`);
       assert.deepEqual(injected, { imgs: 0, inlineScripts: 0, jsLinks: 0, onerror: 0 });
     }
+    // The file downloads under its (sanitised) name, as bytes, without running anything.
+    const [download] = await Promise.all([
+      bob.page.waitForEvent('download'),
+      bob.page.getByTestId('file-attachment').filter({ hasText: '<img src=x' }).first().click(),
+    ]);
+    // Chromium swaps the characters a file system dislikes (< >) for '_' itself.
+    assert.match(download.suggestedFilename(), /^file .img src=x onerror=alert\('file'\).\.txt$/);
+    const chunks: Buffer[] = [];
+    for await (const chunk of (await download.createReadStream()) as AsyncIterable<Buffer>)
+      chunks.push(chunk);
+    assert.equal(Buffer.concat(chunks).toString(), '<script>alert(1)</script>');
     await alice.page.waitForTimeout(500);
     assert.deepEqual(aliceBrowser.dialogs, []);
     assert.deepEqual(bobBrowser.dialogs, []);
@@ -193,9 +221,6 @@ describe('the web app in Chromium', { timeout: 240_000 }, () => {
       30_000,
     );
     await visible(bob.message('posted while you were away 1'), 'the first missed message');
-    await bob.page.keyboard.press('Escape');
-    const latest = bob.page.getByTestId('jump-latest');
-    if (await latest.isVisible()) await latest.click();
     await screenshot(bob.page, '10-reconnected');
   });
 

@@ -37,6 +37,13 @@ export class AppPage {
     await composer.press('Enter');
   }
 
+  /** Back to the newest messages (the list keeps its place while you read further up). */
+  async toLatest(): Promise<void> {
+    const latest = this.page.getByTestId('jump-latest');
+    if (await latest.isVisible()) await latest.click();
+    await latest.waitFor({ state: 'hidden' });
+  }
+
   async connectionState(): Promise<string | null> {
     return this.page.getByTestId('connection').getAttribute('data-state');
   }
