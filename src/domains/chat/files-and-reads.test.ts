@@ -2,10 +2,12 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { startTestApp, type TestApp, type TestUser } from '../../../test/support/app.js';
 import { DIALECTS } from '../../../test/support/databases.js';
 import { attachmentDisposition, sanitizeFileName } from './file-name.js';
+import { FileBlobStore } from './file-store.js';
 
 const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
 
@@ -28,6 +30,22 @@ test('file names are reduced to one safe line of text', () => {
     header,
     `attachment; filename="na_ve _quote_.txt"; filename*=UTF-8''na%C3%AFve%20%22quote%22.txt`,
   );
+});
+
+test('a stream past the limit is refused mid-way and leaves nothing on disk', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'opsroom-blobs-'));
+  try {
+    const store = new FileBlobStore(dir);
+    // No Content-Length to check up front (a chunked upload): the limit is enforced while writing.
+    const chunks = Readable.from([Buffer.alloc(600, 1), Buffer.alloc(600, 2)]);
+    await assert.rejects(store.write(chunks, 1000), { code: 'E_PAYLOAD_TOO_LARGE' });
+    assert.deepEqual(readdirSync(join(dir, 'tmp')), []);
+    const ok = await store.write(Readable.from([Buffer.from('abc')]), 1000);
+    assert.equal(ok.size, 3);
+    assert.equal(ok.sha256, 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 for (const dialect of DIALECTS) {
