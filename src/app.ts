@@ -6,6 +6,7 @@ import { loadSecretKey } from './config/secret-key.js';
 import { type Clock, SystemClock } from './core/clock.js';
 import { IdGenerator } from './core/ids.js';
 import { type AlertsDomain, startAlerts } from './domains/alerts/index.js';
+import { startSlackCompat } from './domains/alerts/slack/index.js';
 import { registerAuditRoutes } from './domains/audit/routes.js';
 import { AuditService, auditActor } from './domains/audit/service.js';
 import { AuditSubscriber } from './domains/audit/subscriber.js';
@@ -244,6 +245,15 @@ export async function buildApp(config: OpsroomConfig, overrides: AppOverrides = 
       return `http://${config.server.host}:${port}`;
     },
     onError: (error, context) => logger.error({ err: error, ...context }, 'alerts failed'),
+  });
+  // Slack-compatible ways in: POST /hooks/slack/:token and POST /api/slack/chat.postMessage|chat.update.
+  startSlackCompat(http, {
+    chat,
+    bot: bot.actor,
+    authenticateToken: (token) => identity.authenticateToken(token, 'api'),
+    authenticateIntegration: (kind, token) => alerts.integrations.authenticate(kind, token),
+    maxMessageLength: config.chat.maxMessageLength,
+    hookBodyLimit: config.alerts.max_body_bytes,
   });
   const extensions = await startPluginsAndListeners({
     database,

@@ -19,7 +19,7 @@ for (const dialect of DIALECTS) {
     const history = async (room = 'alerts'): Promise<MessageView[]> =>
       (await t.request({ method: 'GET', url: `/api/rooms/${room}/messages?limit=200`, as: t.admin })).json()
         .messages;
-    const slackApi = (method: string, payload: unknown, as: TestUser | undefined = alice) =>
+    const slackApi = (method: string, payload: unknown, as: TestUser | null = alice) =>
       t.request({
         method: 'POST',
         url: `/api/slack/${method}`,
@@ -198,8 +198,8 @@ for (const dialect of DIALECTS) {
     });
 
     test('errors as Slack gives them: 200 with {ok:false, error}', async () => {
-      const cases: [unknown, TestUser | undefined, string][] = [
-        [{ channel: 'ops', text: 'x' }, undefined, 'not_authed'],
+      const cases: [unknown, TestUser | null, string][] = [
+        [{ channel: 'ops', text: 'x' }, null, 'not_authed'],
         [{ channel: 'nowhere', text: 'x' }, alice, 'channel_not_found'],
         [{ channel: 'secret', text: 'x' }, alice, 'not_in_channel'],
         [{ channel: 'ops', text: '' }, alice, 'no_text'],
