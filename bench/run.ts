@@ -8,6 +8,8 @@ const registry: Record<string, () => Promise<Benchmark>> = {
   search: async () => (await import('./search.bench.js')).benchmark,
   dispatch: async () => (await import('./dispatch.bench.js')).benchmark,
   'ping-e2e': async () => (await import('./ping-e2e.bench.js')).benchmark,
+  'web-bundle': async () => (await import('./web-bundle.bench.js')).benchmark,
+  'web-room': async () => (await import('./web-room.bench.js')).benchmark,
   'alerts-ingest': async () => (await import('./alerts-ingest.bench.js')).benchmark,
   'alerts-latency': async () => (await import('./alerts-latency.bench.js')).benchmark,
 };
