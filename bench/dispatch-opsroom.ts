@@ -1,7 +1,8 @@
-// Opsroom's side of the dispatch benchmark, two ways, both through the app's own dispatcher:
+// Opsroom's side of the dispatch benchmark, through the app's own dispatcher (see OpsroomMode):
 // - in memory (the comparison with Hubot): the hear listeners' `match` and handlers, then addressing
 //   and `BotDispatcher.execute` (rate limit → parse → audit → policy → rooms → risk → run → redact),
-//   each reply delivered into the same in-memory room sink Hubot's adapter uses.
+//   each reply delivered into the same in-memory room sink Hubot's adapter uses; audit records written
+//   to SQLite as wired, or kept in memory.
 // - persisted: the message stored in SQLite → `message.created` → the dispatcher (claim, execute) and
 //   the hear runner (claim per listener) → each reply stored in the room. Replies are counted off the bus.
 import type { Actor } from '../src/core/actor.js';
@@ -32,35 +33,35 @@ export function opsroomCommand(spec: CommandSpec): Command {
         args: { ref: { type: 'string', required: true }, env: { type: 'enum', values: ENVS } },
         permission: `deploy:{{env}}`,
         run: ({ args }) => replyText(spec, [args.ref, args.env ?? 'staging']),
-      }) as unknown as Command;
+      });
     case 'duration':
       return defineCommand({
         ...common,
         usage: [`${name} {{target}} [for {{duration=1h}}]`],
         args: { target: { type: 'string', required: true }, duration: { type: 'duration' } },
         run: ({ args }) => replyText(spec, [args.target, args.duration ?? 3_600_000]),
-      }) as unknown as Command;
+      });
     case 'count':
       return defineCommand({
         ...common,
         usage: [`${name} {{count}} [{{zone=eu-1}}]`],
         args: { count: { type: 'integer', required: true, min: 0 }, zone: { type: 'string' } },
         run: ({ args }) => replyText(spec, [args.count, args.zone ?? 'eu-1']),
-      }) as unknown as Command;
+      });
     case 'user':
       return defineCommand({
         ...common,
         usage: [`${name} {{who}} [{{reason}}]`],
         args: { who: { type: 'user', required: true }, reason: { type: 'string', rest: true } },
         run: ({ args }) => replyText(spec, [args.who, args.reason ?? '']),
-      }) as unknown as Command;
+      });
     case 'room':
       return defineCommand({
         ...common,
         usage: [`${name} {{room}} [{{dry=false}}]`],
         args: { room: { type: 'room', required: true }, dry: { type: 'boolean' } },
         run: ({ args }) => replyText(spec, [args.room, args.dry ?? false]),
-      }) as unknown as Command;
+      });
   }
 }
 
