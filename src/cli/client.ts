@@ -1,13 +1,25 @@
 import type { Role, TokenScope } from '../core/actor.js';
+import type { AlertListQuery, GroupView } from '../domains/alerts/schema.js';
 import type { AuditPage, AuditRecord, VerifyResult } from '../domains/audit/schema.js';
 import type { Card, MessageView, RoomEventFrame, RoomView } from '../domains/chat/schema.js';
 import type { CreatedToken, TokenView, UserView } from '../domains/identity/schema.js';
+import type {
+  CreatedIntegration,
+  CreateIntegrationInput,
+  IntegrationView,
+} from '../domains/integrations/schema.js';
 import type { SecretView } from '../domains/secrets/schema.js';
 
 export type {
+  AlertListQuery,
   AuditPage,
   AuditRecord,
+  Card,
+  CreatedIntegration,
   CreatedToken,
+  CreateIntegrationInput,
+  GroupView,
+  IntegrationView,
   MessageView,
   RoomEventFrame,
   RoomView,
@@ -107,6 +119,14 @@ export interface OpsroomClient {
   /** Creates or replaces a secret (admin). */
   setSecret(name: string, value: string): Promise<void>;
   removeSecret(name: string): Promise<void>;
+  /** Creates an integration (admin); the answer holds its URL with the token (or GitHub secret), once. */
+  createIntegration(input: CreateIntegrationInput): Promise<CreatedIntegration>;
+  listIntegrations(): Promise<IntegrationView[]>;
+  revokeIntegration(id: string): Promise<IntegrationView>;
+  /** Alert groups with their alerts (`GET /api/alerts`). */
+  listAlerts(query: AlertListQuery): Promise<GroupView[]>;
+  /** The dry run of `alerts test` for a JSON payload: nothing is stored. */
+  testAlert(payload: string): Promise<{ text: string; card?: Card | undefined }>;
   /**
    * Runs a bot command line as the caller, or (admins, over the API) as the user `as`; the bot's answer
    * and how it went.

@@ -2,14 +2,20 @@ import type { Role } from '../core/actor.js';
 import { CodedError, ErrorCode, exitCodeOf, httpStatusOf, UnauthenticatedError } from '../core/errors.js';
 import type {
   AddUserInput,
+  AlertListQuery,
   AuditPage,
   AuditQuery,
   AuditRecord,
   BotCommandInfo,
   BotRunResult,
+  Card,
+  CreatedIntegration,
   CreatedToken,
+  CreateIntegrationInput,
   CreateRoomOptions,
   CreateTokenOptions,
+  GroupView,
+  IntegrationView,
   MessageView,
   OpsroomClient,
   RoomEventFrame,
@@ -142,6 +148,29 @@ export class HttpClient implements OpsroomClient {
 
   async setSecret(name: string, value: string): Promise<void> {
     await this.call('PUT', `api/secrets/${encodeURIComponent(name)}`, { value });
+  }
+
+  async createIntegration(input: CreateIntegrationInput): Promise<CreatedIntegration> {
+    return this.call<CreatedIntegration>('POST', 'api/integrations', input);
+  }
+
+  async listIntegrations(): Promise<IntegrationView[]> {
+    return (await this.call<{ integrations: IntegrationView[] }>('GET', 'api/integrations')).integrations;
+  }
+
+  async revokeIntegration(id: string): Promise<IntegrationView> {
+    return this.call<IntegrationView>('DELETE', `api/integrations/${encodeURIComponent(id)}`);
+  }
+
+  async listAlerts(query: AlertListQuery): Promise<GroupView[]> {
+    const params = new URLSearchParams(
+      Object.entries(query).flatMap(([k, v]) => (v === undefined ? [] : [[k, String(v)] as [string, string]])),
+    );
+    return (await this.call<{ groups: GroupView[] }>('GET', `api/alerts?${params}`)).groups;
+  }
+
+  async testAlert(payload: string): Promise<{ text: string; card?: Card | undefined }> {
+    return this.call('POST', 'api/alerts/test', { payload });
   }
 
   async removeSecret(name: string): Promise<void> {

@@ -10,14 +10,20 @@ import { runAsActor } from '../domains/bot/run-as.js';
 import { BOOTSTRAP_USERNAME } from '../domains/identity/bootstrap.js';
 import type {
   AddUserInput,
+  AlertListQuery,
   AuditPage,
   AuditQuery,
   AuditRecord,
   BotCommandInfo,
   BotRunResult,
+  Card,
+  CreatedIntegration,
   CreatedToken,
+  CreateIntegrationInput,
   CreateRoomOptions,
   CreateTokenOptions,
+  GroupView,
+  IntegrationView,
   MessageView,
   OpsroomClient,
   RoomEventFrame,
@@ -156,6 +162,30 @@ export class OfflineClient implements OpsroomClient {
 
   async setSecret(name: string, value: string): Promise<void> {
     await this.app.secrets.set(this.actor, name, value);
+  }
+
+  async createIntegration(input: CreateIntegrationInput): Promise<CreatedIntegration> {
+    const { integration, ...rest } = await this.app.integrations.create(this.actor, input);
+    const { secretName: _, ...view } = integration as typeof integration & { secretName?: unknown };
+    return { ...rest, integration: view };
+  }
+
+  async listIntegrations(): Promise<IntegrationView[]> {
+    return (await this.app.integrations.list(this.actor)).map(({ secretName: _, ...view }) => view);
+  }
+
+  async revokeIntegration(id: string): Promise<IntegrationView> {
+    const { secretName: _, ...view } = await this.app.integrations.revoke(this.actor, id);
+    return view;
+  }
+
+  listAlerts(query: AlertListQuery): Promise<GroupView[]> {
+    return this.app.alerts.service.list(this.actor, query);
+  }
+
+  async testAlert(payload: string): Promise<{ text: string; card?: Card | undefined }> {
+    this.app.alerts.service.require(this.actor, 'alerts:read');
+    return this.app.alerts.dryRun(payload);
   }
 
   removeSecret(name: string): Promise<void> {

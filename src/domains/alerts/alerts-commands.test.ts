@@ -17,7 +17,7 @@ describe('alert commands and card buttons', () => {
 
   const card = async () => {
     const messages = await t.app.chat.messages.history(SYSTEM_ACTOR, 'alerts', { limit: 50 });
-    const cards = messages.filter((m) => m.card !== null && m.card.title.includes('HighErrorRate'));
+    const cards = messages.filter((m) => m.card?.title.includes('HighErrorRate'));
     assert.equal(cards.length, 1, 'exactly one card for the group');
     return cards[0]!;
   };

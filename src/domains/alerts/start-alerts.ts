@@ -15,7 +15,7 @@ import { type IntegrationDeps, IntegrationService } from '../integrations/servic
 import type { Policy } from '../policy/policy.js';
 import type { RouteApp } from '../route-context.js';
 import { alertCommands } from './commands.js';
-import { dryRun } from './dry-run.js';
+import { type DryRunResult, dryRun } from './dry-run.js';
 import { FlapDetector } from './flap-detector.js';
 import { GithubHook } from './github.js';
 import { type HeartbeatSettings, Heartbeats } from './heartbeats.js';
@@ -64,6 +64,8 @@ export interface AlertsDomain {
   service: AlertService;
   scheduler: Scheduler;
   heartbeats: Heartbeats;
+  /** `alerts test`: what the pipeline would do with a JSON payload; nothing is stored. */
+  dryRun(json: string): Promise<DryRunResult>;
   /** Resolves when no flush or timer is due now (tests, benchmarks). */
   idle(): Promise<void>;
   stop(): Promise<void>;
@@ -272,6 +274,7 @@ export async function startAlerts(deps: AlertsDeps): Promise<AlertsDomain> {
     service,
     scheduler,
     heartbeats,
+    dryRun: runDry,
     idle: () => scheduler.idle(),
     async stop() {
       stopResolved();
