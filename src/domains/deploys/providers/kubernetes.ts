@@ -15,8 +15,12 @@ export interface KubernetesProviderDeps {
   killGraceMs?: number;
 }
 
-// name[:tag][@digest]; a tag is [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}.
-const IMAGE = /^[a-z0-9]+([._/:-][a-z0-9]+)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$/;
+// [registry[:port]/]path[:tag][@digest], as the image reference grammar has it; the tag is
+// [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}, so a ref such as feature/x is no tag.
+const COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+const IMAGE = new RegExp(
+  `^(?:[a-z0-9.-]+(?::\\d+)?/)?${COMPONENT}(?:/${COMPONENT})*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$`,
+);
 
 export function imageFor(template: string, request: DeployRequest): string {
   return template.replaceAll('{{ref}}', request.ref).replaceAll('{{sha}}', request.sha ?? request.ref);
