@@ -13,14 +13,14 @@ import { loadOlder } from '../state/chat-actions.js';
 import { useStore } from '../state/store.js';
 import { Icon } from './icons.js';
 import { MessageItem } from './message-item.js';
-import { compactAfter, EDGE, MAX, STEP, type Win, windowBounds } from './message-window.js';
+import { compactAfter, EDGE, STEP, type Win, windowBounds } from './message-window.js';
 
 export function MessageList({ roomId }: { roomId: string }): ReactElement {
   const timeline = useStore((s) => s.timelines[roomId]);
   const messages = useStore((s) => s.messages);
   const highlight = useStore((s) => (s.highlight?.roomId === roomId ? s.highlight : null));
   const ids = timeline?.ids ?? [];
-  const [win, setWin] = useState<Win>({ first: undefined, last: undefined });
+  const [win, setWin] = useState<Win>({ first: undefined });
   const scroller = useRef<HTMLDivElement>(null);
   const following = useRef(true);
   const anchor = useRef<{ id: string; offset: number } | null>(null);
@@ -31,7 +31,7 @@ export function MessageList({ roomId }: { roomId: string }): ReactElement {
   // A new room starts at its newest messages.
   // biome-ignore lint/correctness/useExhaustiveDependencies: reset only when the room changes
   useLayoutEffect(() => {
-    setWin({ first: undefined, last: undefined });
+    setWin({ first: undefined });
     following.current = true;
     setShowLatest(false);
   }, [roomId]);
@@ -56,13 +56,8 @@ export function MessageList({ roomId }: { roomId: string }): ReactElement {
     if (el.scrollTop < EDGE) {
       if (start > 0) {
         keepAnchor();
-        const newStart = Math.max(0, start - STEP);
-        const newEnd = Math.min(end, newStart + MAX);
         following.current = false;
-        setWin({
-          first: ids[newStart],
-          last: newEnd >= ids.length && win.last === undefined ? undefined : ids[newEnd - 1],
-        });
+        setWin({ first: ids[Math.max(0, start - STEP)] });
       } else if (timeline.hasMore && !timeline.loading) {
         void loadOlder(roomId).then((added) => {
           if (added > 0) requestAnimationFrame(() => growRef.current());
@@ -70,11 +65,10 @@ export function MessageList({ roomId }: { roomId: string }): ReactElement {
       }
     } else if (fromBottom < EDGE && end < ids.length) {
       keepAnchor();
-      const newEnd = Math.min(ids.length, end + STEP);
-      const newStart = Math.max(start, newEnd - MAX);
-      setWin({ first: ids[newStart], last: newEnd >= ids.length ? undefined : ids[newEnd - 1] });
+      // Moving the start down by a step lets the end take in a step more below.
+      setWin({ first: ids[Math.min(ids.length - 1, start + STEP)] });
     }
-  }, [timeline, ids, start, end, win.last, roomId, keepAnchor]);
+  }, [timeline, ids, start, end, roomId, keepAnchor]);
   const growRef = useRef(grow);
   growRef.current = grow;
 
@@ -112,9 +106,7 @@ export function MessageList({ roomId }: { roomId: string }): ReactElement {
     const idx = ids.indexOf(highlight.messageId);
     if (idx < 0) return;
     following.current = false;
-    const first = Math.max(0, idx - STEP);
-    const last = Math.min(ids.length - 1, idx + STEP);
-    setWin({ first: ids[first], last: last >= ids.length - 1 ? undefined : ids[last] });
+    setWin({ first: ids[Math.max(0, idx - STEP)] });
     setFlash(highlight.messageId);
     requestAnimationFrame(() => {
       const node = scroller.current?.querySelector<HTMLElement>(
@@ -133,9 +125,10 @@ export function MessageList({ roomId }: { roomId: string }): ReactElement {
     if (!el) return;
     const atBottom = el.scrollHeight - el.scrollTop - el.clientHeight < 60;
     following.current = atBottom && end >= ids.length;
-    // Reading further up: freeze the window, so live messages do not shift what is being read.
-    if (!following.current && win.last === undefined && end > start)
-      setWin({ first: ids[start], last: ids[end - 1] });
+    // Reading further up: pin the window's start, so live messages only add below what is read.
+    // Back at the bottom: follow the newest again (the window shrinks above, out of sight).
+    if (!following.current && win.first === undefined && end > start) setWin({ first: ids[start] });
+    else if (following.current && win.first !== undefined) setWin({ first: undefined });
     setShowLatest(
       !following.current && (end < ids.length || el.scrollHeight - el.scrollTop - el.clientHeight > 400),
     );
@@ -145,7 +138,7 @@ export function MessageList({ roomId }: { roomId: string }): ReactElement {
   const jumpToLatest = () => {
     following.current = true;
     setShowLatest(false);
-    setWin({ first: undefined, last: undefined });
+    setWin({ first: undefined });
   };
 
   const rows: ReactElement[] = [];

@@ -5,17 +5,21 @@ import { compactAfter, INITIAL, MAX, windowBounds } from './message-window.js';
 
 const ids = Array.from({ length: 10_000 }, (_, i) => `m${i}`);
 
-test('a new room shows its newest messages, and a following window never grows past MAX', () => {
-  assert.deepEqual(windowBounds(ids, { first: undefined, last: undefined }), [10_000 - INITIAL, 10_000]);
-  assert.deepEqual(windowBounds(ids, { first: 'm100', last: undefined }), [10_000 - MAX, 10_000]);
-  assert.deepEqual(windowBounds(ids.slice(0, 10), { first: undefined, last: undefined }), [0, 10]);
+test('a new room shows its newest messages', () => {
+  assert.deepEqual(windowBounds(ids, { first: undefined }), [10_000 - INITIAL, 10_000]);
+  assert.deepEqual(windowBounds(ids.slice(0, 10), { first: undefined }), [0, 10]);
 });
 
-test('a window named by ids stays on the same messages when older pages are prepended', () => {
-  const win = { first: 'm500', last: 'm600' };
-  assert.deepEqual(windowBounds(ids, win), [500, 601]);
+test('a pinned window holds at most MAX messages from its first, taking in new ones below while there is room', () => {
+  assert.deepEqual(windowBounds(ids, { first: 'm100' }), [100, 100 + MAX]);
+  assert.deepEqual(windowBounds(ids, { first: 'm9900' }), [9900, 10_000]);
+  assert.deepEqual(windowBounds([...ids, 'new'], { first: 'm9900' }), [9900, 10_001]);
+});
+
+test('a window named by its first id stays on the same messages when older pages are prepended', () => {
   const older = [...Array.from({ length: 100 }, (_, i) => `old${i}`), ...ids];
-  assert.deepEqual(windowBounds(older, win), [600, 701]);
+  assert.deepEqual(windowBounds(older, { first: 'm500' }), [600, 600 + MAX]);
+  assert.deepEqual(windowBounds(older, { first: 'gone' }), [10_100 - INITIAL, 10_100]);
 });
 
 test('messages group under one header only for the same author, day and five minutes, without cards', () => {

@@ -5,28 +5,26 @@ import { dayKey } from '../format.js';
 /** How many messages are in the DOM at most, how many first, and how many a step adds. */
 export const MAX = 220;
 export const INITIAL = 60;
-export const STEP = 50;
+export const STEP = 30;
 /** Start growing the window this far (px) before its edge is reached. */
-export const EDGE = 900;
+export const EDGE = 1200;
 const GROUP_MS = 5 * 60_000;
 
 /**
- * The window is named by message ids, not indices, so older pages prepended to the timeline do not
- * move what is shown. `last` undefined: the window ends at the newest message and follows it.
+ * The window is named by its first message id, not an index, so older pages prepended to the timeline
+ * do not move what is shown. `first` undefined: the newest INITIAL messages, following new ones (the
+ * reader is at the bottom). Otherwise up to MAX messages from `first` on: new messages are added
+ * below while there is room, and nothing above the reader ever shifts.
  */
 export interface Win {
   first: string | undefined;
-  last: string | undefined;
 }
 
 /** The [start, end) indices of the window in `ids`. */
 export function windowBounds(ids: readonly string[], win: Win): [number, number] {
-  const lastIdx = win.last === undefined ? -1 : ids.indexOf(win.last);
-  const end = lastIdx >= 0 ? lastIdx + 1 : ids.length;
   const firstIdx = win.first === undefined ? -1 : ids.indexOf(win.first);
-  let start = firstIdx >= 0 ? firstIdx : Math.max(0, end - INITIAL);
-  if (win.last === undefined) start = Math.max(start, end - MAX);
-  return [Math.min(start, end), end];
+  if (firstIdx < 0) return [Math.max(0, ids.length - INITIAL), ids.length];
+  return [firstIdx, Math.min(ids.length, firstIdx + MAX)];
 }
 
 /** Whether `m` continues `prev` (same author, same day, within five minutes, no cards): shown without a header. */
