@@ -4,7 +4,7 @@ import { errorText } from '../api/http.js';
 import type { CardButton, Message, Room } from '../api/types.js';
 import { navigate, type Route, roomHref } from '../router.js';
 import { joinRoom, jumpTo, leaveRoom, openRoom, openThread } from '../state/chat-actions.js';
-import { getState, putRoom, roomByName, toast, useStore } from '../state/store.js';
+import { getState, putRoom, roomByName, roomLabel, toast, useStore } from '../state/store.js';
 import { isRisky } from './card-view.js';
 import { Composer, type ComposerHandle } from './composer.js';
 import {
@@ -60,6 +60,18 @@ export function ChatLayout({ route }: { route: Extract<Route, { page: 'room' }> 
     if (!route.room || room || rooms.size === 0) return;
     api.room(route.room).then(putRoom, (err) => toast(errorText(err)));
   }, [route.room, room, rooms.size]);
+
+  // The tab title names the room and counts what waits elsewhere: "(3) #ops · Opsroom".
+  const me = useStore((s) => s.me);
+  const waiting = useStore((s) => {
+    let n = 0;
+    for (const r of s.rooms.values()) if (r.isMember && r.id !== s.activeRoomId) n += r.unreadCount ?? 0;
+    return n;
+  });
+  useEffect(() => {
+    const where = room ? `${room.kind === 'dm' ? '@' : '#'}${roomLabel(room, me)} · ` : '';
+    document.title = `${waiting > 0 ? `(${waiting}) ` : ''}${where}Opsroom`;
+  }, [room, me, waiting]);
 
   const roomId = room?.id;
   // biome-ignore lint/correctness/useExhaustiveDependencies: only when the shown room changes
