@@ -57,7 +57,8 @@ export function Composer({ roomId, threadId, placeholder, handle }: Props): Reac
   useEffect(() => {
     setText(localStorage.getItem(key) ?? '');
     setPending([]);
-    area.current?.focus();
+    // Not on touch screens, where focusing opens the keyboard over the room just opened.
+    if (window.matchMedia('(pointer: fine)').matches) area.current?.focus();
   }, [key]);
 
   useEffect(() => {

@@ -23,9 +23,9 @@ let roomPoll: ReturnType<typeof setInterval> | undefined;
 
 /** After sign-in: rooms, people, commands, and the socket. */
 export async function startSession(): Promise<void> {
-  const me = await api.me();
+  // Who, and which rooms, at once: the first room's messages wait on both.
+  const [me] = await Promise.all([api.me(), refreshRooms()]);
   setState({ me });
-  await refreshRooms();
   realtime = new Realtime({
     cursors,
     onEvent: applyFrame,
@@ -75,6 +75,7 @@ export async function loadCommands(): Promise<void> {
 }
 
 export async function refreshRooms(): Promise<void> {
+  const unreads = api.unreads().catch(() => null);
   let rooms: Room[];
   try {
     ({ rooms } = await api.rooms());
@@ -92,17 +93,12 @@ export async function refreshRooms(): Promise<void> {
   const followed = rooms.filter((r) => r.isMember);
   for (const room of followed) followRoom(room);
   realtime?.follow(followed.map((r) => r.id));
-  await refreshUnreads();
+  const counts = await unreads;
+  if (counts) applyUnreads(counts.rooms);
 }
 
 /** The server's unread and mention counts; live events add to them from there. */
-async function refreshUnreads(): Promise<void> {
-  let unreads: RoomUnread[];
-  try {
-    ({ rooms: unreads } = await api.unreads());
-  } catch {
-    return;
-  }
+function applyUnreads(unreads: RoomUnread[]): void {
   const { activeRoomId } = getState();
   for (const u of unreads) {
     setCountedThrough(u.roomId, u.lastSeq);
