@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import { z } from 'zod';
+import { CodedError, ErrorCode } from '../../core/errors.js';
 import { actorOf, type RouteApp } from '../route-context.js';
 import { attachmentDisposition } from './file-name.js';
 import {
@@ -39,14 +40,21 @@ export function registerFileAndReadRoutes(app: RouteApp, chat: ChatDomain): void
       async (req, reply) => {
         const length = Number(req.headers['content-length']);
         const body = (req.body as Readable | undefined) ?? Readable.from([]); // no body: an empty file;
-        const message = await chat.files.upload(
-          actorOf(req),
-          req.params.room,
-          req.query,
-          body,
-          req.headers['content-type'],
-          Number.isFinite(length) ? length : undefined,
-        );
+        const message = await chat.files
+          .upload(
+            actorOf(req),
+            req.params.room,
+            req.query,
+            body,
+            req.headers['content-type'],
+            Number.isFinite(length) ? length : undefined,
+          )
+          .catch((error: unknown) => {
+            // The refused body may still be arriving: answer, then close rather than read it all.
+            if (error instanceof CodedError && error.code === ErrorCode.PayloadTooLarge)
+              reply.header('connection', 'close');
+            throw error;
+          });
         reply.code(201);
         return message;
       },

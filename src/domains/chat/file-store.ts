@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { createReadStream, createWriteStream, type ReadStream } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { CodedError, ErrorCode, NotFoundError } from '../../core/errors.js';
 
 /**
@@ -20,22 +20,22 @@ export class FileBlobStore {
     const temp = join(this.dir, 'tmp', randomBytes(12).toString('hex'));
     const hash = createHash('sha256');
     let size = 0;
+    const out = createWriteStream(temp, { mode: 0o600 });
     try {
-      await pipeline(
-        body,
-        async function* (source: AsyncIterable<Buffer>) {
-          for await (const chunk of source) {
-            size += chunk.length;
-            if (size > maxBytes)
-              throw new CodedError(
-                ErrorCode.PayloadTooLarge,
-                `The file is larger than the limit of ${maxBytes} bytes (chat.maxFileBytes)`,
-              );
-            hash.update(chunk);
-            yield chunk;
-          }
-        },
-        createWriteStream(temp, { mode: 0o600 }),
+      // Not `pipeline`: on an error it would destroy the request, and with it the socket the 413 is
+      // sent on. The rest of a refused body is left unread; the route closes the connection after it.
+      for await (const chunk of body.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
+        size += chunk.length;
+        if (size > maxBytes)
+          throw new CodedError(
+            ErrorCode.PayloadTooLarge,
+            `The file is larger than the limit of ${maxBytes} bytes (chat.maxFileBytes)`,
+          );
+        hash.update(chunk);
+        if (!out.write(chunk)) await once(out, 'drain');
+      }
+      await new Promise<void>((resolve, reject) =>
+        out.end((error?: Error | null) => (error ? reject(error) : resolve())),
       );
       const sha256 = hash.digest('hex');
       const target = this.pathOf(sha256);
@@ -44,6 +44,7 @@ export class FileBlobStore {
       else await rename(temp, target);
       return { sha256, size };
     } catch (error) {
+      out.destroy();
       await rm(temp, { force: true });
       throw error;
     }

@@ -167,6 +167,18 @@ for (const dialect of DIALECTS) {
       assert.equal(blobs(dataDir).length, before);
       assert.deepEqual(readdirSync(join(dataDir, 'files', 'tmp')), []);
 
+      // Over real HTTP, chunked (no Content-Length): the 413 still arrives as an answer.
+      const base = await t.listen();
+      const chunked = await fetch(`${base}/api/rooms/ops/files?name=big.bin`, {
+        method: 'POST',
+        headers: { ...alice.auth, 'content-type': 'application/octet-stream' },
+        body: Readable.toWeb(Readable.from([Buffer.alloc(3000, 1), Buffer.alloc(3000, 2)])) as ReadableStream,
+        duplex: 'half',
+      } as RequestInit);
+      assert.equal(chunked.status, 413);
+      assert.equal(((await chunked.json()) as { error: { code: string } }).error.code, 'E_PAYLOAD_TOO_LARGE');
+      assert.equal(blobs(dataDir).length, before);
+
       const noName = await upload(alice, 'ops', '', 'x', 'text/plain');
       assert.equal(noName.statusCode, 400);
       assert.equal(noName.json().error.code, 'E_VALIDATION');
