@@ -39,7 +39,7 @@ export function registerFileAndReadRoutes(app: RouteApp, chat: ChatDomain): void
       },
       async (req, reply) => {
         const length = Number(req.headers['content-length']);
-        const body = (req.body as Readable | undefined) ?? Readable.from([]); // no body: an empty file;
+        const body = (req.body as Readable | undefined) ?? Readable.from([]); // no body: an empty file
         const message = await chat.files
           .upload(
             actorOf(req),
