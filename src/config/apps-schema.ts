@@ -152,7 +152,13 @@ const webhookSettings = {
 
 /** Provider settings an environment may override. */
 const overridable = {
-  script: z.string().min(1).max(1000).optional(),
+  /** The deploy script (shell provider); relative paths are from the server's working directory. */
+  script: z
+    .string()
+    .min(1)
+    .max(1000)
+    .transform((script) => resolve(script))
+    .optional(),
   passEnv: z
     .array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/))
     .max(50)
@@ -191,40 +197,53 @@ const environmentSchema = z.strictObject({
   ...overridable,
 });
 
-const appSchema = z
-  .strictObject({
-    provider: z.enum(DEPLOY_PROVIDERS),
-    /** `owner/name` on GitHub (required by the github provider; used for links and commits). */
-    repository: z
-      .string()
-      .regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, { message: 'must be owner/name' })
-      .optional(),
-    /** Used when `deploy <app>` names no environment; without it, the bot asks which one. */
-    defaultEnvironment: name.optional(),
-    environments: z.record(name, environmentSchema),
-    ...overridable,
-  })
-  .superRefine((app, ctx) => {
-    const envs = Object.keys(app.environments);
-    if (envs.length === 0)
-      ctx.addIssue({ code: 'custom', path: ['environments'], message: 'name at least one environment' });
-    if (app.defaultEnvironment !== undefined && !envs.includes(app.defaultEnvironment)) {
+const appSchema = z.strictObject({
+  provider: z.enum(DEPLOY_PROVIDERS),
+  /** `owner/name` on GitHub (required by the github provider; used for links and commits). */
+  repository: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, { message: 'must be owner/name' })
+    .optional(),
+  /** Used when `deploy <app>` names no environment; without it, the bot asks which one. */
+  defaultEnvironment: name.optional(),
+  environments: z.record(name, environmentSchema),
+  ...overridable,
+});
+
+/** Checks across keys: the default environment exists, each environment has its provider's settings. */
+function checkApp(appName: string, app: z.infer<typeof appSchema>, ctx: z.RefinementCtx): void {
+  const envs = Object.keys(app.environments);
+  if (envs.length === 0) {
+    ctx.addIssue({
+      code: 'custom',
+      path: [appName, 'environments'],
+      message: 'name at least one environment',
+    });
+  }
+  if (app.defaultEnvironment !== undefined && !envs.includes(app.defaultEnvironment)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: [appName, 'defaultEnvironment'],
+      message: `'${app.defaultEnvironment}' is not one of the environments (${envs.join(', ')})`,
+    });
+  }
+  for (const [envName, env] of Object.entries(app.environments)) {
+    for (const missing of missingSettings(app.provider, app.repository, mergeSettings(app, env))) {
       ctx.addIssue({
         code: 'custom',
-        path: ['defaultEnvironment'],
-        message: `'${app.defaultEnvironment}' is not one of the environments (${envs.join(', ')})`,
+        path: [appName, 'environments', envName],
+        message: `the ${app.provider} provider needs ${missing}`,
       });
     }
-    for (const [envName, env] of Object.entries(app.environments)) {
-      const path = ['environments', envName];
-      const merged = mergeSettings(app, env);
-      for (const missing of missingSettings(app.provider, app.repository, merged)) {
-        ctx.addIssue({ code: 'custom', path, message: `the ${app.provider} provider needs ${missing}` });
-      }
-    }
-  });
+  }
+}
 
-export const appsConfigSchema = z.record(name, appSchema).default({});
+export const appsConfigSchema = z
+  .record(name, appSchema)
+  .superRefine((apps, ctx) => {
+    for (const [appName, app] of Object.entries(apps)) checkApp(appName, app, ctx);
+  })
+  .default({});
 
 export type AppsConfig = z.infer<typeof appsConfigSchema>;
 export type AppConfig = z.infer<typeof appSchema>;
@@ -267,9 +286,4 @@ function missingSettings(
         .filter((k) => s.webhook[k] === undefined)
         .map((k) => `webhook.${k}`);
   }
-}
-
-/** A script path as the server runs it: relative paths are from the server's working directory. */
-export function resolveScript(script: string): string {
-  return resolve(script);
 }

@@ -91,14 +91,18 @@ export async function createDeploys(deps: DeploysDeps): Promise<Deploys> {
       ...fetchOption,
     }),
   };
-  const commands = deployCommands(service, {
-    service,
-    clock: deps.clock,
-    providers,
-    approvedBy: deps.approvedBy,
-    roomNameOf: deps.roomNameOf,
-    onError: deps.onError,
-  });
+  // Without apps the commands stay out of the way: a plugin or action may own the name `deploy` then.
+  const commands =
+    apps.names().length === 0
+      ? []
+      : deployCommands(service, {
+          service,
+          clock: deps.clock,
+          providers,
+          approvedBy: deps.approvedBy,
+          roomNameOf: deps.roomNameOf,
+          onError: deps.onError,
+        });
 
   const stopGithub = deps.bus.subscribe('github.deployment_status', (event) => {
     onGithubStatus(service, apps, feed, event.payload).catch((error: unknown) =>

@@ -4,7 +4,6 @@
  * output; cancel and timeout stop the whole group (process-runner does that).
  */
 import { dirname } from 'node:path';
-import { resolveScript } from '../../../config/apps-schema.js';
 import type { Clock } from '../../../core/clock.js';
 import { runProcess } from '../../../plugins/actions/process-runner.js';
 import { abortReason, BASE_ENV } from '../../../plugins/actions/script-action.js';
@@ -49,7 +48,8 @@ export function shellProvider(deps: ShellProviderDeps): DeployProvider {
     async deploy(request: DeployRequest, io: DeployIO): Promise<DeployOutcome> {
       const script = request.settings.script;
       if (script === undefined) return { ok: false, summary: 'no script is configured' };
-      const file = resolveScript(script);
+      // Resolved against the server's working directory when the config was loaded.
+      const file = script;
       const outcome = await runProcess({
         file,
         args: [],
