@@ -25,15 +25,14 @@ interface OpsroomServer {
   target: AlertsTarget;
 }
 
-export async function startOpsroom(groupWait: string, databaseUrl?: string): Promise<OpsroomServer> {
+export async function startOpsroom(
+  groupWait: string,
+  databaseUrl?: string,
+  extraArgs: readonly string[] = [],
+): Promise<OpsroomServer> {
   const script = fileURLToPath(new URL('./alerts-server.ts', import.meta.url));
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', script, groupWait, ...(databaseUrl ? [databaseUrl] : [])],
-    {
-      stdio: ['pipe', 'pipe', 'inherit'],
-    },
-  );
+  const args = ['--import', 'tsx', script, groupWait, ...(databaseUrl ? [databaseUrl] : []), ...extraArgs];
+  const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout! });
   const line = await new Promise<string>((resolve, reject) => {
     lines.once('line', resolve);
@@ -42,17 +41,26 @@ export async function startOpsroom(groupWait: string, databaseUrl?: string): Pro
   return { child, lines, target: JSON.parse(line) as AlertsTarget };
 }
 
-/** Waits until the server says every due card flush has run. */
-export function idle(server: OpsroomServer): Promise<void> {
+/** Sends a command on the server's stdin and resolves with the first answer line `accept` takes. */
+export function ask(
+  server: OpsroomServer,
+  command: string,
+  accept: (line: string) => boolean,
+): Promise<string> {
   return new Promise((resolve) => {
     const onLine = (line: string) => {
-      if (line !== 'idle') return;
+      if (!accept(line)) return;
       server.lines.off('line', onLine);
-      resolve();
+      resolve(line);
     };
     server.lines.on('line', onLine);
-    server.child.stdin!.write('idle\n');
+    server.child.stdin!.write(`${command}\n`);
   });
+}
+
+/** Waits until the server says every due card flush has run. */
+export async function idle(server: OpsroomServer): Promise<void> {
+  await ask(server, 'idle', (line) => line === 'idle');
 }
 
 export async function stopOpsroom(server: OpsroomServer): Promise<void> {

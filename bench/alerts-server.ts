@@ -2,7 +2,9 @@
 // `node --import tsx bench/alerts-server.ts <groupWait> [postgres-url]`. SQLite in a temp data dir
 // (or PostgreSQL when a URL is given), an `alerts` room, an Alertmanager integration and an admin
 // token for the WebSocket. Prints one JSON line (AlertsTarget) once listening. Reads commands on stdin:
-// `idle` answers `idle` once every due group flush (the cards) has run; closing stdin stops it.
+// `idle` answers `idle` once every due group flush (the cards) has run; `trace` (with --trace) prints
+// where the time of each group went (received → stored and answered → card published); closing stdin
+// stops it. `--pragma=<sqlite pragma>` (repeatable) runs a pragma first, for experiments.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,8 +22,11 @@ export interface AlertsTarget {
   dialect: string;
 }
 
-const groupWait = process.argv[2] ?? '30s';
-const databaseUrl = process.argv[3];
+const positional = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const groupWait = positional[0] ?? '30s';
+const databaseUrl = positional[1];
+const tracing = process.argv.includes('--trace');
+const pragmas = process.argv.filter((a) => a.startsWith('--pragma=')).map((a) => a.slice('--pragma='.length));
 const dataDir = mkdtempSync(join(tmpdir(), 'opsroom-alerts-bench-'));
 process.once('exit', () => rmSync(dataDir, { recursive: true, force: true }));
 const config = configSchema.parse({
@@ -30,8 +35,8 @@ const config = configSchema.parse({
   log: { level: 'silent' },
   alerts: {
     route: { group_by: ['alertname'], group_wait: groupWait, group_interval: '5m', repeat_interval: '4h' },
-    // The benchmark measures the pipeline, not the per-integration notification queue.
-    rate_limit: { per_minute: 1_000_000, burst: 1_000_000 },
+    // The benchmark measures the pipeline, not the per-integration notification queue (0 = off).
+    rate_limit: { per_minute: 0 },
   },
 });
 const app = await buildApp(config, { logger: pino({ level: 'silent' }) });
@@ -43,6 +48,8 @@ const { token } = await app.identity.createToken(SYSTEM_ACTOR, {
 });
 const admin = (await app.identity.authenticateToken(token, 'api'))!;
 const room = await app.chat.rooms.create(admin, { name: 'alerts' });
+for (const pragma of pragmas) app.database.sqlite?.pragma(pragma);
+const trace = tracing ? startTrace() : undefined;
 const base = await app.start();
 const integration = await app.integrations.create(admin, { kind: 'alertmanager', room: 'alerts' });
 const hookUrl = `${base}${new URL(integration.url).pathname}`;
@@ -58,7 +65,61 @@ console.log(JSON.stringify(target));
 const lines = createInterface({ input: process.stdin });
 lines.on('line', (line) => {
   if (line.trim() === 'idle') void app.alerts.idle().then(() => console.log('idle'));
+  if (line.trim() === 'trace') console.log(JSON.stringify(trace?.report() ?? {}));
 });
 lines.on('close', () => {
   void app.close().then(() => process.exit(0));
 });
+
+/**
+ * Per group (`alertname` Bench…): when its webhook arrived, when its answer was sent (stored and
+ * committed) and when its card's `message.created` was published (what the WebSocket sends). Times are
+ * this process's, so the client's network and the socket are left out.
+ */
+function startTrace() {
+  const NAME = /Bench(L[a-z0-9]+_\d+)/;
+  const started = new WeakMap<object, number>();
+  const received = new Map<string, number>();
+  const answered: number[] = [];
+  const carded: number[] = [];
+  app.http.addHook('onRequest', async (req) => {
+    started.set(req, performance.now());
+  });
+  app.http.addHook('preHandler', async (req) => {
+    // The hook routes take the body raw (they parse it themselves): a name search is enough here.
+    const raw = req.body;
+    const text = Buffer.isBuffer(raw)
+      ? raw.toString('utf8', 0, 4096)
+      : typeof raw === 'string'
+        ? raw
+        : JSON.stringify(raw ?? '');
+    const name = NAME.exec(text)?.[1];
+    if (name !== undefined) received.set(name, started.get(req) ?? performance.now());
+  });
+  app.http.addHook('onResponse', async (req) => {
+    const t0 = started.get(req);
+    if (t0 !== undefined && req.url.startsWith('/hooks/')) answered.push(performance.now() - t0);
+  });
+  app.bus.subscribe('message.created', (event) => {
+    const name = NAME.exec(event.payload.data.card?.title ?? '')?.[1];
+    const t0 = name === undefined ? undefined : received.get(name);
+    if (t0 !== undefined) {
+      carded.push(performance.now() - t0);
+      received.delete(name!);
+    }
+  });
+  const stats = (values: number[]) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    const at = (p: number) =>
+      sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] ?? Number.NaN;
+    return { count: sorted.length, p50: at(0.5), p95: at(0.95), p99: at(0.99), max: at(1) };
+  };
+  return {
+    report() {
+      const out = { answered: stats(answered), card: stats(carded) };
+      answered.length = 0;
+      carded.length = 0;
+      return out;
+    },
+  };
+}
