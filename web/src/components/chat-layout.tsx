@@ -30,6 +30,7 @@ const LAST_ROOM = 'opsroom.lastRoom';
 export function ChatLayout({ route }: { route: Extract<Route, { page: 'room' }> }): ReactElement {
   const rooms = useStore((s) => s.rooms);
   const threadId = useStore((s) => s.openThreadId);
+  const reconnecting = useStore((s) => s.connection === 'reconnecting');
   const [panel, setPanel] = useState<Panel>(null);
   const [drawer, setDrawer] = useState(false);
   const [dialog, setDialog] = useState<Dialog>(null);
@@ -200,6 +201,12 @@ export function ChatLayout({ route }: { route: Extract<Route, { page: 'room' }> 
                     .catch((err: unknown) => toast(errorText(err)))
                 }
               />
+              {reconnecting && (
+                <div className="offline-banner" role="status" data-testid="reconnecting-banner">
+                  <span className="dot" aria-hidden="true" />
+                  Connection lost. Reconnecting… Messages sent meanwhile will appear when it is back.
+                </div>
+              )}
               <MessageList roomId={room.id} />
               {room.isMember ? (
                 <Composer

@@ -84,6 +84,8 @@ export const MessageItem = memo(function MessageItem({ message: m, compact, inTh
       data-id={m.id}
       data-testid="message"
       data-author={author}
+      // Focusable by the list's arrow keys (not by Tab): a focused message shows its actions.
+      tabIndex={-1}
     >
       <div className="msg-gutter">
         {compact ? (

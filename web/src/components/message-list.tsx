@@ -1,5 +1,6 @@
 import {
   Fragment,
+  type KeyboardEvent,
   type ReactElement,
   useCallback,
   useEffect,
@@ -135,6 +136,25 @@ export function MessageList({ roomId }: { roomId: string }): ReactElement {
     grow();
   };
 
+  /** Up and Down move focus from message to message (their actions show on focus); Home/End jump. */
+  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
+    if (!['ArrowUp', 'ArrowDown', 'Home', 'End'].includes(e.key)) return;
+    // Keys typed into an editor or a menu inside a message stay there.
+    if ((e.target as HTMLElement).closest('textarea, input, [role=menu]')) return;
+    const list = scroller.current;
+    if (!list) return;
+    const items = [...list.querySelectorAll<HTMLElement>('.msg')];
+    const current = (document.activeElement as HTMLElement | null)?.closest<HTMLElement>('.msg');
+    const at = current ? items.indexOf(current) : items.length;
+    const next =
+      e.key === 'Home' ? 0 : e.key === 'End' ? items.length - 1 : e.key === 'ArrowUp' ? at - 1 : at + 1;
+    const target = items[Math.max(0, Math.min(items.length - 1, next))];
+    if (!target) return;
+    e.preventDefault();
+    target.focus();
+    target.scrollIntoView({ block: 'nearest' });
+  };
+
   const jumpToLatest = () => {
     following.current = true;
     setShowLatest(false);
@@ -169,9 +189,13 @@ export function MessageList({ roomId }: { roomId: string }): ReactElement {
         className="message-list"
         ref={scroller}
         onScroll={onScroll}
+        onKeyDown={onKeyDown}
         role="log"
-        aria-label="Messages"
+        aria-label="Messages (arrow keys move between messages)"
         data-testid="message-list"
+        // One tab stop for the whole list; the arrow keys move between messages inside it.
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable log must be reachable by keyboard
+        tabIndex={0}
       >
         <div className="list-inner">
           {start === 0 && timeline && !timeline.hasMore && (
