@@ -19,6 +19,7 @@ const MESSAGES = 10_000;
 const SCROLL_BACK = 1_000;
 const COLD_LOADS = 5;
 const WARM_LOADS = 10;
+const SCROLL_ROUNDS = 3;
 const PAINT_BUDGET_MS = 1000;
 const LONG_TASK_BUDGET_MS = 100;
 const NEWEST = 'newest message: the room is open';
@@ -115,16 +116,44 @@ async function run() {
     const roomUrl = `${server.url}/#/r/big`;
     const appCold = summarize(await openTimes(browser, roomUrl, COLD_LOADS, true));
     const appWarm = summarize(await openTimes(browser, roomUrl, WARM_LOADS, false));
+    // Where the time of the last warm load went: API requests finished before history was asked for.
+    const waterfall = (await browser.page.evaluate(`(() => {
+      const api = performance.getEntriesByType('resource').filter((e) => e.name.includes('/api/'));
+      const history = api.find((e) => e.name.includes('/messages?'));
+      return {
+        historyStart: history ? history.startTime : null,
+        before: history ? api.filter((e) => e.responseEnd <= history.startTime).length : null,
+        painted: window.__bench.paintedAt,
+      };
+    })()`)) as { historyStart: number | null; before: number | null; painted: number };
     const peerCold = summarize(await openTimes(browser, peerUrl, COLD_LOADS, true));
     const peerWarm = summarize(await openTimes(browser, peerUrl, WARM_LOADS, false));
 
-    await browser.page.goto(roomUrl);
-    await waitFor('the room', async () => (await readProbe(browser!.page)).paintedAt != null, 30_000);
-    const appScroll = await scrollBack(browser.page, SCROLL_MARK);
-    await browser.page.goto(peerUrl);
-    await waitFor('the peer', async () => (await readProbe(browser!.page)).paintedAt != null, 30_000);
-    const peerScroll = await scrollBack(browser.page, SCROLL_MARK);
-    return { seedSeconds, appCold, appWarm, peerCold, peerWarm, appScroll, peerScroll, load: loadavg()[0]! };
+    const scrollRounds = async (url: string) => {
+      const rounds: Awaited<ReturnType<typeof scrollBack>>[] = [];
+      for (let i = 0; i < SCROLL_ROUNDS; i++) {
+        await browser!.page.goto('about:blank');
+        await browser!.page.goto(url);
+        await waitFor('the page', async () => (await readProbe(browser!.page)).paintedAt != null, 30_000);
+        rounds.push(await scrollBack(browser!.page, SCROLL_MARK));
+      }
+      // The round with the median longest task stands for the page; every round's worst is shown too.
+      const sorted = [...rounds].sort((a, b) => a.max - b.max);
+      return { ...sorted[Math.floor(sorted.length / 2)]!, maxima: rounds.map((r) => r.max) };
+    };
+    const appScroll = await scrollRounds(roomUrl);
+    const peerScroll = await scrollRounds(peerUrl);
+    return {
+      waterfall,
+      seedSeconds,
+      appCold,
+      appWarm,
+      peerCold,
+      peerWarm,
+      appScroll,
+      peerScroll,
+      load: loadavg()[0]!,
+    };
   } finally {
     await browser?.close();
     await server?.dispose();
@@ -153,17 +182,21 @@ paging back 100 at a time without a framework and without removing rows.
 | open, cold (ms) | ${ms(r.appCold.p50)} | ${ms(r.appCold.p95)} | ${ms(r.appCold.max)} | ${ms(r.peerCold.p50)} | ${ms(r.peerCold.max)} | ${fixed(r.appCold.p50 / r.peerCold.p50, 1)}× |
 | open, warm (ms) | ${ms(r.appWarm.p50)} | ${ms(r.appWarm.p95)} | ${ms(r.appWarm.max)} | ${ms(r.peerWarm.p50)} | ${ms(r.peerWarm.max)} | ${fixed(r.appWarm.p50 / r.peerWarm.p50, 1)}× |
 
-| scroll back ~${SCROLL_BACK.toLocaleString('en')} messages | Opsroom app | bare page |
+| scroll back ~${SCROLL_BACK.toLocaleString('en')} messages (median of ${SCROLL_ROUNDS} rounds) | Opsroom app | bare page |
 | --- | ---: | ---: |
 | wall time (s) / wheel steps | ${fixed(r.appScroll.seconds, 1)} / ${r.appScroll.wheels} | ${fixed(r.peerScroll.seconds, 1)} / ${r.peerScroll.wheels} |
 | long tasks (> 50 ms) | ${r.appScroll.tasks.length} | ${r.peerScroll.tasks.length} |
 | longest task (ms) | ${ms(r.appScroll.max)} | ${ms(r.peerScroll.max)} |
+| longest task of each round (ms) | ${r.appScroll.maxima.map(ms).join(', ')} | ${r.peerScroll.maxima.map(ms).join(', ')} |
 | tasks over ${LONG_TASK_BUDGET_MS} ms | ${over(r.appScroll.tasks)} | ${over(r.peerScroll.tasks)} |
+
+In the last warm load the app asked for the room's history at ${ms(r.waterfall.historyStart ?? Number.NaN)} ms, after
+${r.waterfall.before ?? 'n/a'} other API requests had finished, and painted at ${ms(r.waterfall.painted)} ms.
 
 Load average while it ran: ${fixed(r.load, 1)} (2 cores shared with other work).
 
 Budgets: first messages painted under ${PAINT_BUDGET_MS} ms (${okPaint ? 'met' : '**missed**'}: worst ${ms(Math.max(r.appCold.max, r.appWarm.max))} ms);
-no long task over ${LONG_TASK_BUDGET_MS} ms while scrolling back (${okScroll ? 'met' : '**missed**'}: longest ${ms(r.appScroll.max)} ms).
+no long task over ${LONG_TASK_BUDGET_MS} ms while scrolling back (${okScroll ? 'met' : '**missed**'} in the median round: longest ${ms(r.appScroll.max)} ms; worst round ${ms(Math.max(...r.appScroll.maxima))} ms).
 `;
     return { id: 'web-room', title: 'Web app: opening a 10,000-message room and scrolling back', markdown };
   },
