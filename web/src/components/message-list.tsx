@@ -20,6 +20,9 @@ export function MessageList({ roomId }: { roomId: string }): ReactElement {
   const timeline = useStore((s) => s.timelines[roomId]);
   const messages = useStore((s) => s.messages);
   const highlight = useStore((s) => (s.highlight?.roomId === roomId ? s.highlight : null));
+  const newOnOpen = useStore((s) => (s.newOnOpen?.roomId === roomId ? s.newOnOpen : null));
+  const meId = useStore((s) => s.me?.id);
+  const firstNewRef = useRef<{ for: object | null; id: string | undefined }>({ for: null, id: undefined });
   const ids = timeline?.ids ?? [];
   const [win, setWin] = useState<Win>({ first: undefined });
   const scroller = useRef<HTMLDivElement>(null);
@@ -161,6 +164,19 @@ export function MessageList({ roomId }: { roomId: string }): ReactElement {
     setWin({ first: undefined });
   };
 
+  // The first unread message: counting back from the newest when the room opened, the n-th one by
+  // someone else. Found once, when the first page is in, so later messages do not move the line.
+  if (newOnOpen && firstNewRef.current.for !== newOnOpen && timeline && !timeline.loading && ids.length > 0) {
+    let left = newOnOpen.count;
+    let id: string | undefined;
+    for (let i = ids.length - 1; i >= 0 && left > 0; i--) {
+      const m = messages.get(ids[i] ?? '');
+      if (m && m.userId !== meId && --left === 0) id = m.id;
+    }
+    firstNewRef.current = { for: newOnOpen, id };
+  }
+  const firstNew = newOnOpen ? firstNewRef.current.id : undefined;
+
   const rows: ReactElement[] = [];
   let prev: Message | undefined;
   for (let i = start; i < end; i++) {
@@ -175,8 +191,13 @@ export function MessageList({ roomId }: { roomId: string }): ReactElement {
             <span>{dayLabel(m.createdAt)}</span>
           </div>
         )}
+        {m.id === firstNew && (
+          <div className="new-sep" data-testid="new-messages">
+            <span>New</span>
+          </div>
+        )}
         <div className={flash === m.id ? 'flash' : undefined}>
-          <MessageItem message={m} compact={!newDay && compactAfter(prev, m)} />
+          <MessageItem message={m} compact={!newDay && m.id !== firstNew && compactAfter(prev, m)} />
         </div>
       </Fragment>,
     );

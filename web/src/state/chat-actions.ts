@@ -127,6 +127,7 @@ export async function openRoom(roomId: string): Promise<void> {
   if (!room) return;
   followRoom(room);
   realtime?.follow([roomId]);
+  setState({ newOnOpen: room.unreadCount ? { roomId, count: room.unreadCount } : null });
   markRead(roomId);
   if (getState().timelines[roomId]) return;
   setState((s) => ({ timelines: { ...s.timelines, [roomId]: { ids: [], hasMore: true, loading: true } } }));

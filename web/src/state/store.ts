@@ -42,6 +42,8 @@ export interface State {
   toasts: readonly Toast[];
   /** The message being edited in place (Up-arrow in an empty composer, or its Edit button). */
   editingId: string | null;
+  /** How many messages were unread when the room was opened: where the "New" line goes. */
+  newOnOpen: { roomId: string; count: number } | null;
 }
 
 const initial: State = {
@@ -58,6 +60,7 @@ const initial: State = {
   highlight: null,
   toasts: [],
   editingId: null,
+  newOnOpen: null,
 };
 
 let state: State = initial;
