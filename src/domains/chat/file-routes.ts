@@ -12,13 +12,15 @@ import {
   uploadFileQuery,
 } from './file-schema.js';
 import type { ChatDomain } from './index.js';
+import { registerPinRoutes } from './pins.js';
 import { messageViewSchema } from './schema.js';
 
 const roomParams = z.strictObject({ room: z.string().min(1).max(100) });
 
-/** Attachments (upload, download) and read markers (mark read, unread counts). */
+/** Attachments (upload, download), read markers (mark read, unread counts) and a room's pins. */
 export function registerFileAndReadRoutes(app: RouteApp, chat: ChatDomain): void {
   const tags = ['chat'];
+  registerPinRoutes(app, chat.pins);
 
   // The upload route takes any body as a raw stream; its own scope keeps that parser away from the
   // JSON routes (a `.json` file is uploaded as bytes, not parsed).

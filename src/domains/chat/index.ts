@@ -10,6 +10,7 @@ import { FileService } from './file-service.js';
 import { FileBlobStore } from './file-store.js';
 import { MessageService } from './message-service.js';
 import { MessageStore } from './message-store.js';
+import { RoomPins } from './pins.js';
 import { ReadMarkers } from './read-markers.js';
 import { RoomService } from './room-service.js';
 import { RoomStore } from './room-store.js';
@@ -25,6 +26,8 @@ export interface ChatDomain {
   files: FileService;
   /** Read markers and unread/mention counts. */
   reads: ReadMarkers;
+  /** A room's pinned messages. */
+  pins: RoomPins;
 }
 
 export function createChatDomain(deps: {
@@ -41,7 +44,8 @@ export function createChatDomain(deps: {
   const rooms = new RoomStore(deps.db);
   const access = new RoomAccess(rooms);
   const shared = { ...deps, rooms, access };
-  const messages = new MessageService({ ...shared, messages: new MessageStore(deps.db) });
+  const messageStore = new MessageStore(deps.db);
+  const messages = new MessageService({ ...shared, messages: messageStore });
   return {
     rooms: new RoomService(shared),
     messages,
@@ -54,5 +58,6 @@ export function createChatDomain(deps: {
       maxFileBytes: deps.maxFileBytes,
     }),
     reads: new ReadMarkers(shared),
+    pins: new RoomPins({ db: deps.db, access, messages: messageStore }),
   };
 }

@@ -20,6 +20,15 @@ export class MessageStore {
     return views[0];
   }
 
+  /** Views of these messages, in the order of `ids` (missing ones left out). */
+  async viewsOf(ids: string[]): Promise<MessageView[]> {
+    if (ids.length === 0) return [];
+    const byId = new Map(
+      (await this.views(this.withAuthor().where('messages.id', 'in', ids))).map((v) => [v.id, v]),
+    );
+    return ids.flatMap((id) => byId.get(id) ?? []);
+  }
+
   /** Newest `limit` messages before the cursor message, returned oldest first. */
   async history(input: {
     roomId: string;
