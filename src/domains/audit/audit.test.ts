@@ -232,6 +232,27 @@ for (const dialect of DIALECTS) {
       assert.equal(errors.length, 1);
       assert.ok(errors[0] instanceof ValidationError);
     });
+
+    test('a burst of enqueued entries is written in batches that still make one valid chain', async () => {
+      const database = await createTestDatabase(dialect as DialectName);
+      opened.push(database);
+      const audit = new AuditService({ database, clock: new FakeClock() });
+      for (let i = 1; i <= 1234; i++) audit.enqueue(entry(i));
+      await audit.record(entry(9999));
+      await audit.drain();
+      audit.enqueue(entry(10_000));
+      await audit.drain();
+      const records = await all(audit);
+      assert.equal(records.length, 1236);
+      const queued = records.map((r) => r.jobId).filter((id) => id !== 'j_9999');
+      assert.deepEqual(
+        queued,
+        [...Array.from({ length: 1234 }, (_, i) => `j_${i + 1}`), 'j_10000'],
+        'queued entries keep their order',
+      );
+      const verdict = await audit.verify(SYSTEM_ACTOR);
+      assert.deepEqual(verdict.ok && verdict.count, 1236);
+    });
   });
 
   describe(`audit through the app on ${dialect}`, () => {

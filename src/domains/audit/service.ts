@@ -22,6 +22,8 @@ export const GENESIS_HASH = '0'.repeat(64);
 /** A 100 KB command line is still recorded (it may be the attack), but not all of it. */
 export const MAX_COMMAND_LINE = 8192;
 const PAGE_SIZE = 500;
+/** Records per append transaction when the queue has a backlog. */
+const MAX_BATCH = 500;
 
 /**
  * The fields a record's hash covers, fixed here rather than "every column": a later migration that adds
@@ -76,7 +78,8 @@ type Prepared = Omit<AuditRecord, 'seq' | 'at' | 'prevHash' | 'hash'>;
 export class AuditService {
   readonly store: AuditStore;
   private readonly redact: (text: string) => string;
-  private queue: Promise<void> = Promise.resolve();
+  private readonly pending: { entry: AuditEntry | (() => Promise<AuditEntry>); action: string }[] = [];
+  private flushing: Promise<void> | undefined;
 
   constructor(private readonly deps: AuditDeps) {
     this.store = new AuditStore(deps.database.db);
@@ -85,34 +88,60 @@ export class AuditService {
 
   /** Appends one record; resolves once it is committed. */
   async record(entry: AuditEntry): Promise<AuditRecord> {
-    return this.append(this.prepare(entry));
+    const [record] = await this.append([this.prepare(entry)]);
+    return record!;
   }
 
   /**
-   * For synchronous callers (bus handlers): appends later, in call order, and reports a failure to
-   * `onError` instead of throwing into the caller. `entry` may be a function that builds it, when
-   * building needs a lookup. `drain()` waits for what is queued.
+   * For synchronous callers (bus handlers, the bot's chain): appends later, in call order, and reports a
+   * failure to `onError` instead of throwing into the caller. `entry` may be a function that builds it,
+   * when building needs a lookup. Queued entries are written in batches, many records to one
+   * transaction, so auditing every command costs microseconds, not a commit each. `drain()` waits.
    */
   enqueue(entry: AuditEntry | (() => Promise<AuditEntry>), action = 'audit'): void {
-    this.queue = this.queue
-      .then(async () => {
-        await this.record(typeof entry === 'function' ? await entry() : entry);
-      })
-      .catch((error: unknown) => {
-        // A throwing reporter must not leave the queue rejected: every later append would be skipped.
-        try {
-          this.deps.onError?.(error, action);
-        } catch {}
-      });
+    this.pending.push({ entry, action });
+    if (this.flushing === undefined) this.flushing = this.flush();
   }
 
   /** Resolves once every queued append (including ones queued meanwhile) is written or reported. */
   async drain(): Promise<void> {
-    let current: Promise<void>;
-    do {
-      current = this.queue;
-      await current;
-    } while (current !== this.queue);
+    while (this.flushing !== undefined) await this.flushing;
+  }
+
+  private async flush(): Promise<void> {
+    // Let the caller's synchronous burst queue up first: one transaction for all of it.
+    await Promise.resolve();
+    try {
+      while (this.pending.length > 0) {
+        const batch = this.pending.splice(0, MAX_BATCH);
+        const prepared: { fields: Prepared; action: string }[] = [];
+        for (const { entry, action } of batch) {
+          try {
+            prepared.push({
+              fields: this.prepare(typeof entry === 'function' ? await entry() : entry),
+              action,
+            });
+          } catch (error) {
+            this.report(error, action);
+          }
+        }
+        if (prepared.length === 0) continue;
+        try {
+          await this.append(prepared.map((p) => p.fields));
+        } catch (error) {
+          for (const { action } of prepared) this.report(error, action);
+        }
+      }
+    } finally {
+      this.flushing = undefined;
+    }
+  }
+
+  private report(error: unknown, action: string): void {
+    // A throwing reporter must not stop the queue: every later append would be skipped.
+    try {
+      this.deps.onError?.(error, action);
+    } catch {}
   }
 
   async list(viewer: Actor, query: AuditListQuery = {}): Promise<AuditPage> {
@@ -221,20 +250,23 @@ export class AuditService {
     return canonicalJson(redactStrings(plain, this.redact));
   }
 
-  private async append(fields: Prepared): Promise<AuditRecord> {
+  /** Appends records in order, in one transaction: the head is read once and the chain runs on. */
+  private async append(batch: Prepared[]): Promise<AuditRecord[]> {
     const { db, dialect } = this.deps.database;
-    const write = async (executor: typeof db): Promise<AuditRecord> => {
+    const write = async (executor: typeof db): Promise<AuditRecord[]> => {
       const head = await this.store.head(executor);
       // Taken under the lock, so times never go backwards along the chain.
-      const unhashed = {
-        seq: (head?.seq ?? 0) + 1,
-        at: this.deps.clock.now().toISOString(),
-        ...fields,
-        prevHash: head?.hash ?? GENESIS_HASH,
-      };
-      const record = { ...unhashed, hash: recordHash(unhashed) };
-      await this.store.insert(executor, record);
-      return record;
+      const at = this.deps.clock.now().toISOString();
+      let seq = head?.seq ?? 0;
+      let prevHash = head?.hash ?? GENESIS_HASH;
+      const records = batch.map((fields) => {
+        const unhashed = { seq: ++seq, at, ...fields, prevHash };
+        const record = { ...unhashed, hash: recordHash(unhashed) };
+        prevHash = record.hash;
+        return record;
+      });
+      await this.store.insertMany(executor, records);
+      return records;
     };
     if (dialect === 'postgres') {
       return db.transaction().execute(async (trx) => {
@@ -249,9 +281,9 @@ export class AuditService {
     return db.connection().execute(async (conn) => {
       await sql`BEGIN IMMEDIATE`.execute(conn);
       try {
-        const record = await write(conn);
+        const records = await write(conn);
         await sql`COMMIT`.execute(conn);
-        return record;
+        return records;
       } catch (error) {
         await sql`ROLLBACK`.execute(conn);
         throw error;

@@ -5,6 +5,9 @@ import './table.js';
 
 type Executor = Kysely<DB> | Transaction<DB>;
 
+/** 16 columns a record: 50 records stay far below every parameter limit. */
+const INSERT_CHUNK = 50;
+
 /** Queries on `audit_log`; the rules (locking, hashing, checking) are AuditService's. */
 export class AuditStore {
   constructor(readonly db: Kysely<DB>) {}
@@ -19,8 +22,14 @@ export class AuditStore {
     return row && { seq: Number(row.seq), hash: row.hash };
   }
 
-  async insert(executor: Executor, record: AuditRecord): Promise<void> {
-    await executor.insertInto('auditLog').values(record).execute();
+  /** Inserts in chunks: one statement per chunk keeps within SQLite's and PostgreSQL's parameter limits. */
+  async insertMany(executor: Executor, records: AuditRecord[]): Promise<void> {
+    for (let i = 0; i < records.length; i += INSERT_CHUNK) {
+      await executor
+        .insertInto('auditLog')
+        .values(records.slice(i, i + INSERT_CHUNK))
+        .execute();
+    }
   }
 
   /** Records with seq > after, oldest first: the walk of verify and export. */
