@@ -287,7 +287,7 @@ export async function buildApp(config: OpsroomConfig, overrides: AppOverrides = 
   // Before the bot in the list, so it runs after it: jobs interrupted by the shutdown are still audited.
   closers.push(async () => stopJobAudit());
   // Before the bot in the list, so it runs after it: deploys the shutdown interrupts are still recorded.
-  closers.push(async () => deploys.stop());
+  closers.push(() => deploys.stop());
   closers.push(() => bot.stop());
   // Pushed after the bot, so it stops first: no listener posts through a stopped bot.
   closers.push(() => extensions.stop());

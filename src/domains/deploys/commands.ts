@@ -124,7 +124,7 @@ export function deployCommands(service: DeployService, deps: DeployCommandDeps):
     async run(ctx) {
       const planned = planOf(apps, ctx.args, ctx.line);
       if (!planned.ok) return { ok: false, text: planned.refusal.text };
-      return await runDeployJob(deps, planned.plan, ctx as never);
+      return await service.track(runDeployJob(deps, planned.plan, ctx as never));
     },
   });
 
@@ -184,7 +184,7 @@ export function deployCommands(service: DeployService, deps: DeployCommandDeps):
         forced: false,
         rollbackOf: back.from?.id ?? 0,
       };
-      return await runDeployJob(deps, plan, ctx as never);
+      return await service.track(runDeployJob(deps, plan, ctx as never));
     },
   });
 

@@ -84,6 +84,23 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(mine, ['deploy.started', 'deploy.finished']);
     });
 
+    test('deploy:task passes TASK to the script and shows on the card', async () => {
+      await d.say('!deploy:migrate api/main to staging', 'alice');
+      const deploy = await eventually(async () => {
+        const latest = await d.latest('api');
+        assert.equal(latest?.task, 'migrate');
+        assert.equal(latest?.status, 'succeeded');
+        return latest!;
+      });
+      const alice = d.t.app.identity.actorFor(await d.t.app.identity.requireUser('alice'), 'web');
+      assert.match((await d.t.app.bot.jobs.get(alice, deploy.jobId!)).output, /TASK=migrate/);
+      await eventually(async () => {
+        const [card] = await d.jobCards(deploy.jobId!);
+        assert.equal(field(card!, 'Ref'), 'main (task migrate)');
+        return true;
+      });
+    });
+
     test('a failing script fails the deploy and its card; the history shows both', async () => {
       await d.say('!deploy api/fail to staging', 'alice');
       const deploy = await d.ended('api', 'failed');

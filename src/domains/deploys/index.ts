@@ -62,7 +62,8 @@ export interface Deploys {
   commands: Command[];
   feed: StatusFeed;
   registerRoutes(app: RouteApp): void;
-  stop(): void;
+  /** Stops listening and waits for running deploy bodies to record how they ended. */
+  stop(): Promise<void>;
 }
 
 export async function createDeploys(deps: DeploysDeps): Promise<Deploys> {
@@ -159,9 +160,10 @@ export async function createDeploys(deps: DeploysDeps): Promise<Deploys> {
     commands,
     feed,
     registerRoutes: (app) => registerDeployRoutes(app, service, callbacks),
-    stop() {
+    async stop() {
       stopGithub();
       stopQueued();
+      await service.drain();
     },
   };
 }

@@ -43,9 +43,24 @@ export interface DeployPlan {
 
 export class DeployService {
   readonly store: DeployStore;
+  private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(private readonly deps: DeployServiceDeps) {
     this.store = new DeployStore(deps.db);
+  }
+
+  /**
+   * Keeps a deploy's body countable: a cancelled or interrupted job ends at once for the job runner, but
+   * its deploy still records how it ended, and shutdown waits for that (`drain`).
+   */
+  track<T>(work: Promise<T>): Promise<T> {
+    this.inFlight.add(work);
+    void work.finally(() => this.inFlight.delete(work)).catch(() => {});
+    return work;
+  }
+
+  async drain(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
   get apps(): Apps {
@@ -191,10 +206,16 @@ export class DeployService {
     return (await this.store.since(new Date(sinceMs).toISOString(), app, 50)).map(deployView);
   }
 
-  /** The last successful deploy here, for "commits since" and rollbacks. */
+  /** The last successful deploy here (tasks such as `migrate` do not count), for "commits since" and rollbacks. */
   async lastSucceeded(app: string, environment: string, beforeId?: number): Promise<DeployRow | undefined> {
     const rows = await this.store.history(
-      { app, environment, status: 'succeeded', ...(beforeId === undefined ? {} : { beforeId }) },
+      {
+        app,
+        environment,
+        status: 'succeeded',
+        task: 'deploy',
+        ...(beforeId === undefined ? {} : { beforeId }),
+      },
       1,
     );
     return rows[0];

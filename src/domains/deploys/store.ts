@@ -76,13 +76,20 @@ export class DeployStore {
 
   /** Newest first. */
   async history(
-    filter: { app?: string; environment?: string; status?: DeployRow['status']; beforeId?: number },
+    filter: {
+      app?: string;
+      environment?: string;
+      status?: DeployRow['status'];
+      task?: string;
+      beforeId?: number;
+    },
     limit: number,
   ) {
     let query = this.db.selectFrom('deploys').selectAll();
     if (filter.app !== undefined) query = query.where('app', '=', filter.app);
     if (filter.environment !== undefined) query = query.where('environment', '=', filter.environment);
     if (filter.status !== undefined) query = query.where('status', '=', filter.status);
+    if (filter.task !== undefined) query = query.where('task', '=', filter.task);
     if (filter.beforeId !== undefined) query = query.where('id', '<', filter.beforeId);
     return await query.orderBy('id', 'desc').limit(limit).execute();
   }

@@ -69,11 +69,16 @@ export async function startDeployApp(
       text: string;
       card?: Card;
     }[];
+  // The newest deploy id before the last deploy/rollback line: `ended` waits for a deploy after it, so an
+  // earlier deploy that ended the same way is never mistaken for the one just asked for.
+  let mark = 0;
+  const newestId = async () => (await t.app.deploys.service.store.history({}, 1))[0]?.id ?? 0;
   return {
     t,
     users,
     async say(text, as) {
       const user = users[as]!;
+      if (/^!(deploy|rollback)[\s:!]/.test(text)) mark = await newestId();
       const res = await t.request({
         method: 'POST',
         url: '/api/rooms/ops/messages',
@@ -96,6 +101,7 @@ export async function startDeployApp(
     async ended(app, status, environment) {
       return await eventually(async () => {
         const d = (await t.app.deploys.service.history(app, environment, 1))[0];
+        assert.ok((d?.id ?? 0) > mark, 'the deploy just asked for has started');
         assert.equal(d?.status, status, JSON.stringify(d));
         return d!;
       }, 20_000);
