@@ -9,7 +9,7 @@ import type { Command } from './command.js';
 import { parseDuration } from './duration.js';
 import { parseForCommand } from './parser.js';
 import { fillPattern, type PatternNode, walk } from './pattern.js';
-import { closest, typoBudget } from './suggest.js';
+import { closest, letterSet, TypoProbe, typoBudget } from './suggest.js';
 import { quoteToken } from './tokenizer.js';
 
 export interface NaturalSuggestion {
@@ -58,9 +58,13 @@ export function suggestFromText(
 ): NaturalSuggestion[] {
   const words = wordsOf(text);
   if (words.length === 0) return [];
+  const clues = cluesOf(words);
   const scored: NaturalSuggestion[] = [];
   for (const command of commands) {
-    const found = scoreCommand(command, words);
+    const profile = profileOf(command);
+    // Most commands share no word with the text: those cannot reach MIN_SCORE and are not scored.
+    if (!mayScore(profile, words, clues)) continue;
+    const found = scoreCommand(profile, command, words);
     if (found.score < MIN_SCORE) continue;
     const filled = fillIn(command, words, found.used, options.nowMs ?? 0);
     scored.push({ command, line: filled.line, complete: filled.complete, score: found.score });
@@ -74,8 +78,100 @@ export function suggestFromText(
   return scored.slice(0, options.limit ?? 3);
 }
 
-function scoreCommand(command: Command, words: Word[]): { score: number; used: Set<number> } {
+/** What scoring reads from a command, worked out once per command (commands never change). */
+interface Profile {
+  heads: Set<string>;
+  /** The heads lower-cased with their letter sets, for typo checks. */
+  headLetters: { lower: string; letters: number }[];
+  enumValues: Set<string>;
+  literals: Set<string>;
+  exampleWords: Set<string>;
+  /** What a text word adds (enum value 3, pattern word 2, example word 1); stopwords and heads add 0. */
+  vocabulary: Map<string, number>;
+}
+const profiles = new WeakMap<Command, Profile>();
+
+function profileOf(command: Command): Profile {
+  let profile = profiles.get(command);
+  if (profile !== undefined) return profile;
   const heads = new Set([command.name, ...command.aliases, ...command.patterns.map((p) => p.head)]);
+  const specs = Object.values(command.args as Record<string, ArgSpec>);
+  const enumValues = new Set(
+    specs.flatMap((s) => (s.type === 'enum' ? s.values.map((v) => v.toLowerCase()) : [])),
+  );
+  const literals = new Set<string>();
+  for (const pattern of command.patterns) {
+    walk(pattern.nodes, (node) => {
+      if (
+        node.type === 'literal' &&
+        node.lower.length >= 3 &&
+        !STOPWORDS.has(node.lower) &&
+        !heads.has(node.lower)
+      ) {
+        literals.add(node.lower);
+      }
+    });
+  }
+  const exampleWords = new Set(command.examples.flatMap((e) => wordsOf(e).map((w) => w.lower)));
+  const vocabulary = new Map<string, number>();
+  for (const word of [...enumValues, ...literals, ...exampleWords]) {
+    if (STOPWORDS.has(word) || heads.has(word) || vocabulary.has(word)) continue;
+    vocabulary.set(word, enumValues.has(word) ? 3 : literals.has(word) ? 2 : 1);
+  }
+  const headLetters = [...heads].map((h) => {
+    const lower = h.toLowerCase();
+    return { lower, letters: letterSet(lower) };
+  });
+  profile = { heads, headLetters, enumValues, literals, exampleWords, vocabulary };
+  profiles.set(command, profile);
+  return profile;
+}
+
+/** The text's words as scoring looks them up: distinct content words, and a typo probe per long word. */
+interface Clues {
+  distinct: string[];
+  typos: (TypoProbe | undefined)[];
+}
+
+function cluesOf(words: Word[]): Clues {
+  return {
+    distinct: [...new Set(words.map((w) => w.lower))].filter((w) => !STOPWORDS.has(w)),
+    typos: words.map((w) => (w.lower.length >= 4 ? new TypoProbe(w.lower) : undefined)),
+  };
+}
+
+/**
+ * False only when scoreCommand must come out below MIN_SCORE: no word (or pair of words) is a head, a
+ * longer form or a typo of one, and the vocabulary words found are worth less than MIN_SCORE. A phrase
+ * bonus needs the pattern's first word, which is a head, so it is covered by the head test.
+ */
+function mayScore(profile: Profile, words: Word[], clues: Clues): boolean {
+  let vocabulary = 0;
+  for (const word of clues.distinct) vocabulary += profile.vocabulary.get(word) ?? 0;
+  if (vocabulary >= MIN_SCORE) return true;
+  const { heads, headLetters } = profile;
+  for (let i = 0; i < words.length; i++) {
+    const lower = words[i]!.lower;
+    if (heads.has(lower)) return true;
+    const next = words[i + 1];
+    if (next && heads.has(lower + next.lower)) return true;
+    const typo = clues.typos[i];
+    if (typo === undefined) continue;
+    const budget = typoBudget(lower.length);
+    for (const head of headLetters) {
+      if (head.lower.length >= 4 && lower.startsWith(head.lower)) return true;
+      if (typo.within(head.lower, head.letters, budget)) return true;
+    }
+  }
+  return false;
+}
+
+function scoreCommand(
+  profile: Profile,
+  command: Command,
+  words: Word[],
+): { score: number; used: Set<number> } {
+  const { heads, enumValues, literals, exampleWords } = profile;
   const used = new Set<number>();
   let score = 0;
   // The command word: exact, run together from two words ("roll back"), a longer form
@@ -101,24 +197,6 @@ function scoreCommand(command: Command, words: Word[]): { score: number; used: S
     }
   });
   score += best + phraseBonus(command, words, used);
-  const specs = Object.values(command.args as Record<string, ArgSpec>);
-  const enumValues = new Set(
-    specs.flatMap((s) => (s.type === 'enum' ? s.values.map((v) => v.toLowerCase()) : [])),
-  );
-  const literals = new Set<string>();
-  for (const pattern of command.patterns) {
-    walk(pattern.nodes, (node) => {
-      if (
-        node.type === 'literal' &&
-        node.lower.length >= 3 &&
-        !STOPWORDS.has(node.lower) &&
-        !heads.has(node.lower)
-      ) {
-        literals.add(node.lower);
-      }
-    });
-  }
-  const exampleWords = new Set(command.examples.flatMap((e) => wordsOf(e).map((w) => w.lower)));
   for (const word of new Set(words.map((w) => w.lower))) {
     if (STOPWORDS.has(word) || heads.has(word)) continue;
     if (enumValues.has(word)) score += 3;

@@ -130,7 +130,7 @@ function preparedOf(candidates: Iterable<string>): PreparedList | undefined {
 }
 
 /** Which characters occur, as bits (char code mod 32: letters get a bit each; sharing only weakens the bound). */
-function letterSet(text: string): number {
+export function letterSet(text: string): number {
   let set = 0;
   for (let i = 0; i < text.length; i++) set |= 1 << (text.charCodeAt(i) & 31);
   return set;
@@ -221,6 +221,34 @@ function consider(query: Query, candidate: string, lower: string, letters: numbe
   query.seen.add(lower);
   query.scored.push({ candidate, score: isPrefix ? 0.5 : distance });
   return false;
+}
+
+/**
+ * Many typo questions about one word ("is `word` within `max` edits of this candidate?"): the word's
+ * letters are counted once, and the same cheap bounds as `closest` rule most candidates out before the
+ * edit distance. For callers that group candidates their own way (natural-language scoring by command).
+ *
+ * @example
+ * ```ts
+ * const typo = new TypoProbe('depoly');
+ * typo.within('deploy', letterSet('deploy'), typoBudget(6)); // true
+ * ```
+ */
+export class TypoProbe {
+  private readonly letters: number;
+
+  constructor(private readonly word: string) {
+    this.letters = letterSet(word);
+  }
+
+  /** Whether `candidate` (lower-case, with its `letterSet`) is at most `max` edits from the word. */
+  within(candidate: string, candidateLetters: number, max: number): boolean {
+    if (Math.abs(candidate.length - this.word.length) > max) return false;
+    if ((bitCount(this.letters ^ candidateLetters) + 1) >> 1 > max) return false;
+    countLetters(this.word);
+    if (letterGapBound(this.word, candidate) > max) return false;
+    return editDistance(this.word, candidate, max) <= max;
+  }
 }
 
 /** `'prod'` / `'a' or 'b'` / `'a', 'b' or 'c'`: the tail of a "did you mean" sentence. */
