@@ -75,3 +75,40 @@ describe('suggestFromText', () => {
     assert.equal(best?.line, 'deploy api');
   });
 });
+
+describe('suggestFromText among many commands', () => {
+  // Commands that share nothing with the text are skipped before scoring; these check the ones that
+  // must not be: a command reached only through its argument words, and one only through a typo.
+  const filler = Array.from({ length: 200 }, (_, i) =>
+    defineCommand({
+      name: `noise${i}`,
+      summary: 'Unrelated',
+      usage: [`noise${i} {{thing}}`],
+      args: { thing: { type: 'string', required: true } },
+      permission: 'p',
+      run: () => undefined,
+    }),
+  );
+  const promote = defineCommand({
+    name: 'promote',
+    summary: 'Promote a build',
+    usage: ['promote {{build}} from {{from}} to {{to}}'],
+    args: {
+      build: { type: 'string', required: true },
+      from: { type: 'enum', values: ['canary', 'staging'], required: true },
+      to: { type: 'enum', values: ['production', 'eu-prod'], required: true },
+    },
+    permission: 'p',
+    run: () => undefined,
+  });
+
+  test('a command named by none of the words is still found by its argument values', () => {
+    const [best] = suggestFromText('move build 42 from canary into production', [...filler, promote]);
+    assert.equal(best?.command.name, 'promote');
+  });
+
+  test('a typo of the command word is found among hundreds of commands', () => {
+    const [best] = suggestFromText('please prmote 42 from staging to eu-prod', [...filler, promote]);
+    assert.equal(best?.line, 'promote 42 from staging to eu-prod');
+  });
+});
