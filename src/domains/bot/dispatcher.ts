@@ -11,7 +11,7 @@ import type { BotMessages } from './bot-messages.js';
 import type { Command } from './command.js';
 import { CommandRunner } from './command-runner.js';
 import { type EntityLookup, entityStage } from './entity-args.js';
-import { suggestionCard } from './natural-language-card.js';
+import { suggestionCard, typoCard } from './natural-language-card.js';
 import { parseCommandLine } from './parser.js';
 import {
   auditStage,
@@ -100,7 +100,7 @@ export class BotDispatcher {
               nowMs: deps.clock.nowMs(),
               visible: (c) => this.canSee(actor, c),
             }),
-          (line, actor) => this.naturalHint(line, actor),
+          (line, actor, failure) => this.naturalHint(line, actor, failure.suggestions),
         ),
         auditStage((run, reply) => deps.onDecision?.(run, reply)),
         policyStage(deps.policy),
@@ -234,9 +234,28 @@ export class BotDispatcher {
     };
   }
 
-  private naturalHint(line: string, actor: Actor): { text: string; card?: Card } {
+  /**
+   * Suggestions for a line that names no command. A typo of a command word ("did you mean") is fixed
+   * in place and offered as a button when the corrected line parses: one parse, not a scan of every
+   * command. Anything else is read as free text against every command the asker may run.
+   */
+  private naturalHint(
+    line: string,
+    actor: Actor,
+    didYouMean: readonly string[],
+  ): { text: string; card?: Card } {
+    const nowMs = this.deps.clock.nowMs();
+    if (didYouMean.length > 0) {
+      const rest = line.trimStart().replace(/^\S+/, '');
+      for (const word of didYouMean) {
+        const fixed = `${word}${rest}`;
+        const parsed = parseCommandLine(fixed, this.deps.registry, { nowMs });
+        if (parsed.kind === 'ok' && this.canSee(actor, parsed.command)) return typoCard(fixed);
+      }
+      return { text: '' };
+    }
     const commands = this.deps.registry.visibleTo((c) => this.canSee(actor, c));
-    return suggestionCard(line, commands, this.deps.clock.nowMs());
+    return suggestionCard(line, commands, nowMs);
   }
 
   private async handle(message: MessageView): Promise<void> {

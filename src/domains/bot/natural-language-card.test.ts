@@ -79,5 +79,18 @@ for (const dialect of DIALECTS) {
       );
       assert.match(answer.text, /^@alice: deployed api to staging/);
     });
+
+    test('a misspelt command word is corrected in place and offered as the whole line', async () => {
+      const reply = await t.app.bot.dispatcher.execute(
+        await t.app.identity.actorFor(await t.app.identity.requireUser('alice'), 'api'),
+        'dpeloy web to prod',
+      );
+      assert.equal(reply.outcome, 'usage');
+      assert.match(reply.text, /Did you mean `deploy`/);
+      assert.deepEqual(
+        reply.card?.buttons?.map((b) => b.value),
+        ['deploy web to prod'],
+      );
+    });
   });
 }

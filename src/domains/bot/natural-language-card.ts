@@ -33,3 +33,23 @@ export function suggestionCard(
     },
   };
 }
+
+/** A misspelt command word, corrected: the fixed line as one button (the text already says "did you mean"). */
+export function typoCard(line: string): { text: string; card?: Card } {
+  if (line.length > 500) return { text: '' };
+  return {
+    text: '',
+    card: {
+      title: 'Did you mean…',
+      color: 'info',
+      buttons: [
+        {
+          actionId: SUGGESTION_ACTION,
+          label: line.length > 60 ? `${line.slice(0, 59)}…` : line,
+          style: 'primary',
+          value: line,
+        },
+      ],
+    },
+  };
+}

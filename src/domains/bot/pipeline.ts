@@ -78,7 +78,11 @@ export function rateLimitStage(take: (userId: string) => number): Stage {
 
 export function parseStage(
   parse: (line: string, actor: Actor) => ParseOutcome,
-  onUnknown: (line: string, actor: Actor) => { text: string; card?: Card },
+  onUnknown: (
+    line: string,
+    actor: Actor,
+    failure: Extract<ParseOutcome, { kind: 'unknown_command' }>,
+  ) => { text: string; card?: Card },
 ): Stage {
   return (run, next) => {
     const parsed = parse(run.line, run.actor);
@@ -88,7 +92,7 @@ export function parseStage(
     }
     const text = renderParseFailure(parsed);
     if (parsed.kind !== 'unknown_command') return Promise.resolve({ outcome: 'usage', text });
-    const hint = onUnknown(run.line, run.actor);
+    const hint = onUnknown(run.line, run.actor, parsed);
     return Promise.resolve({
       outcome: 'usage',
       text: text + hint.text,
