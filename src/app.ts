@@ -245,6 +245,7 @@ export async function buildApp(config: OpsroomConfig, overrides: AppOverrides = 
       return `http://${config.server.host}:${port}`;
     },
     onError: (error, context) => logger.error({ err: error, ...context }, 'alerts failed'),
+    audit: (entry) => audit.enqueue(entry, entry.action),
   });
   // Slack-compatible ways in: POST /hooks/slack/:token and POST /api/slack/chat.postMessage|chat.update.
   startSlackCompat(http, {

@@ -194,5 +194,27 @@ for (const dialect of DIALECTS) {
       assert.equal(done.json().resolved, 1);
       await t.app.alerts.idle();
     });
+
+    it('shows senders’ control characters harmlessly and refuses NUL in labels', async () => {
+      const generic = await t.app.integrations.create(SYSTEM_ACTOR, { kind: 'generic', room: 'alerts' });
+      const res = await post(
+        `/hooks/generic/${generic.token}`,
+        JSON.stringify({
+          labels: { alertname: 'Weird\u001b[31m', host: 'a\nb' },
+          summary: 'red \u001b[31m text \u0000 and a\ttab',
+          severity: 'critical',
+        }),
+      );
+      assert.equal(res.statusCode, 200, res.body);
+      await t.app.alerts.idle();
+      const card = (await cards()).find((m) => m.card!.title.includes('Weird'));
+      assert.ok(card, 'the card was posted');
+      assert.ok(!/[\u0000-\u001f]/.test(card.card!.title));
+      const nul = await post(
+        `/hooks/generic/${generic.token}`,
+        JSON.stringify({ labels: { alertname: 'x\u0000y' } }),
+      );
+      assert.equal(nul.statusCode, 400);
+    });
   });
 }

@@ -72,8 +72,17 @@ function utc(iso: string): string {
   return `${iso.slice(0, 16).replace('T', ' ')} UTC`;
 }
 
-function clip(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+// Senders put anything in labels and annotations; a card holds no control characters (titles none at
+// all), no lone surrogates and nothing over its limits, or posting it would fail and the card be lost.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
+const TEXT_CONTROLS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
+const LINE_CONTROLS = /[\u0000-\u001f\u007f-\u009f]/g;
+
+/** Text safe for a card or a message: see above. */
+export function clip(text: string, max: number, singleLine = false): string {
+  const clean = text.toWellFormed().replace(singleLine ? LINE_CONTROLS : TEXT_CONTROLS, ' ');
+  return clean.length <= max ? clean : `${clean.slice(0, max - 1)}…`;
 }
 
 function labelList(labels: Record<string, string>, skip: Record<string, string> = {}): string {
@@ -123,6 +132,7 @@ export function renderGroupCard(group: CardGroup, alerts: readonly CardAlert[], 
   const title = clip(
     `${ICON[group.status]} #${group.id} ${group.alertname}${subject ? ` (${subject})` : ''}${count}`,
     200,
+    true,
   );
   const lines = shownFrom.slice(0, SHOWN_ALERTS).map((a) => {
     const icon = a.status === 'resolved' ? '✅' : a.muted ? '🔇' : '🔥';

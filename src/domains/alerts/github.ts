@@ -10,6 +10,7 @@ import '../integrations/github-events.js';
 import type { GithubDeploymentStatus, GithubWorkflowRun } from '../integrations/github-events.js';
 import type { Integration } from '../integrations/schema.js';
 import type { IntegrationService } from '../integrations/service.js';
+import { clip } from './card.js';
 import type { AlertIngestion } from './ingest.js';
 
 export interface GithubDelivery {
@@ -171,18 +172,18 @@ export class GithubHook {
     const state = event.status.state;
     const link = event.status.log_url ?? event.status.target_url;
     await this.deps.say(integration.roomId, {
-      title:
-        `🚀 ${repository} ${event.deployment.ref || event.deployment.sha.slice(0, 7)} → ${event.status.environment}: ${state}`.slice(
-          0,
-          200,
-        ),
+      title: clip(
+        `🚀 ${repository} ${event.deployment.ref || event.deployment.sha.slice(0, 7)} → ${event.status.environment}: ${state}`,
+        200,
+        true,
+      ),
       color: state === 'success' ? 'good' : state === 'failure' || state === 'error' ? 'danger' : 'info',
       fields: [
-        { title: 'Environment', value: event.status.environment || '?', short: true },
-        { title: 'Commit', value: event.deployment.sha.slice(0, 12) || '?', short: true },
-        ...(link ? [{ title: 'Log', value: `[${link}](${link})`.slice(0, 1000) }] : []),
+        { title: 'Environment', value: clip(event.status.environment || '?', 100), short: true },
+        { title: 'Commit', value: clip(event.deployment.sha.slice(0, 12) || '?', 100), short: true },
+        ...(link ? [{ title: 'Log', value: clip(`[${link}](${link})`, 1000) }] : []),
       ],
-      ...(event.status.description ? { text: event.status.description.slice(0, 4000) } : {}),
+      ...(event.status.description ? { text: clip(event.status.description, 4000) } : {}),
       footer: 'GitHub deployment_status',
     });
   }

@@ -80,6 +80,11 @@ const LABEL_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const MAX_VALUE = 10_000;
 const CHUNK = 400;
 
+/** PostgreSQL text holds neither NUL nor lone surrogates (JSON columns escape both; plain columns cannot). */
+function storable(value: string): boolean {
+  return !value.includes('\u0000') && value.isWellFormed();
+}
+
 function sortedJson(map: Record<string, string> | undefined): string {
   if (!map) return '{}';
   const keys = Object.keys(map).sort();
@@ -181,6 +186,9 @@ export class AlertIngestion {
             { path: `${path}.labels`, message: 'bad label name' },
           ]);
         }
+        if (!storable(alert.labels[name]!)) {
+          throw new ValidationError(`${path}.labels.${name}: contains a NUL character or broken Unicode`);
+        }
         if (alert.labels[name]!.length > MAX_VALUE) {
           throw new ValidationError(`${path}.labels.${name}: longer than ${MAX_VALUE} characters`);
         }
@@ -189,6 +197,12 @@ export class AlertIngestion {
         throw new ValidationError(`${path}.labels: an alert needs at least one label`, [
           { path: `${path}.labels`, message: 'empty' },
         ]);
+      }
+      if (
+        alert.generatorUrl !== undefined &&
+        (!storable(alert.generatorUrl) || alert.generatorUrl.length > MAX_VALUE)
+      ) {
+        throw new ValidationError(`${path}.generatorURL: not a usable link`);
       }
       const endsAt = alert.endsAt ? isoOrFail(alert.endsAt, `${path}.endsAt`) : null;
       const resolved = alert.status === 'resolved' || (endsAt !== null && Date.parse(endsAt) <= now);

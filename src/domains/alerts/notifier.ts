@@ -6,7 +6,7 @@ import type { ScheduledTask, Scheduler } from '../../runtime/scheduler.js';
 import type { DB } from '../../storage/tables.js';
 import type { Card } from '../chat/schema.js';
 import type { JobWhere } from '../jobs/runner.js';
-import { type CardAlert, type CardGroup, renderGroupCard, shortDuration } from './card.js';
+import { type CardAlert, type CardGroup, clip, renderGroupCard, shortDuration } from './card.js';
 import './events.js';
 import { FLUSH_TASK, flushKey } from './ingest.js';
 import type { Inhibitor } from './inhibition.js';
@@ -442,9 +442,9 @@ function toCardAlert(a: AlertRow): CardAlert {
 function shortLabels(labelsJson: string, groupLabelsJson: string): string {
   const labels = JSON.parse(labelsJson) as Record<string, string>;
   const group = JSON.parse(groupLabelsJson) as Record<string, string>;
-  return Object.entries(labels)
+  const text = Object.entries(labels)
     .filter(([k]) => !(k in group))
     .map(([k, v]) => `${k}=${v}`)
-    .join(' ')
-    .slice(0, 80);
+    .join(' ');
+  return clip(text, 80, true);
 }

@@ -29,6 +29,8 @@ export interface AlertServiceDeps {
   roomOf: (ref: string) => Promise<{ id: string; name: string } | undefined>;
   /** Arms the flush of every open group after a silence starts or ends. */
   onSilencesChanged: (silence: SilenceView) => Promise<void>;
+  /** Records who acked, muted, resolved and silenced what (the audit log). */
+  audit?: (actor: Actor, action: string, detail: Record<string, string | number | null>) => void;
 }
 
 /**
@@ -87,6 +89,7 @@ export class AlertService {
     if (group.openKey === null) throw new ConflictError(`alert #${id} is already resolved`);
     if (group.ackedBy === null) {
       await this.#change(group, { ackedBy: actor.username, ackedAt: this.#now() }, 'acked', actor);
+      this.deps.audit?.(actor, 'alert.acked', { group: id, alertname: group.alertname });
     }
     return this.#view(await this.#group(id), 20);
   }
@@ -96,7 +99,10 @@ export class AlertService {
     this.require(actor, 'alerts:ack');
     const group = await this.#group(id);
     if (group.openKey === null) throw new ConflictError(`alert #${id} is already resolved`);
-    if (group.mutedUntilResolved === 0) await this.#change(group, { mutedUntilResolved: 1 }, 'muted', actor);
+    if (group.mutedUntilResolved === 0) {
+      await this.#change(group, { mutedUntilResolved: 1 }, 'muted', actor);
+      this.deps.audit?.(actor, 'alert.muted', { group: id, alertname: group.alertname });
+    }
     return this.#view(await this.#group(id), 20);
   }
 
@@ -135,6 +141,7 @@ export class AlertService {
         .execute();
     });
     await this.deps.notifier.request([id]);
+    this.deps.audit?.(actor, 'alert.resolved', { group: id, alertname: group.alertname });
     return this.#view(await this.#group(id), 20);
   }
 
@@ -144,6 +151,12 @@ export class AlertService {
   ): Promise<SilenceView> {
     this.require(actor, 'alerts:silence');
     const silence = await this.deps.silences.create(actor, input);
+    this.deps.audit?.(actor, 'silence.created', {
+      silence: silence.id,
+      matchers: JSON.stringify(silence.matchers),
+      endsAt: silence.endsAt,
+      reason: silence.reason,
+    });
     await this.deps.onSilencesChanged(silence);
     return silence;
   }
@@ -167,6 +180,7 @@ export class AlertService {
   async unsilence(actor: Actor, id: number): Promise<SilenceView> {
     this.require(actor, 'alerts:silence');
     const silence = await this.deps.silences.remove(actor, id);
+    this.deps.audit?.(actor, 'silence.removed', { silence: id });
     await this.deps.onSilencesChanged(silence);
     return silence;
   }

@@ -7,6 +7,7 @@ import type { EventBus } from '../../runtime/event-bus.js';
 import { PersistentScheduler } from '../../runtime/persistent-scheduler.js';
 import type { Scheduler } from '../../runtime/scheduler.js';
 import type { DB } from '../../storage/tables.js';
+import type { AuditEntry } from '../audit/schema.js';
 import { botMessages } from '../bot/bot-messages.js';
 import type { CommandRegistry } from '../bot/registry.js';
 import type { ChatDomain } from '../chat/index.js';
@@ -56,6 +57,8 @@ export interface AlertsDeps {
   http: RouteApp;
   baseUrl: () => string;
   onError: (error: unknown, context: Record<string, unknown>) => void;
+  /** Appends to the audit log (integrations, acks, silences, manual resolves). */
+  audit?: (entry: AuditEntry) => void;
 }
 
 export interface AlertsDomain {
@@ -107,7 +110,17 @@ export async function startAlerts(deps: AlertsDeps): Promise<AlertsDomain> {
     return room.id;
   };
 
+  const audit = (actor: Actor, action: string, detail: Record<string, string | number | null>) =>
+    deps.audit?.({
+      actor: actor.username,
+      actorId: actor.userId,
+      channel: actor.channel,
+      action,
+      decision: 'allowed',
+      detail,
+    });
   const integrations = new IntegrationService({
+    audit,
     db,
     clock,
     ids: deps.ids,
@@ -218,6 +231,7 @@ export async function startAlerts(deps: AlertsDeps): Promise<AlertsDomain> {
     silences,
     roomOf,
     onSilencesChanged,
+    audit,
   });
   const heartbeats = new Heartbeats({
     scheduler,

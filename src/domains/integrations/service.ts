@@ -40,6 +40,8 @@ export interface IntegrationDeps {
   baseUrl: () => string;
   /** Heartbeat intervals configured by name (`alerts.heartbeats`), in ms. */
   heartbeatIntervalMs?: (name: string) => number | undefined;
+  /** Records who created or revoked what (the audit log); tokens and secrets are never passed. */
+  audit?: (actor: Actor, action: string, detail: Record<string, string | null>) => void;
 }
 
 /** How long a looked-up token is trusted before it is read again (revocations on other nodes). */
@@ -106,6 +108,7 @@ export class IntegrationService {
       lastUsedAt: null,
     };
     await this.deps.db.insertInto('integrations').values(row).execute();
+    this.deps.audit?.(actor, 'integration.created', { id, kind: valid.kind, name, roomId: row.roomId });
     this.deps.bus.publish('integration.created', {
       id,
       kind: valid.kind,
@@ -144,6 +147,7 @@ export class IntegrationService {
         .where('id', '=', id)
         .execute();
       if (row.tokenHash) this.#byHash.delete(row.tokenHash);
+      this.deps.audit?.(actor, 'integration.revoked', { id, kind: row.kind, name: row.name });
       this.deps.bus.publish('integration.revoked', {
         id,
         kind: row.kind,
