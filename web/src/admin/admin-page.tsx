@@ -27,7 +27,7 @@ export function AdminPage({ tab }: { tab: Tab }): ReactElement {
           <span className="brand-mark small" aria-hidden="true" />
           <span>Opsroom</span>
         </a>
-        <span className="muted">Administration</span>
+        <span className="muted admin-label">Administration</span>
         <span className="spacer" />
         <button
           type="button"

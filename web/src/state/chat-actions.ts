@@ -181,8 +181,17 @@ export async function loadOlder(roomId: string): Promise<number> {
 export async function openThread(rootId: string | null): Promise<void> {
   setState({ openThreadId: rootId });
   if (rootId === null) return;
-  const root = getState().messages.get(rootId);
-  if (!root) return;
+  let root = getState().messages.get(rootId);
+  if (!root) {
+    // A thread opened from a link or a search hit whose root is not loaded yet.
+    try {
+      root = await api.message(rootId);
+      putMessages([root]);
+    } catch (err) {
+      toast(`Could not open the thread: ${errorText(err)}`);
+      return;
+    }
+  }
   setState((s) => ({
     threads: { ...s.threads, [rootId]: { ids: s.threads[rootId]?.ids ?? [], loading: true } },
   }));
