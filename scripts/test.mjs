@@ -41,7 +41,12 @@ async function withAdmin(fn) {
 
 if (!skipSetup) {
   step('typecheck', process.execPath, ['node_modules/typescript/bin/tsc', '--noEmit', '-p', 'tsconfig.json']);
-  step('typecheck web', process.execPath, ['node_modules/typescript/bin/tsc', '--noEmit', '-p', 'web/tsconfig.json']);
+  step('typecheck web', process.execPath, [
+    'node_modules/typescript/bin/tsc',
+    '--noEmit',
+    '-p',
+    'web/tsconfig.json',
+  ]);
   step('lint', process.execPath, ['node_modules/@biomejs/biome/bin/biome', 'lint', '.']);
 }
 
