@@ -84,3 +84,25 @@ export function entityStage(lookup: EntityLookup): Stage {
     return failure === undefined ? next() : { outcome: 'usage', text: renderParseFailure(failure) };
   };
 }
+
+/**
+ * Remembers users and rooms once seen to exist: neither is ever deleted (users are disabled, and
+ * disabled users still count), so a positive answer never goes stale, and the commands people repeat
+ * (`deploy … #ops`, `page @alice`) skip the database. Misses are asked every time: the name may be
+ * created at any moment.
+ */
+export function knownEntities(lookup: EntityLookup, limit = 50_000): EntityLookup {
+  const users = new Set<string>();
+  const rooms = new Set<string>();
+  const remembered = (seen: Set<string>, ask: (name: string) => Promise<boolean>) => async (name: string) => {
+    if (seen.has(name)) return true;
+    const exists = await ask(name);
+    if (exists && seen.size < limit) seen.add(name);
+    return exists;
+  };
+  return {
+    ...lookup,
+    userExists: remembered(users, (name) => lookup.userExists(name)),
+    roomExists: remembered(rooms, (name) => lookup.roomExists(name)),
+  };
+}

@@ -19,6 +19,7 @@ import { inspectCommands } from './builtins-inspect.js';
 import { jobCommands } from './builtins-jobs.js';
 import { attachCardActions } from './card-actions.js';
 import { BotDispatcher } from './dispatcher.js';
+import { knownEntities } from './entity-args.js';
 import type { BotReply, Run } from './pipeline.js';
 import { proposalCard } from './proposals/card.js';
 import { type Proposal, ProposalService } from './proposals/service.js';
@@ -133,10 +134,10 @@ export async function startBot(deps: BotDeps): Promise<Bot> {
       deps.settings.rateLimitPerMinute,
       deps.settings.rateLimitBurst,
     ),
-    entities: {
+    entities: knownEntities({
       userExists: async (username) => (await deps.identity.store.userByUsername(username)) !== undefined,
       roomExists: async (room) => (await deps.chat.rooms.describe(room)) !== undefined,
-    },
+    }),
     defaultTimeoutMs: deps.jobSettings.defaultTimeoutSeconds * 1000,
     actorOf,
     onError: deps.onError,
