@@ -31,6 +31,9 @@ describe('the web app in Chromium', { timeout: 240_000 }, () => {
     [aliceBrowser, bobBrowser] = await Promise.all([openBrowser(), openBrowser()]);
     alice = new AppPage(aliceBrowser.page, server.url);
     bob = new AppPage(bobBrowser.page, server.url);
+    await bobBrowser.page.goto(server.url);
+    await bobBrowser.page.getByTestId('login-form').waitFor();
+    await screenshot(bobBrowser.page, '00-sign-in');
     await alice.signIn('alice');
     await bob.signIn('bob');
     await alice.openRoom('ops');
@@ -41,6 +44,24 @@ describe('the web app in Chromium', { timeout: 240_000 }, () => {
     await aliceBrowser?.close();
     await bobBrowser?.close();
     await server?.dispose();
+  });
+
+  test('first run: the printed setup link sets the admin password and signs in', async () => {
+    const token = [...server.output().matchAll(/\/setup\?token=(\S+)/g)].at(-1)?.[1];
+    assert.ok(token, `no setup link in the server output:\n${server.output()}`);
+    const admin = await openBrowser();
+    try {
+      await admin.page.goto(`${server.url}/setup?token=${token}`);
+      const form = await visible(admin.page.getByTestId('setup-form'), 'the setup form');
+      await screenshot(admin.page, '00-first-run-setup');
+      await form.locator('input[name=password]').fill('a long admin passphrase');
+      await form.locator('input[name=password-again]').fill('a long admin passphrase');
+      await admin.page.getByTestId('setup-submit').click();
+      await visible(admin.page.getByTestId('sidebar'), 'the app after setup');
+      assert.match((await admin.page.getByTestId('me-username').textContent()) ?? '', /admin/i);
+    } finally {
+      await admin.close();
+    }
   });
 
   test('a message appears live in the other browser', async () => {
