@@ -163,7 +163,9 @@ export function ChatLayout({ route }: { route: Extract<Route, { page: 'room' }> 
             }
           }}
           onDragLeave={(e) => {
-            if (e.currentTarget === e.target) setDragging(false);
+            // Leaving for a child element is not leaving the room; leaving its box is.
+            const to = e.relatedTarget as Node | null;
+            if (!to || !e.currentTarget.contains(to)) setDragging(false);
           }}
           onDrop={(e) => {
             e.preventDefault();

@@ -40,7 +40,7 @@ export async function startSession(): Promise<void> {
   realtime.start();
   setLookingHandler(markRead);
   document.addEventListener('visibilitychange', onVisible);
-  roomPoll = setInterval(() => void refreshRooms(), 30_000);
+  roomPoll = setInterval(() => void refreshRooms(), 15_000);
   void api.users().then(
     ({ users }) => setState({ users }),
     () => {},
