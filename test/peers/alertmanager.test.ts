@@ -12,10 +12,15 @@ import { WebhookSink } from './support/webhook-sink.js';
 const WAIT_MS = 30_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function alerts(alertname: string, instances: string[], resolved = false): PeerAlert[] {
+function alerts(
+  alertname: string,
+  instances: string[],
+  resolved = false,
+  extra: Record<string, string> = {},
+): PeerAlert[] {
   const now = Date.now();
   return instances.map((instance) => ({
-    labels: { alertname, instance, job: 'node', severity: 'critical' },
+    labels: { alertname, instance, job: 'node', severity: 'critical', ...extra },
     annotations: { summary: `${alertname} on ${instance}`, runbook_url: 'https://runbooks.example/disk' },
     startsAt: new Date(now - 60_000).toISOString(),
     ...(resolved ? { endsAt: new Date(now - 1000).toISOString() } : {}),
@@ -40,10 +45,18 @@ describe('Alertmanager 0.25 → Opsroom', { timeout: 120_000 }, () => {
           extraWebhookUrls: [sink.url],
         },
       ],
-      groupBy: ['alertname'],
+      groupBy: ['alertname', 'service'],
       groupWait: '1s',
       groupInterval: '1s',
       repeatInterval: '2s',
+      // As in the fixtures: a critical alert inhibits the warnings of the same service.
+      inhibitRules: [
+        {
+          source_matchers: ['severity="critical"'],
+          target_matchers: ['severity="warning"'],
+          equal: ['service'],
+        },
+      ],
     };
     managers.push(await Alertmanager.start(config));
   });
@@ -71,7 +84,14 @@ describe('Alertmanager 0.25 → Opsroom', { timeout: 120_000 }, () => {
     }, WAIT_MS);
 
     // Alertmanager re-sends the firing group every repeat_interval (2 s): at least two resends.
-    await eventually(() => assert.ok((sink.byGroup.get('PeerDiskFull') ?? 0) >= 3), WAIT_MS);
+    await eventually(
+      () =>
+        assert.ok(
+          (sink.byGroup.get('PeerDiskFull') ?? 0) >= 3,
+          `sink saw ${sink.byGroup.get('PeerDiskFull')}`,
+        ),
+      WAIT_MS,
+    );
     assert.equal((await ops.cards('am-alerts', 'PeerDiskFull')).length, 1, 'resends make no new card');
     assert.equal((await ops.cards('am-slack', 'PeerDiskFull')).length, 1, 'resends make no new Slack card');
 
@@ -91,6 +111,35 @@ describe('Alertmanager 0.25 → Opsroom', { timeout: 120_000 }, () => {
     }, WAIT_MS);
   });
 
+  test('an alert Alertmanager inhibited shows up only in the resolve: still one card, resolved', async () => {
+    const am = managers[0]!;
+    const both = (resolved: boolean) => [
+      ...alerts('PeerInhibit', ['10.0.0.1:8080'], resolved, { service: 'checkout' }),
+      ...alerts('PeerInhibit', ['10.0.0.2:8080'], resolved, { service: 'checkout', severity: 'warning' }),
+    ];
+    await am.post(both(false));
+    await eventually(async () => {
+      assert.equal((await ops.cards('am-alerts', 'PeerInhibit')).length, 1);
+      const slack = await ops.cards('am-slack', 'PeerInhibit');
+      assert.deepEqual(
+        slack.map((m) => m.card?.title),
+        ['[FIRING:1] PeerInhibit checkout (10.0.0.1:8080 node critical)'],
+      );
+    }, WAIT_MS);
+    await am.post(both(true));
+    await eventually(async () => {
+      const found = await ops.cards('am-alerts', 'PeerInhibit');
+      assert.equal(found.length, 1);
+      assert.ok(looksResolved(found[0]!), `resolved: ${JSON.stringify(found[0]!.card)}`);
+      // The resolve lists both alerts, so fewer labels are common: the title changes, the card does not.
+      const slack = await ops.cards('am-slack', 'PeerInhibit');
+      assert.deepEqual(
+        slack.map((m) => m.card?.title),
+        ['[RESOLVED] PeerInhibit checkout (node)'],
+      );
+    }, WAIT_MS);
+  });
+
   test('an HA pair (two Alertmanagers, same config, not clustered) makes one card', async () => {
     managers.push(await Alertmanager.start(config));
     const [one, two] = managers as [Alertmanager, Alertmanager];
@@ -101,7 +150,11 @@ describe('Alertmanager 0.25 → Opsroom', { timeout: 120_000 }, () => {
       assert.equal((await ops.cards('am-slack', 'PeerHaPair')).length, 1);
     }, WAIT_MS);
     // Both have notified, and re-sent, by now: still one card each.
-    await eventually(() => assert.ok((sink.byGroup.get('PeerHaPair') ?? 0) >= 4), WAIT_MS);
+    await eventually(
+      () =>
+        assert.ok((sink.byGroup.get('PeerHaPair') ?? 0) >= 4, `sink saw ${sink.byGroup.get('PeerHaPair')}`),
+      WAIT_MS,
+    );
     await sleep(1000);
     assert.equal((await ops.cards('am-alerts', 'PeerHaPair')).length, 1);
     assert.equal((await ops.cards('am-slack', 'PeerHaPair')).length, 1);
@@ -111,7 +164,7 @@ describe('Alertmanager 0.25 → Opsroom', { timeout: 120_000 }, () => {
     await eventually(async () => {
       const found = await ops.cards('am-alerts', 'PeerHaPair');
       assert.equal(found.length, 1);
-      assert.ok(looksResolved(found[0]!));
+      assert.ok(looksResolved(found[0]!), `resolved: ${JSON.stringify(found[0]!.card)}`);
       const slack = await ops.cards('am-slack', 'PeerHaPair');
       assert.deepEqual(
         slack.map((m) => m.card?.title),

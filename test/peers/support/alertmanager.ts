@@ -124,21 +124,34 @@ export class Alertmanager {
     return this.process.log;
   }
 
-  /** POST /api/v2/alerts; throws with Alertmanager's answer unless it is 200. */
+  /**
+   * POST /api/v2/alerts; throws with Alertmanager's answer unless it is 200. Each try has a deadline and
+   * a failed one is retried: on a loaded machine a request must not hang a test for minutes.
+   */
   async post(alerts: PeerAlert[]): Promise<void> {
-    const response = await fetch(`${this.url}/api/v2/alerts`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(alerts),
-    });
-    if (!response.ok)
-      throw new Error(`Alertmanager refused alerts: ${response.status} ${await response.text()}`);
-    await response.body?.cancel();
+    let lastError: unknown;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        const response = await fetch(`${this.url}/api/v2/alerts`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', connection: 'close' },
+          body: JSON.stringify(alerts),
+          signal: AbortSignal.timeout(15_000),
+        });
+        const text = await response.text();
+        if (response.ok) return;
+        lastError = new Error(`Alertmanager refused alerts: ${response.status} ${text}`);
+        if (response.status < 500) break;
+      } catch (error) {
+        lastError = error;
+      }
+    }
+    throw lastError;
   }
 
   /** The alerts it holds (GET /api/v2/alerts), for waiting on Prometheus. */
   async alerts(): Promise<{ labels: Record<string, string>; status: { state: string } }[]> {
-    const response = await fetch(`${this.url}/api/v2/alerts`);
+    const response = await fetch(`${this.url}/api/v2/alerts`, { signal: AbortSignal.timeout(15_000) });
     return (await response.json()) as { labels: Record<string, string>; status: { state: string } }[];
   }
 

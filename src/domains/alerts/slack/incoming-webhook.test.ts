@@ -68,6 +68,20 @@ for (const dialect of DIALECTS) {
       );
     });
 
+    test('the common-labels part of the title may change (an inhibited alert joins the resolve): same card', async () => {
+      const receiver = hook();
+      const firing = await receiver.receive(
+        target,
+        amMessage('FIRING:1', 'Inhibit checkout (10.0.0.1:8080 node critical)'),
+      );
+      const resolved = await receiver.receive(target, amMessage('RESOLVED', 'Inhibit checkout (node)'));
+      assert.equal(resolved.messageId, firing.messageId);
+      assert.deepEqual(
+        (await cards('(node)')).map((m) => m.card?.title),
+        ['[RESOLVED] Inhibit checkout (node)'],
+      );
+    });
+
     test('other messages each get a card of their own', async () => {
       const receiver = hook();
       const a = await receiver.receive(target, { text: 'Backup finished' });

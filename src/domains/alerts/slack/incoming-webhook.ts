@@ -18,23 +18,27 @@ export interface SlackHookPoster {
   update(messageId: string, card: Card): Promise<void>;
 }
 
-// Alertmanager's default Slack title: `[FIRING:2] <group label values> (<other common labels>)` or
-// `[RESOLVED] …`. The part after the status names the group, so one group keeps one card.
+// Alertmanager's default Slack title (its `__subject` template):
+//   `[FIRING:2] <group label values> (<values of the other common labels>)` or `[RESOLVED] …`.
+// The group label values name the group. The bracketed part does not: it changes when the alerts in the
+// group change (an inhibited alert that joins the resolved message leaves fewer labels in common).
 const ALERTMANAGER_TITLE = /^\[(FIRING(?::\d+)?|RESOLVED)\]\s+(.+)$/;
+const COMMON_LABELS = /\s*\([^()]*\)\s*$/;
 
 /** The group a Slack message speaks for, when its title has Alertmanager's shape. */
 export function alertGroupOf(card: Card): { status: string; subject: string } | undefined {
   const match = ALERTMANAGER_TITLE.exec(card.title);
   if (!match) return undefined;
-  return { status: match[1]!.startsWith('FIRING') ? 'firing' : 'resolved', subject: match[2]! };
+  const subject = match[2]!.replace(COMMON_LABELS, '').trim() || match[2]!.trim();
+  return { status: match[1]!.startsWith('FIRING') ? 'firing' : 'resolved', subject };
 }
 
 /**
  * `POST /hooks/slack/:token`: each message becomes a card in the hook's room. Messages in the shape
  * Alertmanager's `slack_configs` sends (`[FIRING:n] subject` / `[RESOLVED] subject`) update the card
  * of their group in place instead, whichever of an HA pair sends them, and the card's thread gets a
- * line when the status changes. Slack payloads carry no fingerprint, so the subject (the group's label
- * values) is the key; the id of the group's card is remembered per hook and, after a restart, found
+ * line when the status changes. Slack payloads carry no fingerprint, so the subject's group label values
+ * are the key; the id of the group's card is remembered per hook and, after a restart, found
  * again among the room's recent cards.
  */
 export class SlackIncomingWebhook {
