@@ -130,6 +130,14 @@ for (const dialect of DIALECTS) {
         payload: 'payload=%7Bnope',
       });
       assert.equal(badPayload.json().error.code, 'E_BAD_JSON');
+      const huge = await t.request({
+        method: 'POST',
+        url: hookPath,
+        headers: { 'content-type': 'application/json' },
+        payload: JSON.stringify({ text: 'x'.repeat(5 * 1024 * 1024) }),
+      });
+      assert.equal(huge.statusCode, 413);
+      assert.equal(huge.json().error.code, 'E_PAYLOAD_TOO_LARGE');
       assert.equal((await history()).length, before);
       // The form parser is scoped to the Slack routes: elsewhere a form body is still refused.
       const elsewhere = await t.request({
