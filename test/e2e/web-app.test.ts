@@ -184,9 +184,19 @@ describe('the web app in Chromium', { timeout: 240_000 }, () => {
     await bob.toLatest();
   });
 
-  test('XSS in a message, a room topic and a file name stays text', async () => {
+  test('XSS in a message, a room topic, a card and a file name stays text', async () => {
     await server.api('PATCH', '/api/rooms/ops', { topic: `topic ${XSS}` });
     await alice.send(`message ${XSS} [click me](javascript:alert('link'))`);
+    await server.api('POST', '/api/rooms/ops/messages', {
+      text: '',
+      card: {
+        title: `card ${XSS}`,
+        text: `card text ${XSS}`,
+        fields: [{ title: `field ${XSS}`, value: `value ${XSS}` }],
+        code: { content: `code ${XSS}` },
+        footer: `footer ${XSS}`,
+      },
+    });
     await alice.page.getByTestId('file-input').setInputFiles({
       name: `file <img src=x onerror=alert('file')>.txt`,
       mimeType: 'text/html',
@@ -199,6 +209,10 @@ describe('the web app in Chromium', { timeout: 240_000 }, () => {
         'the file name as text',
       );
       await visible(app.page.getByText(/topic <img src=x/), 'the topic payload as text');
+      await visible(
+        app.page.getByTestId('card').filter({ hasText: 'value <img src=x' }),
+        'the card payload as text',
+      );
       // A string, evaluated in the page: this project's type check has no DOM library.
       const injected = await app.page.evaluate(`({
         imgs: document.querySelectorAll('img[src="x"]').length,
