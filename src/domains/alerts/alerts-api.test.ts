@@ -108,6 +108,28 @@ for (const dialect of DIALECTS) {
       assert.equal(group.alerts.length, 2, 'the inhibited warning joins the group when it resolves');
     });
 
+    it('an HA pair posting the same new alerts at the same moment makes one alert and one card', async () => {
+      const body = JSON.parse(firing);
+      body.alerts[0].labels = { alertname: 'PairAlert', service: 'pair', severity: 'critical' };
+      body.alerts[0].fingerprint = undefined;
+      const text = JSON.stringify(body);
+      const answers = await Promise.all([
+        post(`/hooks/alertmanager/${token}`, text),
+        post(`/hooks/alertmanager/${token}`, text),
+        post(`/hooks/alertmanager/${token}`, text),
+      ]);
+      assert.deepEqual(
+        answers.map((a) => a.statusCode),
+        [200, 200, 200],
+      );
+      assert.equal(
+        answers.reduce((n, a) => n + a.json().created, 0),
+        1,
+      );
+      await t.app.alerts.idle();
+      assert.equal((await cards()).filter((m) => m.card!.title.includes('PairAlert')).length, 1);
+    });
+
     it('refuses bad input with a coded 4xx and stores nothing', async () => {
       const before = await Promise.all([count('alerts'), count('alertGroups'), count('alertEvents')]);
       const cases: [string | Buffer, number, string, string?][] = [

@@ -76,6 +76,31 @@ interface GroupRef {
   settings: string;
 }
 
+interface WriteOutcome {
+  result: IngestResult;
+  tasks: ScheduledTask[];
+  fired: {
+    id: number;
+    labels: Record<string, string>;
+    fingerprint: string;
+    alertname: string;
+    severity: string;
+  }[];
+  resolvedAlerts: { id: number; labels: Record<string, string>; fingerprint: string; alertname: string }[];
+}
+
+interface PendingWrite {
+  integration: Integration;
+  prepared: Prepared[];
+  routes: GroupSettings[][];
+  rooms: Map<string, string>;
+  resolve: (outcome: WriteOutcome) => void;
+  reject: (error: unknown) => void;
+}
+
+/** At most this many alerts share one transaction. */
+const GROUP_COMMIT_ALERTS = 5000;
+
 const LABEL_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const MAX_VALUE = 10_000;
 const CHUNK = 400;
@@ -114,10 +139,12 @@ function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
  * all in ONE transaction, with a handful of statements per delivery whatever its size (selects with IN
  * lists, multi-row inserts). A delivery that repeats what is stored (Alertmanager's repeat_interval, the
  * other half of an HA pair, a retry) writes nothing. Cards are the notifier's business: it runs when
- * the timers armed after the commit fall due. Deliveries are applied one at a time per process.
+ * the timers armed after the commit fall due. Deliveries are applied in arrival order per process,
+ * several to a transaction when they queue up (see #drain).
  */
 export class AlertIngestion {
-  #tail: Promise<unknown> = Promise.resolve();
+  readonly #pending: PendingWrite[] = [];
+  #draining = false;
 
   constructor(private readonly deps: IngestDeps) {}
 
@@ -133,11 +160,10 @@ export class AlertIngestion {
         if (name !== undefined && !rooms.has(name)) rooms.set(name, await this.deps.roomId(name));
       }
     }
-    const run = this.#tail.then(() =>
-      this.deps.db.transaction().execute((trx) => this.#write(trx, integration, prepared, routes, rooms)),
-    );
-    this.#tail = run.catch(() => {});
-    const outcome = await run;
+    const outcome = await new Promise<WriteOutcome>((resolve, reject) => {
+      this.#pending.push({ integration, prepared, routes, rooms, resolve, reject });
+      if (!this.#draining) void this.#drain();
+    });
     this.deps.scheduler.arm(outcome.tasks, 'earliest');
     for (const a of outcome.fired) {
       this.deps.inhibitor.track(a.id, a.labels, true);
@@ -160,6 +186,57 @@ export class AlertIngestion {
       });
     }
     return outcome.result;
+  }
+
+  /**
+   * Group commit: deliveries that arrive while a transaction runs are written together in the next
+   * one (each still answered only after that commit), so concurrent senders share the commit and the
+   * index pages instead of queueing for one transaction each. If a shared transaction fails, each of
+   * its deliveries is retried alone, so one bad delivery never fails the others.
+   */
+  async #drain(): Promise<void> {
+    this.#draining = true;
+    try {
+      while (this.#pending.length > 0) {
+        const batch: PendingWrite[] = [];
+        let size = 0;
+        while (
+          this.#pending.length > 0 &&
+          (batch.length === 0 || size + this.#pending[0]!.prepared.length <= GROUP_COMMIT_ALERTS)
+        ) {
+          const next = this.#pending.shift()!;
+          size += next.prepared.length;
+          batch.push(next);
+        }
+        try {
+          const outcomes = await this.deps.db.transaction().execute(async (trx) => {
+            const out: WriteOutcome[] = [];
+            for (const w of batch)
+              out.push(await this.#write(trx, w.integration, w.prepared, w.routes, w.rooms));
+            return out;
+          });
+          batch.forEach((w, i) => w.resolve(outcomes[i]!));
+        } catch (error) {
+          if (batch.length === 1) {
+            batch[0]!.reject(error);
+            continue;
+          }
+          for (const w of batch) {
+            try {
+              w.resolve(
+                await this.deps.db
+                  .transaction()
+                  .execute((trx) => this.#write(trx, w.integration, w.prepared, w.routes, w.rooms)),
+              );
+            } catch (alone) {
+              w.reject(alone);
+            }
+          }
+        }
+      }
+    } finally {
+      this.#draining = false;
+    }
   }
 
   #prepare(alerts: readonly IncomingAlert[]): Prepared[] {
@@ -234,7 +311,7 @@ export class AlertIngestion {
     prepared: Prepared[],
     routes: GroupSettings[][],
     rooms: Map<string, string>,
-  ) {
+  ): Promise<WriteOutcome> {
     const nowMs = this.deps.clock.nowMs();
     const now = new Date(nowMs).toISOString();
     const result: IngestResult = {
@@ -260,9 +337,9 @@ export class AlertIngestion {
         // "Resolve X" with nothing open for X (a heartbeat that beats on time): nothing to record.
         result.unchanged++;
       } else if (!found) {
-        p.startsAt ??= now;
         if (p.status === 'firing') this.deps.flap.record(p.fingerprint);
-        toInsert.push({ p, routes: routes[i]! });
+        // A copy: a retried delivery must not inherit this attempt's start time.
+        toInsert.push({ p: { ...p, startsAt: p.startsAt ?? now }, routes: routes[i]! });
       } else if (found.status === 'resolved') {
         // Resolved is final for (fingerprint, startsAt): a late "firing" from the other half of an HA pair
         // must not reopen it; a new firing comes with a new startsAt.
