@@ -11,7 +11,14 @@ import { createInterface, type Interface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startPeerAlertmanager, WebhookSink } from './alerts-peer.js';
 import type { AlertsTarget } from './alerts-server.js';
-import { apiV2Body, makeBatches, type PostResult, postAll, webhookBody } from './alerts-workload.js';
+import {
+  apiV2Body,
+  cpuSeconds,
+  makeBatches,
+  type PostResult,
+  postAll,
+  webhookBody,
+} from './alerts-workload.js';
 import { type Benchmark, fixed } from './harness.js';
 
 const BATCH = 100;
@@ -79,6 +86,9 @@ interface Row {
   opsUpdate: number;
   /** From the first new post until every card of the new groups was stored (group_wait 0 here). */
   opsNewWithCards: number;
+  /** Alerts per CPU-second of the server process, new and updates together (load-independent). */
+  amPerCpu: number;
+  opsPerCpu: number;
   errors: string[];
 }
 
@@ -116,16 +126,20 @@ export const benchmark: Benchmark = {
         const alerts = BATCH * BATCHES;
         const fresh = makeBatches(`c${concurrency}`, BATCHES, BATCH);
         const changed = makeBatches(`c${concurrency}`, BATCHES, BATCH, 1);
+        const amCpu0 = cpuSeconds(am.pid);
         const amNew = await postAll(amUrl, fresh.map(apiV2Body), concurrency);
         const amUpdate = await postAll(amUrl, changed.map(apiV2Body), concurrency);
+        const amCpu = cpuSeconds(am.pid) - amCpu0;
         const newBodies = fresh.map((b) => webhookBody(b));
         const updateBodies = changed.map((b) => webhookBody(b));
+        const opsCpu0 = cpuSeconds(opsroom.child.pid);
         const started = performance.now();
         const opsNew = await postAll(opsroom.target.hookUrl, newBodies, concurrency);
         await idle(opsroom);
         const withCards = performance.now() - started;
         const opsUpdate = await postAll(opsroom.target.hookUrl, updateBodies, concurrency);
         await idle(opsroom);
+        const opsCpu = cpuSeconds(opsroom.child.pid) - opsCpu0;
         check('Alertmanager new', amNew, errors);
         check('Alertmanager update', amUpdate, errors);
         check('Opsroom new', opsNew, errors);
@@ -137,6 +151,8 @@ export const benchmark: Benchmark = {
           opsNew: rate(alerts, opsNew),
           opsUpdate: rate(alerts, opsUpdate),
           opsNewWithCards: alerts / (withCards / 1000),
+          amPerCpu: (2 * alerts) / amCpu,
+          opsPerCpu: (2 * alerts) / opsCpu,
           errors,
         });
         console.log(JSON.stringify(rows.at(-1)));
@@ -153,11 +169,11 @@ export const benchmark: Benchmark = {
     const lines = [
       `Bodies of ${BATCH} alerts, ${BATCHES} bodies (${BATCH * BATCHES} alerts) per phase and concurrency, closed loop over keep-alive connections. Opsroom: its own process, ${opsroom.target.dialect}, webhook bodies at \`/hooks/alertmanager/:token\`, the whole pipeline (parse, fingerprint, upsert, groups, events, cards; group_wait 0). Alertmanager 0.25 (Debian): the same alerts at \`/api/v2/alerts\`, group_by alertname, notifying a sink. Load average at start ${loadStart} (2 shared cores).`,
       '',
-      '| posters | Alertmanager new/s | Opsroom new/s | ratio | Opsroom new incl. cards/s | Alertmanager updates/s | Opsroom updates/s | ratio |',
-      '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+      '| posters | Alertmanager new/s | Opsroom new/s | ratio | Opsroom new incl. cards/s | Alertmanager updates/s | Opsroom updates/s | ratio | alerts per CPU-s: Alertmanager / Opsroom |',
+      '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
       ...rows.map(
         (r) =>
-          `| ${r.concurrency} | ${fixed(r.amNew, 0)} | ${fixed(r.opsNew, 0)} | ${fixed(r.opsNew / r.amNew)}× | ${fixed(r.opsNewWithCards, 0)} | ${fixed(r.amUpdate, 0)} | ${fixed(r.opsUpdate, 0)} | ${fixed(r.opsUpdate / r.amUpdate)}× |`,
+          `| ${r.concurrency} | ${fixed(r.amNew, 0)} | ${fixed(r.opsNew, 0)} | ${fixed(r.opsNew / r.amNew)}× | ${fixed(r.opsNewWithCards, 0)} | ${fixed(r.amUpdate, 0)} | ${fixed(r.opsUpdate, 0)} | ${fixed(r.opsUpdate / r.amUpdate)}× | ${fixed(r.amPerCpu, 0)} / ${fixed(r.opsPerCpu, 0)} |`,
       ),
       '',
       `Best of each side: new alerts ${fixed(newRatio)}× Alertmanager, updates ${fixed(updateRatio)}× (budget ≥ 1.0×: new ${verdict(newRatio)}, updates ${verdict(updateRatio)}).`,

@@ -2,6 +2,7 @@
 // Alertmanager webhook bodies (version 4, what Opsroom's /hooks/alertmanager receives) and once as
 // Alertmanager API v2 arrays (what Alertmanager's /api/v2/alerts receives). Bodies are serialised
 // before the clock starts, so the posters measure the servers, not JSON.stringify.
+import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { fingerprint } from '../src/domains/alerts/fingerprint.js';
 
@@ -142,4 +143,22 @@ export async function postAll(
   const ms = performance.now() - start;
   agent.destroy();
   return { ms, errors, ...(firstError ? { firstError } : {}) };
+}
+
+/**
+ * CPU seconds a process has used (user + system, all its threads), from /proc/<pid>/stat. On a machine
+ * shared with other work, alerts per CPU-second compares the two servers' efficiency even when
+ * wall-clock rates are skewed by the load.
+ */
+export function cpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces) start at the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime are fields 14 and 15 of the line, i.e. 11 and 12 after the name; ticks of 1/100 s.
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
 }

@@ -124,6 +124,11 @@ export class Alertmanager {
     return this.process.log;
   }
 
+  /** The process id (benchmarks read its CPU time). */
+  get pid(): number | undefined {
+    return this.process.pid;
+  }
+
   /**
    * POST /api/v2/alerts; throws with Alertmanager's answer unless it is 200. Each try has a deadline and
    * a failed one is retried: on a loaded machine a request must not hang a test for minutes.
