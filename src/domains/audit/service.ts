@@ -109,8 +109,9 @@ export class AuditService {
   }
 
   private async flush(): Promise<void> {
-    // Let the caller's synchronous burst queue up first: one transaction for all of it.
-    await Promise.resolve();
+    // Let the callers' burst queue up first (everything until the event loop turns): one transaction
+    // for all of it rather than one per entry.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     try {
       while (this.pending.length > 0) {
         const batch = this.pending.splice(0, MAX_BATCH);

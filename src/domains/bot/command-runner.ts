@@ -1,7 +1,7 @@
 import type { Clock } from '../../core/clock.js';
 import { asCodedError, isCodedError } from '../../core/errors.js';
 import type { JobRunner } from '../jobs/runner.js';
-import type { CommandContext, CommandResult } from './command.js';
+import type { Command, CommandContext, CommandResult } from './command.js';
 import type { BotReply, Run } from './pipeline.js';
 
 export interface CommandRunnerDeps {
@@ -65,16 +65,18 @@ export class CommandRunner {
     };
   }
 
+  /**
+   * Runs an instant command. Most answer synchronously: those need no watchdog, and no AbortController
+   * is made unless the handler reads `ctx.signal`. A handler that returns a promise races a timer.
+   */
   private async instant(run: Run): Promise<BotReply> {
     const { command, args, extra } = run.parsed!;
-    const controller = new AbortController();
-    const timeoutMs = Math.min(command.timeoutMs ?? INSTANT_TIMEOUT_MS, INSTANT_TIMEOUT_MS);
-    const cancel = this.deps.clock.setTimer(timeoutMs, () => controller.abort(new Error('timed out')));
+    let controller: AbortController | undefined;
+    const signalOf = () => {
+      controller ??= new AbortController();
+      return controller.signal;
+    };
     const replies: string[] = [];
-    const aborted = new Promise<never>((_, reject) =>
-      controller.signal.addEventListener('abort', () => reject(controller.signal.reason)),
-    );
-    aborted.catch(() => {});
     const ctx: CommandContext<never> = {
       args: args as never,
       extra,
@@ -83,17 +85,24 @@ export class CommandRunner {
       ...(run.where.threadId === undefined ? {} : { threadId: run.where.threadId }),
       jobId: '',
       line: run.line,
-      signal: controller.signal,
+      get signal() {
+        return signalOf();
+      },
       reply: async (message) => {
         replies.push(typeof message === 'string' ? message : (message.text ?? ''));
       },
       progress: (text) => replies.push(text),
     };
     try {
-      const result = await Promise.race([Promise.resolve().then(() => command.run(ctx)), aborted]);
+      const returned = command.run(ctx);
+      const abort = (reason: Error) => {
+        controller ??= new AbortController();
+        controller.abort(reason);
+      };
+      const result = isPromise(returned) ? await this.withinTimeout(command, returned, abort) : returned;
       return { ...toReply(command.name, result, replies), ...decisionOf(run) };
     } catch (error) {
-      if (controller.signal.aborted) {
+      if (controller?.signal.aborted) {
         return { outcome: 'failed', command: command.name, text: `\`${command.name}\` timed out.` };
       }
       const coded = asCodedError(error);
@@ -105,10 +114,33 @@ export class CommandRunner {
         command: command.name,
         text: isCodedError(error) ? detail : `\`${command.name}\` failed: ${detail}`,
       };
+    }
+  }
+
+  private async withinTimeout(
+    command: Command,
+    pending: Promise<CommandResult>,
+    abort: (reason: Error) => void,
+  ): Promise<CommandResult> {
+    const timeoutMs = Math.min(command.timeoutMs ?? INSTANT_TIMEOUT_MS, INSTANT_TIMEOUT_MS);
+    let cancel = () => {};
+    const timedOut = new Promise<never>((_, reject) => {
+      cancel = this.deps.clock.setTimer(timeoutMs, () => {
+        const reason = new Error('timed out');
+        abort(reason);
+        reject(reason);
+      });
+    });
+    try {
+      return await Promise.race([pending, timedOut]);
     } finally {
       cancel();
     }
   }
+}
+
+function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
+  return typeof (value as { then?: unknown })?.then === 'function';
 }
 
 function decisionOf(run: Run): Pick<BotReply, 'decision' | 'decidedBy'> {

@@ -79,10 +79,24 @@ export async function checkEntityArgs(
  */
 export function entityStage(lookup: EntityLookup): Stage {
   return async (run, next) => {
-    if (run.parsed === undefined || run.decided) return next();
+    if (run.parsed === undefined || run.decided || !namesEntities(run.parsed.command)) return next();
     const failure = await checkEntityArgs(run.parsed.command, run.parsed.args, lookup);
     return failure === undefined ? next() : { outcome: 'usage', text: renderParseFailure(failure) };
   };
+}
+
+const namingCommands = new WeakMap<Command, boolean>();
+
+/** Whether any argument of the command is a `@user` or `#room` (worked out once per command). */
+function namesEntities(command: Command): boolean {
+  let names = namingCommands.get(command);
+  if (names === undefined) {
+    names = Object.values(command.args as Record<string, ArgSpec>).some(
+      (spec) => spec.type === 'user' || spec.type === 'room',
+    );
+    namingCommands.set(command, names);
+  }
+  return names;
 }
 
 /**
