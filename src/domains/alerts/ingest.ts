@@ -452,29 +452,54 @@ export class AlertIngestion {
     };
   }
 
+  /**
+   * The stored alerts a delivery speaks of: exact (startsAt, fingerprint) pairs, each an index seek
+   * (an IN list per column would multiply: 100 start times × 100 fingerprints), plus, for alerts sent
+   * without a start, the open alerts with those fingerprints.
+   */
   async #existing(trx: Transaction<DB>, integrationId: string, prepared: Prepared[]) {
     const exact = new Map<string, ExistingAlert>();
     const open = new Map<string, ExistingAlert>();
-    const fps = [...new Set(prepared.map((p) => p.fingerprint))];
-    const starts = [...new Set(prepared.flatMap((p) => (p.startsAt === undefined ? [] : [p.startsAt])))];
-    const needOpen = prepared.some((p) => p.startsAt === undefined);
-    for (const batch of chunks(fps)) {
-      const rows = await trx
-        .selectFrom('alerts')
-        .select(['id', 'fingerprint', 'startsAt', 'status', 'annotations', 'generatorUrl'])
-        .where('integrationId', '=', integrationId)
-        .where('fingerprint', 'in', batch)
-        .where((eb) => {
-          const ors = [];
-          if (starts.length > 0) ors.push(eb('startsAt', 'in', starts));
-          if (needOpen) ors.push(eb('status', '=', 'firing'));
-          return ors.length === 0 ? eb.val(false) : eb.or(ors);
-        })
-        .execute();
+    const pairs = new Map<string, { startsAt: string; fingerprint: string }>();
+    const openFps = new Set<string>();
+    for (const p of prepared) {
+      if (p.startsAt === undefined) openFps.add(p.fingerprint);
+      else pairs.set(`${p.fingerprint}|${p.startsAt}`, { startsAt: p.startsAt, fingerprint: p.fingerprint });
+    }
+    const keep = (rows: ExistingAlert[]) => {
       for (const r of rows) {
         exact.set(`${r.fingerprint}|${r.startsAt}`, r);
         if (r.status === 'firing') open.set(r.fingerprint, r);
       }
+    };
+    const columns = ['id', 'fingerprint', 'startsAt', 'status', 'annotations', 'generatorUrl'] as const;
+    for (const batch of chunks([...pairs.values()], 200)) {
+      const rows = await trx
+        .selectFrom('alerts')
+        .select(columns)
+        .where((eb) =>
+          eb.or(
+            batch.map((x) =>
+              eb.and([
+                eb('integrationId', '=', integrationId),
+                eb('startsAt', '=', x.startsAt),
+                eb('fingerprint', '=', x.fingerprint),
+              ]),
+            ),
+          ),
+        )
+        .execute();
+      keep(rows);
+    }
+    for (const batch of chunks([...openFps])) {
+      const rows = await trx
+        .selectFrom('alerts')
+        .select(columns)
+        .where('integrationId', '=', integrationId)
+        .where('status', '=', 'firing')
+        .where('fingerprint', 'in', batch)
+        .execute();
+      keep(rows);
     }
     return { exact, open };
   }
