@@ -111,10 +111,3 @@ export function locksCard(locks: DeployLockView[], nowMs: number): Card {
     })),
   };
 }
-
-/** Buttons that answer "which environment?" by running the line with each one. */
-export function environmentButtons(line: (env: string) => string, envs: string[]): Card['buttons'] {
-  return envs
-    .slice(0, 10)
-    .map((env) => ({ actionId: SUGGESTION_ACTION, label: env.slice(0, 60), value: line(env) }));
-}

@@ -250,8 +250,10 @@ export function deployCommands(service: DeployService, deps: DeployCommandDeps):
     permission: READ_PERMISSION,
     instant: true,
     async run() {
-      const card = locksCard(await service.locks(), deps.clock.nowMs());
-      return { text: card.text ?? '', card };
+      const list = await service.locks();
+      const card = locksCard(list, deps.clock.nowMs());
+      // The card holds the list (and Unlock buttons); the text only sums it up, so nothing shows twice.
+      return { text: list.length === 0 ? 'Nothing is locked.' : `${list.length} locked:`, card };
     },
   });
 
@@ -271,7 +273,7 @@ export function deployCommands(service: DeployService, deps: DeployCommandDeps):
       const env = args.env?.toLowerCase();
       const history = await service.history(app, env, 10);
       const card = historyCard(`Deploys of ${app}${env ? ` in ${env}` : ''}`, history, deps.clock.nowMs());
-      return { text: card.text ?? '', card };
+      return { text: `${history.length === 0 ? 'No' : `The last ${history.length}`} deploys:`, card };
     },
   });
 

@@ -106,8 +106,9 @@ for (const dialect of DIALECTS) {
       const deploy = await d.ended('api', 'failed');
       assert.match(deploy.summary ?? '', /exited 3/);
       const [history] = await d.say('!deploys api in staging', 'carol');
-      assert.match(history!.text, new RegExp(`❌ #${deploy.id} \`api/fail\``));
-      assert.match(history!.text, /✅ #\d+ `api\/v1.2.0`/);
+      assert.match(history!.card?.text ?? '', new RegExp(`❌ #${deploy.id} \`api/fail\``));
+      assert.match(history!.card?.text ?? '', /✅ #\d+ `api\/v1.2.0`/);
+      assert.equal(history!.card?.buttons?.[0]?.value, 'rollback api in staging');
     });
 
     test('cancel stops the script (its card has a Cancel button) and the deploy is recorded cancelled', async () => {
