@@ -153,6 +153,14 @@ for (const dialect of DIALECTS) {
       const commands = (await t.request({ method: 'GET', url: '/api/bot/commands', as: alice })).json()
         .commands;
       assert.ok(commands.some((c: { name: string }) => c.name === 'echo'));
+      const jobs = commands.find((c: { name: string }) => c.name === 'jobs');
+      assert.deepEqual(jobs.args[0], {
+        name: 'status',
+        type: 'enum',
+        required: false,
+        values: ['running', 'queued', 'succeeded', 'failed', 'cancelled', 'timed_out', 'interrupted'],
+      });
+      assert.equal(jobs.risk, 'none');
     });
   });
 }

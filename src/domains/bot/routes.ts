@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { cardSchema } from '../chat/schema.js';
 import type { IdentityService } from '../identity/service.js';
 import { actorOf, type RouteApp } from '../route-context.js';
+import { type ArgSpec, describeValue } from './arg-types.js';
 import { toRunResult } from './dispatcher.js';
 import { usageLines } from './help.js';
 import type { Bot } from './index.js';
@@ -74,6 +75,20 @@ export function registerBotRoutes(
                 summary: z.string(),
                 usage: z.array(z.string()),
                 examples: z.array(z.string()),
+                /** The arguments, for hints while typing: type, whether required, default, enum values. */
+                args: z.array(
+                  z.object({
+                    name: z.string(),
+                    type: z.string(),
+                    required: z.boolean(),
+                    description: z.string().optional(),
+                    values: z.array(z.string()).optional(),
+                    default: z.string().optional(),
+                  }),
+                ),
+                /** `none`, `confirm` or `approval`; `riskVaries`: it depends on the arguments (e.g. the environment). */
+                risk: z.enum(['none', 'confirm', 'approval']),
+                riskVaries: z.boolean(),
               }),
             ),
           }),
@@ -90,6 +105,16 @@ export function registerBotRoutes(
           summary: c.summary,
           usage: usageLines(c),
           examples: [...c.examples],
+          args: Object.entries(c.args as Record<string, ArgSpec>).map(([name, spec]) => ({
+            name,
+            type: spec.type,
+            required: spec.required === true,
+            ...(spec.description === undefined ? {} : { description: spec.description }),
+            ...(spec.type === 'enum' ? { values: [...spec.values] } : {}),
+            ...(spec.default === undefined ? {} : { default: describeValue(spec, spec.default) }),
+          })),
+          risk: c.risk,
+          riskVaries: c.riskVaries,
         })),
       };
     },
