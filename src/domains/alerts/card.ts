@@ -48,7 +48,8 @@ const ICON: Record<GroupStatus, string> = {
   resolved: '✅',
 };
 
-const SHOWN_ALERTS = 10;
+/** Alerts listed on a card; the rest are counted. */
+export const SHOWN_ALERTS = 10;
 
 export function severityColor(severity: string): Card['color'] {
   if (/^(critical|crit|page|error|high|p1|sev1|disaster|emergency)$/i.test(severity)) return 'danger';
@@ -114,21 +115,36 @@ export function statusText(group: CardGroup): string {
  * alerts, links to the source and the runbook, and the buttons that fit the status. Rendered from the
  * stored state each time, so the card in the room is always the current truth.
  */
-export function renderGroupCard(group: CardGroup, alerts: readonly CardAlert[], nowMs: number): Card {
+/** Totals over the whole group, when `alerts` holds only the few shown (large groups). */
+export interface CardCounts {
+  firing: number;
+  resolved: number;
+  /** The earliest start of any alert in the group. */
+  started: string;
+}
+
+export function renderGroupCard(
+  group: CardGroup,
+  alerts: readonly CardAlert[],
+  nowMs: number,
+  counts?: CardCounts,
+): Card {
   const firing = alerts.filter((a) => a.status === 'firing');
+  const firingCount = counts?.firing ?? firing.length;
+  const resolvedCount = counts?.resolved ?? alerts.length - firing.length;
   const shownFrom = firing.length > 0 ? firing : alerts;
+  const shownTotal = firing.length > 0 ? firingCount : firingCount + resolvedCount;
   const first = shownFrom[0];
   const summary = first?.annotations.summary ?? first?.annotations.message ?? '';
   const description = first?.annotations.description ?? '';
   const runbook = alerts.find((a) => a.annotations.runbook_url)?.annotations.runbook_url;
   const source = first?.generatorUrl ?? alerts.find((a) => a.generatorUrl)?.generatorUrl ?? null;
-  const started = alerts.reduce(
-    (min, a) => (a.startsAt < min ? a.startsAt : min),
-    first?.startsAt ?? group.createdAt,
-  );
+  const started =
+    counts?.started ??
+    alerts.reduce((min, a) => (a.startsAt < min ? a.startsAt : min), first?.startsAt ?? group.createdAt);
   const endMs = group.status === 'resolved' && group.resolvedAt ? Date.parse(group.resolvedAt) : nowMs;
   const subject = labelList(group.labels, { alertname: '' });
-  const count = group.status === 'resolved' ? '' : ` · ${firing.length} firing`;
+  const count = group.status === 'resolved' ? '' : ` · ${firingCount} firing`;
   const title = clip(
     `${ICON[group.status]} #${group.id} ${group.alertname}${subject ? ` (${subject})` : ''}${count}`,
     200,
@@ -143,7 +159,7 @@ export function renderGroupCard(group: CardGroup, alerts: readonly CardAlert[], 
         : '';
     return clip(`${icon} ${own}${why}`, 160);
   });
-  if (shownFrom.length > SHOWN_ALERTS) lines.push(`… and ${shownFrom.length - SHOWN_ALERTS} more`);
+  if (shownTotal > SHOWN_ALERTS) lines.push(`… and ${shownTotal - SHOWN_ALERTS} more`);
   const fields: NonNullable<Card['fields']> = [
     { title: 'Status', value: statusText(group), short: true },
     { title: 'Severity', value: group.severity, short: true },
@@ -155,7 +171,7 @@ export function renderGroupCard(group: CardGroup, alerts: readonly CardAlert[], 
     },
     { title: 'Labels', value: clip(labelList(group.labels) || '(none)', 1000) },
     {
-      title: `Alerts (${firing.length} firing, ${alerts.length - firing.length} resolved)`,
+      title: `Alerts (${firingCount} firing, ${resolvedCount} resolved)`,
       value: clip(lines.join('\n') || '(none)', 1000),
     },
   ];

@@ -45,6 +45,8 @@ export interface IngestDeps {
   /** A room name to its id, making the room when it does not exist. */
   roomId: (name: string) => Promise<string>;
   limits: IngestLimits;
+  /** After a commit that resolved alerts: groups muted by an inhibitor that may have ended get a flush. */
+  afterResolved?: () => Promise<void>;
 }
 
 interface Prepared {
@@ -185,6 +187,7 @@ export class AlertIngestion {
         alertname: a.alertname,
       });
     }
+    if (outcome.resolvedAlerts.length > 0 && !this.deps.inhibitor.empty) await this.deps.afterResolved?.();
     return outcome.result;
   }
 

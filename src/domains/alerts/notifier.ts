@@ -1,12 +1,19 @@
 import { createHash } from 'node:crypto';
-import type { Insertable, Kysely } from 'kysely';
+import { type Insertable, type Kysely, sql } from 'kysely';
 import type { Clock } from '../../core/clock.js';
 import type { EventBus } from '../../runtime/event-bus.js';
 import type { ScheduledTask, Scheduler } from '../../runtime/scheduler.js';
 import type { DB } from '../../storage/tables.js';
 import type { Card } from '../chat/schema.js';
 import type { JobWhere } from '../jobs/runner.js';
-import { type CardAlert, type CardGroup, clip, renderGroupCard, shortDuration } from './card.js';
+import {
+  type CardAlert,
+  type CardGroup,
+  clip,
+  renderGroupCard,
+  SHOWN_ALERTS,
+  shortDuration,
+} from './card.js';
 import './events.js';
 import { FLUSH_TASK, flushKey } from './ingest.js';
 import type { Inhibitor } from './inhibition.js';
@@ -124,53 +131,29 @@ export class GroupNotifier {
       .executeTakeFirst();
     if (!group || (group.openKey === null && group.notifiedStatus === 'resolved')) return;
     const settings = JSON.parse(group.settings) as GroupSettings;
-    const alerts = await this.#alerts(groupId);
     const now = this.deps.clock.now();
     const nowIso = now.toISOString();
     const events: Insertable<AlertEventsTable>[] = [];
-    let silencedBy: number | undefined;
-    for (const a of alerts) {
-      if (a.status !== 'firing') continue;
-      const labels = JSON.parse(a.labels) as Record<string, string>;
-      const silence = this.deps.silences.silencedBy(labels);
-      silencedBy ??= silence;
-      const muted =
-        silence !== undefined
-          ? `silence:${silence}`
-          : this.deps.inhibitor.inhibited(a.id, labels)
-            ? 'inhibited'
-            : null;
-      if (muted !== a.muted) {
-        await this.deps.db.updateTable('alerts').set({ muted }).where('id', '=', a.id).execute();
-        events.push({
-          at: nowIso,
-          kind: muted === null ? 'unmuted' : muted === 'inhibited' ? 'inhibited' : 'silenced',
-          groupId,
-          alertId: a.id,
-          fingerprint: a.fingerprint,
-          alertname: a.alertname,
-          actor: null,
-          detail: JSON.stringify({ muted }),
-        });
-        a.muted = muted;
-      }
-    }
-    const firing = alerts.filter((a) => a.status === 'firing');
-    const active = firing.filter((a) => a.muted === null);
+    // Matching every firing alert against silences and inhibit rules only when there are any.
+    if (this.deps.silences.hasActive() || !this.deps.inhibitor.empty)
+      await this.#evaluateMutes(group, nowIso, events);
+    const totals = await this.#totals(groupId);
+    const shown = await this.#shown(groupId);
     const status: GroupStatus =
-      firing.length === 0
+      totals.firing === 0
         ? 'resolved'
         : group.ackedBy
           ? 'acked'
-          : active.length > 0
+          : totals.active > 0
             ? 'firing'
-            : firing.some((a) => a.muted?.startsWith('silence'))
+            : totals.silencedBy !== undefined
               ? 'silenced'
               : 'inhibited';
     const card = renderGroupCard(
-      this.#cardGroup(group, status, silencedBy, nowIso),
-      alerts.map(toCardAlert),
+      this.#cardGroup(group, status, totals.silencedBy, nowIso),
+      shown.map(toCardAlert),
       now.getTime(),
+      { firing: totals.firing, resolved: totals.resolved, started: totals.started ?? group.createdAt },
     );
     const hash = createHash('sha256').update(JSON.stringify(card)).digest('base64url');
     const update: Partial<GroupRow> = { status, updatedAt: nowIso };
@@ -217,19 +200,19 @@ export class GroupNotifier {
       } else if (changed) {
         update.notifiedStatus = status;
       }
-      const fresh = firing.filter((a) => a.noticed === 0 && a.muted === null);
-      if (!changed && status === 'firing' && fresh.length > 0 && !quiet) {
+      if (!changed && status === 'firing' && totals.fresh > 0 && !quiet) {
         const last = Date.parse(group.lastNoticeAt ?? group.createdAt);
         const due = last + settings.groupIntervalMs;
         if (due > now.getTime()) return this.#later(groupId, due - now.getTime(), events, update);
         const wait = this.deps.limiter.take(group.integrationId);
         if (wait > 0) return this.#later(groupId, wait, events, update);
+        const fresh = await this.#fresh(groupId);
         const names = fresh
           .slice(0, 5)
           .map((a) => `\`${shortLabels(a.labels, group.labels)}\``)
           .join(', ');
         await this.deps.poster.say(thread, {
-          text: `🔥 ${fresh.length} more firing: ${names}${fresh.length > 5 ? ', …' : ''}`,
+          text: `🔥 ${totals.fresh} more firing: ${names}${totals.fresh > 5 ? ', …' : ''}`,
         });
         update.lastNoticeAt = nowIso;
       }
@@ -279,7 +262,7 @@ export class GroupNotifier {
     const wait = this.deps.limiter.take(group.integrationId);
     const nowMs = this.deps.clock.nowMs();
     if (wait === 0) {
-      const firing = (await this.#alerts(groupId)).filter((a) => a.status === 'firing').length;
+      const { firing } = await this.#totals(groupId);
       await this.deps.poster.say(
         { roomId: group.roomId, threadId: group.messageId },
         {
@@ -379,7 +362,86 @@ export class GroupNotifier {
       .execute();
   }
 
-  #alerts(groupId: number): Promise<AlertRow[]> {
+  /** Re-matches the group's firing alerts against silences and inhibit rules; stores changes. */
+  async #evaluateMutes(
+    group: GroupRow,
+    nowIso: string,
+    events: Insertable<AlertEventsTable>[],
+  ): Promise<void> {
+    const firing = await this.deps.db
+      .selectFrom('alertGroupAlerts as m')
+      .innerJoin('alerts as a', 'a.id', 'm.alertId')
+      .select(['a.id', 'a.labels', 'a.muted', 'a.fingerprint', 'a.alertname'])
+      .where('m.groupId', '=', group.id)
+      .where('a.status', '=', 'firing')
+      .execute();
+    for (const a of firing) {
+      const labels = JSON.parse(a.labels) as Record<string, string>;
+      const silence = this.deps.silences.silencedBy(labels);
+      const muted =
+        silence !== undefined
+          ? `silence:${silence}`
+          : this.deps.inhibitor.inhibited(a.id, labels)
+            ? 'inhibited'
+            : null;
+      if (muted === a.muted) continue;
+      await this.deps.db.updateTable('alerts').set({ muted }).where('id', '=', a.id).execute();
+      events.push({
+        at: nowIso,
+        kind: muted === null ? 'unmuted' : muted === 'inhibited' ? 'inhibited' : 'silenced',
+        groupId: group.id,
+        alertId: a.id,
+        fingerprint: a.fingerprint,
+        alertname: a.alertname,
+        actor: null,
+        detail: JSON.stringify({ muted }),
+      });
+    }
+  }
+
+  /** Counts over the whole group in one grouped query, whatever its size. */
+  async #totals(groupId: number) {
+    const rows = await this.deps.db
+      .selectFrom('alertGroupAlerts as m')
+      .innerJoin('alerts as a', 'a.id', 'm.alertId')
+      .select((eb) => [
+        'a.status',
+        'a.muted',
+        'm.noticed',
+        eb.fn.countAll<number>().as('n'),
+        eb.fn.min('a.startsAt').as('started'),
+      ])
+      .where('m.groupId', '=', groupId)
+      .groupBy(['a.status', 'a.muted', 'm.noticed'])
+      .execute();
+    const totals = {
+      firing: 0,
+      resolved: 0,
+      active: 0,
+      fresh: 0,
+      started: undefined as string | undefined,
+      silencedBy: undefined as number | undefined,
+    };
+    for (const r of rows) {
+      const n = Number(r.n);
+      if (totals.started === undefined || r.started < totals.started) totals.started = r.started;
+      if (r.status !== 'firing') {
+        totals.resolved += n;
+        continue;
+      }
+      totals.firing += n;
+      if (r.muted === null) {
+        totals.active += n;
+        if (r.noticed === 0) totals.fresh += n;
+      } else if (r.muted.startsWith('silence:')) {
+        totals.silencedBy ??= Number(r.muted.slice('silence:'.length));
+      }
+    }
+    return totals;
+  }
+
+  /** The few alerts a card lists: firing first, then the oldest. */
+  #shown(groupId: number): Promise<AlertRow[]> {
     return this.deps.db
       .selectFrom('alertGroupAlerts as m')
       .innerJoin('alerts as a', 'a.id', 'm.alertId')
@@ -397,8 +459,24 @@ export class GroupNotifier {
         'a.alertname',
       ])
       .where('m.groupId', '=', groupId)
+      .orderBy(sql`case when a.status = 'firing' then 0 else 1 end`)
       .orderBy('a.id')
-      .limit(5000)
+      .limit(SHOWN_ALERTS + 1)
+      .execute();
+  }
+
+  /** Firing alerts the room has not been told about yet (for the "more firing" line). */
+  #fresh(groupId: number): Promise<{ labels: string }[]> {
+    return this.deps.db
+      .selectFrom('alertGroupAlerts as m')
+      .innerJoin('alerts as a', 'a.id', 'm.alertId')
+      .select(['a.labels'])
+      .where('m.groupId', '=', groupId)
+      .where('m.noticed', '=', 0)
+      .where('a.status', '=', 'firing')
+      .where('a.muted', 'is', null)
+      .orderBy('a.id')
+      .limit(5)
       .execute();
   }
 

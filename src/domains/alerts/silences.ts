@@ -41,6 +41,12 @@ export class Silences {
     }));
   }
 
+  /** Whether any silence is in force now (when none is, flushes skip matching every alert). */
+  hasActive(): boolean {
+    const now = this.deps.clock.nowMs();
+    return this.#active.some((s) => s.startsMs <= now && now < s.endsMs);
+  }
+
   /** The silence muting these labels now, if any. */
   silencedBy(labels: Readonly<Record<string, string>>): number | undefined {
     const now = this.deps.clock.nowMs();

@@ -153,6 +153,8 @@ export async function startAlerts(deps: AlertsDeps): Promise<AlertsDomain> {
     flap,
     roomId,
     limits: { maxAlerts: settings.max_alerts_per_request, maxLabels: settings.max_labels },
+    // When an inhibiting alert resolves, the alerts it muted speak again: their groups are flushed.
+    afterResolved: async () => notifier.request(await openGroups(true)),
   });
   const notifier = new GroupNotifier({
     db,
@@ -199,21 +201,6 @@ export async function startAlerts(deps: AlertsDeps): Promise<AlertsDomain> {
     await silences.load();
     await notifier.request(await openGroups(false));
   });
-  // When an inhibiting alert resolves, the alerts it muted speak again: re-flush their groups once per tick.
-  let reflushQueued = false;
-  const stopResolved = inhibitor.empty
-    ? () => {}
-    : bus.subscribe('alert.resolved', () => {
-        if (reflushQueued) return;
-        reflushQueued = true;
-        setImmediate(() => {
-          reflushQueued = false;
-          void openGroups(true)
-            .then((ids) => notifier.request(ids))
-            .catch((error) => deps.onError(error, { step: 'inhibition re-flush' }));
-        });
-      });
-
   const service = new AlertService({
     db,
     clock,
@@ -291,7 +278,6 @@ export async function startAlerts(deps: AlertsDeps): Promise<AlertsDomain> {
     dryRun: runDry,
     idle: () => scheduler.idle(),
     async stop() {
-      stopResolved();
       stopCreated();
       await scheduler.stop();
     },

@@ -60,7 +60,10 @@ export class IntegrationService {
 
   constructor(private readonly deps: IntegrationDeps) {}
 
-  async create(actor: Actor, input: CreateIntegrationInput): Promise<CreatedIntegration> {
+  async create(
+    actor: Actor,
+    input: CreateIntegrationInput,
+  ): Promise<CreatedIntegration & { integration: Integration }> {
     if (!isAdmin(actor)) throw new PermissionDeniedError('Only admins can create integrations');
     const valid = parseOrThrow(createIntegrationBody, input);
     const room = valid.room === undefined ? undefined : await this.deps.roomOf(valid.room);
