@@ -14,6 +14,10 @@ export interface DispatchResult {
   messages: number;
   seconds: number;
   perSec: number;
+  /** Process CPU time (user + system, all threads) over the same loop, and messages per CPU-second: */
+  cpuSeconds: number;
+  /** a rate the machine's other load hardly moves, unlike the wall-clock one. */
+  perCpuSec: number;
   /** Milliseconds per message, over all messages. */
   latency: Timing;
   /** Milliseconds per message, by kind of message. */
@@ -36,6 +40,7 @@ export async function measure(
   await settle();
   const latencies = new Float64Array(messages.length);
   const started = performance.now();
+  const cpuStart = process.cpuUsage();
   for (let i = 0; i < messages.length; i++) {
     const t0 = performance.now();
     await receive(messages[i]!.text);
@@ -43,6 +48,8 @@ export async function measure(
   }
   await settle();
   const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuStart);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   const byKind: DispatchResult['byKind'] = {};
   const kinds = new Map<MessageKind, number[]>();
   for (let i = 0; i < messages.length; i++) {
@@ -56,6 +63,8 @@ export async function measure(
     messages: messages.length,
     seconds,
     perSec: messages.length / seconds,
+    cpuSeconds,
+    perCpuSec: messages.length / cpuSeconds,
     latency: timing(Array.from(latencies)),
     byKind,
   };

@@ -55,7 +55,15 @@ async function main(): Promise<WorkerResult> {
       return {
         ...finish(
           side,
-          { messages: messages.length, seconds: 0, perSec: 0, latency: none, byKind: {} },
+          {
+            messages: messages.length,
+            seconds: 0,
+            perSec: 0,
+            cpuSeconds: 0,
+            perCpuSec: 0,
+            latency: none,
+            byKind: {},
+          },
           bot.listeners,
           sink,
           bot.notes,
