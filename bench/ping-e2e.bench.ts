@@ -3,6 +3,7 @@
 // bare `ws` server answering each frame with an event frame: the floor of loopback, framing and JSON.
 // Budget (issue 3): p99 under 10 ms at 100 requests/s. Quick look: `npx tsx bench/ping-e2e.bench.ts`.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -110,6 +111,23 @@ async function stopServer(server: Server): Promise<void> {
   await exited;
 }
 
+/**
+ * CPU seconds (user + system) a server process has used so far, from /proc (Linux; NaN elsewhere).
+ * Per request, it is what each server spends on a ping whatever else the shared machine is doing.
+ */
+function cpuSecondsOf(child: ChildProcess): number {
+  try {
+    const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+    // Fields after the command name (which may contain spaces) in parentheses: utime is the 12th, stime the 13th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return Number.NaN;
+  }
+}
+/** USER_HZ: the unit of /proc times, 100 on Linux on every common architecture. */
+const CLOCK_TICKS = 100;
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 let nextId = 1;
 
@@ -149,9 +167,16 @@ export const benchmark: Benchmark = {
       await paced(bare, WARMUP);
       await paced(opsroom, WARMUP);
       const runs = { bare: [] as Paced[], opsroom: [] as Paced[] };
+      const cpu = { bare: 0, opsroom: 0 };
+      const timed = async (server: Server, requests: number) => {
+        const before = cpuSecondsOf(server.child);
+        const result = await paced(server, requests);
+        cpu[server.name] += cpuSecondsOf(server.child) - before;
+        return result;
+      };
       for (let round = 0; round < ROUNDS; round++) {
-        runs.bare.push(await paced(bare, BARE_REQUESTS));
-        runs.opsroom.push(await paced(opsroom, OPSROOM_REQUESTS));
+        runs.bare.push(await timed(bare, BARE_REQUESTS));
+        runs.opsroom.push(await timed(opsroom, OPSROOM_REQUESTS));
         const p99 = (r: Paced) => fixed(summarize(r.latencies).p99);
         console.log(
           `  round ${round + 1}: p99 bare ${p99(runs.bare.at(-1)!)} ms, opsroom ${p99(runs.opsroom.at(-1)!)} ms`,
@@ -191,6 +216,8 @@ export const benchmark: Benchmark = {
           row('p99', 'p99', `< ${P99_BUDGET_MS} ms`, ok ? 'PASS' : 'FAIL'),
           row('max', 'max'),
           '',
+          `Server CPU per request (user + system, from /proc): Opsroom ${fixed((cpu.opsroom * 1000) / (ROUNDS * OPSROOM_REQUESTS))} ms, bare ${fixed((cpu.bare * 1000) / (ROUNDS * BARE_REQUESTS))} ms`,
+          '(a 10 ms clock, so roughly).',
           `Requests: Opsroom ${o.s.count + o.missing}, bare ${b.s.count + b.missing}; without a reply within 5 s: Opsroom ${o.missing}, bare ${b.missing};`,
           `replies other than \`pong\`: ${o.wrong}; error frames: ${errors}.`,
         ].join('\n'),
