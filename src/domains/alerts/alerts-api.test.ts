@@ -130,6 +130,21 @@ for (const dialect of DIALECTS) {
       assert.equal((await cards()).filter((m) => m.card!.title.includes('PairAlert')).length, 1);
     });
 
+    it('a changed annotation updates the stored alerts and the card in place', async () => {
+      const body = JSON.parse(firing);
+      body.alerts[0].labels = { alertname: 'Changing', service: 'x', severity: 'warning' };
+      body.alerts.push({ ...body.alerts[0], labels: { ...body.alerts[0].labels, instance: 'b' } });
+      assert.equal((await post(`/hooks/alertmanager/${token}`, JSON.stringify(body))).json().created, 2);
+      await t.app.alerts.idle();
+      for (const a of body.alerts) a.annotations = { summary: 'now at 97%' };
+      const res = await post(`/hooks/alertmanager/${token}`, JSON.stringify(body));
+      assert.equal(res.json().updated, 2);
+      await t.app.alerts.idle();
+      const list = (await cards()).filter((m) => m.card!.title.includes('Changing'));
+      assert.equal(list.length, 1);
+      assert.equal(list[0]!.card!.text, 'now at 97%');
+    });
+
     it('refuses bad input with a coded 4xx and stores nothing', async () => {
       const before = await Promise.all([count('alerts'), count('alertGroups'), count('alertEvents')]);
       const cases: [string | Buffer, number, string, string?][] = [

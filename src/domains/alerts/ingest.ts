@@ -391,12 +391,23 @@ export class AlertIngestion {
       fingerprint: string;
       alertname: string;
     }[] = [];
+    // New firing alerts are recorded as one `fired` event per group and alert name, listing the alert
+    // ids: the timeline loses nothing (each alert row keeps its own times) and a delivery of a hundred
+    // new alerts writes one event row instead of a hundred.
+    const firedBatches = new Map<
+      string,
+      { groupId: number | null; alertname: string; ids: number[]; fp: string }
+    >();
     for (const x of toInsert) {
       const id = inserted.get(`${x.p.fingerprint}|${x.p.startsAt}`);
       if (id === undefined) continue;
-      const kind = x.p.status === 'firing' ? 'fired' : 'resolved';
-      events.push(this.#event(now, kind, id, x.p));
+      if (x.p.status === 'resolved') events.push(this.#event(now, 'resolved', id, x.p));
       if (x.p.status === 'firing') {
+        const groupId = groups.groupOf.get(id) ?? null;
+        const key = `${groupId}|${x.p.alertname}`;
+        const batch = firedBatches.get(key);
+        if (batch) batch.ids.push(id);
+        else firedBatches.set(key, { groupId, alertname: x.p.alertname, ids: [id], fp: x.p.fingerprint });
         fired.push({
           id,
           labels: x.p.labels,
@@ -405,6 +416,19 @@ export class AlertIngestion {
           severity: x.p.severity,
         });
       }
+    }
+    for (const b of firedBatches.values()) {
+      const single = b.ids.length === 1;
+      events.push({
+        at: now,
+        kind: 'fired',
+        groupId: b.groupId,
+        alertId: single ? b.ids[0]! : null,
+        fingerprint: single ? b.fp : null,
+        alertname: b.alertname,
+        actor: null,
+        detail: JSON.stringify({ alertIds: b.ids }),
+      });
     }
     for (const x of toResolve) {
       events.push(this.#event(now, 'resolved', x.id, x.p));
@@ -551,6 +575,7 @@ export class AlertIngestion {
   ) {
     const touched = new Map<number, GroupRef>();
     const created: number[] = [];
+    const groupOf = new Map<number, number>();
     const wanted = new Map<
       string,
       {
@@ -577,7 +602,7 @@ export class AlertIngestion {
         memberships.push({ key, alertId });
       }
     }
-    if (wanted.size === 0) return { touched, created };
+    if (wanted.size === 0) return { touched, created, groupOf };
     const byKey = new Map<string, GroupRef>();
     for (const batch of chunks([...wanted.keys()])) {
       const rows = await trx
@@ -632,6 +657,7 @@ export class AlertIngestion {
       const g = byKey.get(m.key);
       if (!g) return [];
       touched.set(g.id, g);
+      if (!groupOf.has(m.alertId)) groupOf.set(m.alertId, g.id);
       return [{ groupId: g.id, alertId: m.alertId, noticed: 0 }];
     });
     for (const batch of chunks(rows)) {
@@ -641,7 +667,7 @@ export class AlertIngestion {
         .onConflict((oc) => oc.columns(['groupId', 'alertId']).doNothing())
         .execute();
     }
-    return { touched, created };
+    return { touched, created, groupOf };
   }
 
   /** A flapping alert fires again: its last group (and card) comes back instead of a new card. */
@@ -696,11 +722,26 @@ export class AlertIngestion {
         )
         .execute();
     }
-    for (const x of toUpdate) {
+    // One statement per chunk, not one per alert: a re-sent group with a changed annotation touches
+    // every alert in it.
+    for (const batch of chunks(toUpdate, 200)) {
+      const caseOf = (value: (p: Prepared) => string | null) =>
+        sql<string>`case id ${sql.join(
+          batch.map((x) => sql`when ${x.id} then ${value(x.p)}`),
+          sql` `,
+        )} end`;
       await trx
         .updateTable('alerts')
-        .set({ annotations: x.p.annotationsJson, generatorUrl: x.p.generatorUrl, updatedAt: now })
-        .where('id', '=', x.id)
+        .set({
+          annotations: caseOf((p) => p.annotationsJson),
+          generatorUrl: caseOf((p) => p.generatorUrl),
+          updatedAt: now,
+        })
+        .where(
+          'id',
+          'in',
+          batch.map((x) => x.id),
+        )
         .execute();
     }
   }

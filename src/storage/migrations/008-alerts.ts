@@ -125,7 +125,6 @@ export async function up(db: Kysely<unknown>, dialect: DialectName): Promise<voi
     .addColumn('detail', 'text', (c) => c.notNull().defaultTo('{}'))
     .execute();
   await db.schema.createIndex('alert_events_group').on('alert_events').columns(['group_id', 'id']).execute();
-  await db.schema.createIndex('alert_events_at').on('alert_events').columns(['at']).execute();
 
   await db.schema
     .createTable('alert_silences')
