@@ -3,9 +3,14 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { DIALECTS } from '../../../test/support/databases.js';
-import { eventually } from '../../../test/support/eventually.js';
 import { FakeClock } from '../../core/clock.js';
-import { type DeployTestApp, startDeployApp, tempDir, writeScript } from './testing.js';
+import {
+  type DeployTestApp,
+  waitFor as eventually,
+  startDeployApp,
+  tempDir,
+  writeScript,
+} from './testing.js';
 
 // Friday 25 December 2026, 19:00 UTC: inside the production freeze (a date range) and the staging
 // weekend freeze (cron: from Friday 18:00 for 62 hours).
@@ -117,7 +122,7 @@ for (const dialect of DIALECTS) {
         assert.equal(latest?.ref, 'q2');
         assert.equal(latest?.status, 'running');
         return true;
-      }, 20_000);
+      });
       assert.equal((await d.t.app.deploys.service.get(first.id)).status, 'succeeded');
       go('q2');
       await d.ended('api', 'succeeded', 'qa');

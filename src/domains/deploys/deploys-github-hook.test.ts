@@ -9,9 +9,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { DIALECTS } from '../../../test/support/databases.js';
-import { eventually } from '../../../test/support/eventually.js';
 import { SYSTEM_ACTOR } from '../../core/actor.js';
-import { type DeployTestApp, field, startDeployApp } from './testing.js';
+import { type DeployTestApp, waitFor as eventually, field, startDeployApp } from './testing.js';
 
 for (const dialect of DIALECTS) {
   describe(`github deploy statuses through POST /hooks/github/:id on ${dialect}`, () => {

@@ -12,11 +12,17 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { DIALECTS } from '../../../test/support/databases.js';
-import { eventually } from '../../../test/support/eventually.js';
 import { SYSTEM_ACTOR } from '../../core/actor.js';
 import type { GithubDeploymentStatus } from '../integrations/github-events.js';
 import { sign } from './signature.js';
-import { type DeployTestApp, field, startDeployApp, tempDir, writeScript } from './testing.js';
+import {
+  type DeployTestApp,
+  waitFor as eventually,
+  field,
+  startDeployApp,
+  tempDir,
+  writeScript,
+} from './testing.js';
 
 interface Recorded {
   method: string;

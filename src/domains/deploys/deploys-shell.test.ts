@@ -3,9 +3,15 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { DIALECTS } from '../../../test/support/databases.js';
-import { eventually } from '../../../test/support/eventually.js';
 import type { OpsroomEvents } from '../../core/events.js';
-import { type DeployTestApp, field, startDeployApp, tempDir, writeScript } from './testing.js';
+import {
+  type DeployTestApp,
+  waitFor as eventually,
+  field,
+  startDeployApp,
+  tempDir,
+  writeScript,
+} from './testing.js';
 
 for (const dialect of DIALECTS) {
   describe(`deploys with the shell provider on ${dialect}`, () => {
@@ -116,12 +122,14 @@ for (const dialect of DIALECTS) {
       const running = await eventually(async () => {
         const latest = await d.latest('api');
         assert.equal(latest?.ref, 'slow');
-        assert.ok(existsSync(join(dir, 'slow.pid')));
+        const alice = d.t.app.identity.actorFor(await d.t.app.identity.requireUser('alice'), 'web');
+        const job = await d.t.app.bot.jobs.get(alice, latest!.jobId!);
+        assert.ok(existsSync(join(dir, 'slow.pid')), `the script started (job ${job.status}: ${job.output})`);
         const [card] = await d.jobCards(latest!.jobId!);
         assert.match(card?.code?.content ?? '', /step 4/, 'output streams into the live card');
         assert.equal(card?.buttons?.[0]?.label, 'Cancel');
         return latest!;
-      }, 20_000);
+      });
       await d.say(`!cancel ${running.jobId}`, 'alice');
       const deploy = await d.ended('api', 'cancelled');
       assert.equal(deploy.id, running.id);

@@ -12,6 +12,14 @@ import type { DialectName } from '../../storage/database.js';
 import type { Card } from '../chat/schema.js';
 import type { DeployView } from './schema.js';
 
+/**
+ * `eventually` with a generous limit: these tests wait on real processes and PostgreSQL on a machine
+ * other suites load too, and a slow pass must not fail them.
+ */
+export function waitFor<T>(check: () => Promise<T> | T, timeoutMs = 120_000): Promise<Exclude<T, false>> {
+  return eventually(check, timeoutMs);
+}
+
 export function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'opsroom-deploys-'));
 }
@@ -99,12 +107,12 @@ export async function startDeployApp(
       return rows[0];
     },
     async ended(app, status, environment) {
-      return await eventually(async () => {
+      return await waitFor(async () => {
         const d = (await t.app.deploys.service.history(app, environment, 1))[0];
         assert.ok((d?.id ?? 0) > mark, 'the deploy just asked for has started');
         assert.equal(d?.status, status, JSON.stringify(d));
         return d!;
-      }, 20_000);
+      });
     },
     async jobCards(jobId) {
       const history = await messages(first);
