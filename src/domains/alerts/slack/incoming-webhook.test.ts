@@ -5,11 +5,21 @@ import { DIALECTS } from '../../../../test/support/databases.js';
 import type { Actor } from '../../../core/actor.js';
 import { botMessages } from '../../bot/bot-messages.js';
 import type { MessageView } from '../../chat/schema.js';
-import { SlackIncomingWebhook } from './incoming-webhook.js';
+import { alertSubject, SlackIncomingWebhook } from './incoming-webhook.js';
 
 const amMessage = (status: 'FIRING:1' | 'FIRING:2' | 'RESOLVED', subject: string) => ({
   username: 'Alertmanager',
   attachments: [{ title: `[${status}] ${subject}`, color: status === 'RESOLVED' ? 'good' : 'danger' }],
+});
+
+test('the subject of a title: the status and, after the default prefix, the common labels go', () => {
+  assert.equal(alertSubject('[FIRING:2] DiskFull slacky (critical)'), 'DiskFull slacky');
+  assert.equal(alertSubject('[RESOLVED] DiskFull slacky (node)'), 'DiskFull slacky');
+  assert.equal(alertSubject('[FIRING:1] NoCommon '), 'NoCommon');
+  assert.equal(alertSubject('HighCPU is firing'), 'HighCPU is');
+  assert.equal(alertSubject('RESOLVED: HighCPU'), 'HighCPU');
+  // Without the default prefix, parentheses are the user's own group labels and stay.
+  assert.equal(alertSubject('HighCPU (prod)'), 'HighCPU (prod)');
 });
 
 for (const dialect of DIALECTS) {
@@ -80,6 +90,28 @@ for (const dialect of DIALECTS) {
         (await cards('(node)')).map((m) => m.card?.title),
         ['[RESOLVED] Inhibit checkout (node)'],
       );
+    });
+
+    test('custom slack_configs titles: the status words or the colour tell the state, the rest names the group', async () => {
+      const receiver = hook();
+      const custom = (title: string, color: string) => ({
+        username: 'Alertmanager',
+        attachments: [{ title, color, title_link: 'http://am.example/#/alerts?receiver=slack' }],
+      });
+      const a = await receiver.receive(target, custom('HighCPU on web is firing', 'danger'));
+      const b = await receiver.receive(target, custom('HighCPU on web is firing', 'danger'));
+      const c = await receiver.receive(target, custom('HighCPU on web is RESOLVED', 'good'));
+      assert.deepEqual([b.messageId, c.messageId], [a.messageId, a.messageId]);
+      const d = await receiver.receive(target, custom('DiskFull db-1', 'danger'));
+      const e = await receiver.receive(target, custom('DiskFull db-1', 'good'));
+      assert.equal(e.messageId, d.messageId);
+      const other = await receiver.receive(target, custom('DiskFull db-2', 'danger'));
+      assert.notEqual(other.messageId, d.messageId, 'another group gets its own card');
+      const thread = await t.app.chat.messages.history(admin, target.roomId, {
+        limit: 50,
+        threadId: d.messageId,
+      });
+      assert.equal(thread.length, 2, 'the card and one line for the change to resolved');
     });
 
     test('other messages each get a card of their own', async () => {

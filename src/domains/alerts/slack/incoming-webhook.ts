@@ -22,21 +22,62 @@ export interface SlackHookPoster {
 //   `[FIRING:2] <group label values> (<values of the other common labels>)` or `[RESOLVED] …`.
 // The group label values name the group. The bracketed part does not: it changes when the alerts in the
 // group change (an inhibited alert that joins the resolved message leaves fewer labels in common).
-const ALERTMANAGER_TITLE = /^\[(FIRING(?::\d+)?|RESOLVED)\]\s+(.+)$/;
+// Custom titles (`title: '{{ .CommonLabels.alertname }} is {{ .Status }}'`) name the group once their
+// status words are taken out.
+const STATUS_PREFIX = /^\[(FIRING(?::\d+)?|RESOLVED)\]\s*/i;
 const COMMON_LABELS = /\s*\([^()]*\)\s*$/;
+const STATUS_WORD = /\b(?:firing|resolved)\b(?::\d+)?/gi;
+const EDGE_PUNCTUATION = /^[\s\-–—:|,.]+|[\s\-–—:|,.]+$/g;
+const ALERTMANAGER_LINK = '/#/alerts?receiver=';
 
-/** The group a Slack message speaks for, when its title has Alertmanager's shape. */
-export function alertGroupOf(card: Card): { status: string; subject: string } | undefined {
-  const match = ALERTMANAGER_TITLE.exec(card.title);
-  if (!match) return undefined;
-  const subject = match[2]!.replace(COMMON_LABELS, '').trim() || match[2]!.trim();
-  return { status: match[1]!.startsWith('FIRING') ? 'firing' : 'resolved', subject };
+/** The title without its status: the same for every message about one group. */
+export function alertSubject(title: string): string {
+  const prefixed = STATUS_PREFIX.test(title);
+  let subject = title.replace(STATUS_PREFIX, '');
+  if (prefixed) subject = subject.replace(COMMON_LABELS, '') || subject;
+  return subject.replace(STATUS_WORD, ' ').replace(EDGE_PUNCTUATION, '').replace(/\s+/g, ' ').trim();
+}
+
+export function alertStatus(card: Card): 'firing' | 'resolved' {
+  const prefix = STATUS_PREFIX.exec(card.title)?.[1];
+  if (prefix !== undefined) return /^resolved/i.test(prefix) ? 'resolved' : 'firing';
+  if (/\bresolved\b/i.test(card.title)) return 'resolved';
+  if (/\bfiring\b/i.test(card.title)) return 'firing';
+  // Alertmanager's default colour template: danger while firing, good once resolved.
+  return card.color === 'good' ? 'resolved' : 'firing';
+}
+
+/** Sent by Alertmanager's `slack_configs`: its title shape, its alerts link, or its default username. */
+function fromAlertmanager(message: SlackMessage, card: Card): boolean {
+  if (STATUS_PREFIX.test(card.title)) return true;
+  if (message.username?.toLowerCase() === 'alertmanager') return true;
+  return (message.attachments ?? []).some(
+    (a) => typeof a.title_link === 'string' && a.title_link.includes(ALERTMANAGER_LINK),
+  );
 }
 
 /**
- * `POST /hooks/slack/:token`: each message becomes a card in the hook's room. Messages in the shape
- * Alertmanager's `slack_configs` sends (`[FIRING:n] subject` / `[RESOLVED] subject`) update the card
- * of their group in place instead, whichever of an HA pair sends them, and the card's thread gets a
+ * The group a Slack message speaks for, when Alertmanager sent it (given the message) or when a stored
+ * card looks like one it rendered (without).
+ */
+export function alertGroupOf(
+  card: Card,
+  message?: SlackMessage,
+): { status: 'firing' | 'resolved'; subject: string } | undefined {
+  if (
+    message
+      ? !fromAlertmanager(message, card)
+      : !(STATUS_PREFIX.test(card.title) || card.footer?.includes('via '))
+  )
+    return undefined;
+  const subject = alertSubject(card.title);
+  return subject === '' ? undefined : { status: alertStatus(card), subject };
+}
+
+/**
+ * `POST /hooks/slack/:token`: each message becomes a card in the hook's room. Messages Alertmanager's
+ * `slack_configs` sends (`[FIRING:n] subject` / `[RESOLVED] subject` by default; custom titles too, by
+ * their alerts link or username) update the card of their group in place instead, whichever of an HA pair sends them, and the card's thread gets a
  * line when the status changes. Slack payloads carry no fingerprint, so the subject's group label values
  * are the key; the id of the group's card is remembered per hook and, after a restart, found
  * again among the room's recent cards.
@@ -62,7 +103,7 @@ export class SlackIncomingWebhook {
     message: SlackMessage,
   ): Promise<{ messageId: string; updated: boolean }> {
     const card = renderSlackCard(message, 'Incoming webhook');
-    const group = alertGroupOf(card);
+    const group = alertGroupOf(card, message);
     if (!group) {
       return { messageId: await this.deps.poster.post({ roomId: target.roomId }, card), updated: false };
     }
@@ -82,7 +123,7 @@ export class SlackIncomingWebhook {
     key: string,
     target: SlackHookTarget,
     card: Card,
-    group: { status: string; subject: string },
+    group: { status: 'firing' | 'resolved'; subject: string },
   ): Promise<{ messageId: string; updated: boolean }> {
     const known = this.cards.get(key) ?? (await this.findCard(target.roomId, group.subject));
     if (known === undefined) {
@@ -90,11 +131,11 @@ export class SlackIncomingWebhook {
       this.remember(key, { id, card });
       return { messageId: id, updated: false };
     }
-    const before = alertGroupOf(known.card);
+    const before = alertStatus(known.card);
     await this.deps.poster.update(known.id, card);
     this.remember(key, { id: known.id, card });
     // The thread records each change of state; a twin or a resend with the same status adds nothing.
-    if (before?.status !== group.status) {
+    if (before !== group.status) {
       await this.deps.poster.post(
         { roomId: target.roomId, threadId: known.id },
         { title: card.title, ...(card.color ? { color: card.color } : {}) },
