@@ -142,20 +142,23 @@ export const roomsStage: Stage = (run, next) => {
  * entities, before anything is proposed or started. It runs again when a decided proposal runs, since the
  * state it looks at may have changed while the proposal waited.
  */
-export const checkStage: Stage = async (run, next) => {
+export const checkStage: Stage = (run, next) => {
   const { command, args } = run.parsed!;
+  // No check: straight on, without an extra await (the chain's timing stays what it was).
   if (command.check === undefined) return next();
-  const answer = await command.check({
-    args: args as never,
-    actor: run.actor,
-    line: run.line,
-    ...(run.where.roomName === undefined ? {} : { roomName: run.where.roomName }),
-    decided: run.decided !== undefined,
-  });
-  if (answer === undefined) return next();
-  // A usage reply names no command, so (like the parser's) it is not audited; a refusal is.
-  if (answer.outcome === 'usage') return { outcome: 'usage', text: answer.text };
-  return refusal(command, answer.text);
+  return (async () => {
+    const answer = await command.check!({
+      args: args as never,
+      actor: run.actor,
+      line: run.line,
+      ...(run.where.roomName === undefined ? {} : { roomName: run.where.roomName }),
+      decided: run.decided !== undefined,
+    });
+    if (answer === undefined) return next();
+    // A usage reply names no command, so (like the parser's) it is not audited; a refusal is.
+    if (answer.outcome === 'usage') return { outcome: 'usage', text: answer.text };
+    return refusal(command, answer.text);
+  })();
 };
 
 /** A risky run becomes a proposal; it runs later, once confirmed or approved (see proposals/). */
