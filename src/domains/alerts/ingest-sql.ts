@@ -1,0 +1,319 @@
+import type { Transaction } from 'kysely';
+import { sql } from 'kysely';
+import type { DB } from '../../storage/tables.js';
+import type { Integration } from '../integrations/schema.js';
+import type { FlapDetector } from './flap-detector.js';
+import { type Prepared, sortedJson } from './ingest-prepare.js';
+import { type GroupSettings, groupKeyOf, groupLabelsOf } from './routing.js';
+
+// The statements of one delivery's transaction: ingest.ts decides what to write, these write it in a
+// handful of multi-row statements whatever the delivery's size.
+
+export interface ExistingAlert {
+  id: number;
+  fingerprint: string;
+  startsAt: string;
+  status: string;
+  annotations: string;
+  generatorUrl: string | null;
+}
+
+export interface GroupRef {
+  id: number;
+  createdAt: string;
+  messageId: string | null;
+  settings: string;
+}
+
+const CHUNK = 400;
+
+export function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/**
+ * The stored alerts a delivery speaks of: exact (startsAt, fingerprint) pairs, each an index seek
+ * (an IN list per column would multiply: 100 start times × 100 fingerprints), plus, for alerts sent
+ * without a start, the open alerts with those fingerprints.
+ */
+export async function findExisting(trx: Transaction<DB>, integrationId: string, prepared: Prepared[]) {
+  const exact = new Map<string, ExistingAlert>();
+  const open = new Map<string, ExistingAlert>();
+  const pairs = new Map<string, { startsAt: string; fingerprint: string }>();
+  const openFps = new Set<string>();
+  for (const p of prepared) {
+    if (p.startsAt === undefined) openFps.add(p.fingerprint);
+    else pairs.set(`${p.fingerprint}|${p.startsAt}`, { startsAt: p.startsAt, fingerprint: p.fingerprint });
+  }
+  const keep = (rows: ExistingAlert[]) => {
+    for (const r of rows) {
+      exact.set(`${r.fingerprint}|${r.startsAt}`, r);
+      if (r.status === 'firing') open.set(r.fingerprint, r);
+    }
+  };
+  const columns = ['id', 'fingerprint', 'startsAt', 'status', 'annotations', 'generatorUrl'] as const;
+  for (const batch of chunks([...pairs.values()], 200)) {
+    const rows = await trx
+      .selectFrom('alerts')
+      .select(columns)
+      .where((eb) =>
+        eb.or(
+          batch.map((x) =>
+            eb.and([
+              eb('integrationId', '=', integrationId),
+              eb('startsAt', '=', x.startsAt),
+              eb('fingerprint', '=', x.fingerprint),
+            ]),
+          ),
+        ),
+      )
+      .execute();
+    keep(rows);
+  }
+  for (const batch of chunks([...openFps])) {
+    const rows = await trx
+      .selectFrom('alerts')
+      .select(columns)
+      .where('integrationId', '=', integrationId)
+      .where('status', '=', 'firing')
+      .where('fingerprint', 'in', batch)
+      .execute();
+    keep(rows);
+  }
+  return { exact, open };
+}
+export async function insertAlerts(
+  trx: Transaction<DB>,
+  integrationId: string,
+  list: Prepared[],
+  now: string,
+) {
+  const ids = new Map<string, number>();
+  for (const batch of chunks(list)) {
+    const rows = await trx
+      .insertInto('alerts')
+      .values(
+        batch.map((p) => ({
+          integrationId,
+          fingerprint: p.fingerprint,
+          startsAt: p.startsAt!,
+          alertname: p.alertname,
+          severity: p.severity,
+          labels: p.labelsJson,
+          annotations: p.annotationsJson,
+          status: p.status,
+          endsAt: p.endsAt,
+          generatorUrl: p.generatorUrl,
+          muted: null,
+          createdAt: now,
+          updatedAt: now,
+          resolvedAt: p.status === 'resolved' ? now : null,
+          resolvedBy: null,
+        })),
+      )
+      // Another node stored it first: the stored row wins, this delivery adds nothing for it.
+      .onConflict((oc) => oc.columns(['integrationId', 'fingerprint', 'startsAt']).doNothing())
+      .returning(['id', 'fingerprint', 'startsAt'])
+      .execute();
+    for (const r of rows) ids.set(`${r.fingerprint}|${r.startsAt}`, r.id);
+  }
+  return ids;
+}
+/** Finds or opens the group of every new alert (one per matching route) and records membership. */
+export async function assignGroups(
+  trx: Transaction<DB>,
+  flap: FlapDetector,
+  integration: Integration,
+  list: { p: Prepared; routes: GroupSettings[] }[],
+  inserted: Map<string, number>,
+  rooms: Map<string, string>,
+  now: string,
+) {
+  const touched = new Map<number, GroupRef>();
+  const created: number[] = [];
+  const groupOf = new Map<number, number>();
+  const wanted = new Map<
+    string,
+    {
+      settings: GroupSettings;
+      labels: Record<string, string>;
+      roomId: string;
+      first: Prepared;
+      firing: boolean;
+    }
+  >();
+  const memberships: { key: string; alertId: number }[] = [];
+  for (const x of list) {
+    const alertId = inserted.get(`${x.p.fingerprint}|${x.p.startsAt}`);
+    if (alertId === undefined) continue;
+    for (const settings of x.routes) {
+      const roomId = settings.room === undefined ? integration.roomId : rooms.get(settings.room);
+      if (!roomId) continue;
+      const labels = groupLabelsOf(settings, x.p.labels);
+      const key = groupKeyOf(settings, labels, roomId);
+      const entry = wanted.get(key);
+      if (!entry) wanted.set(key, { settings, labels, roomId, first: x.p, firing: x.p.status === 'firing' });
+      else if (x.p.status === 'firing') entry.firing = true;
+      memberships.push({ key, alertId });
+    }
+  }
+  if (wanted.size === 0) return { touched, created, groupOf };
+  const byKey = new Map<string, GroupRef>();
+  for (const batch of chunks([...wanted.keys()])) {
+    const rows = await trx
+      .selectFrom('alertGroups')
+      .select(['id', 'openKey', 'createdAt', 'messageId', 'settings'])
+      .where('openKey', 'in', batch)
+      .execute();
+    for (const r of rows) byKey.set(r.openKey!, r);
+  }
+  // An alert that arrives already resolved joins its open group, but never opens one.
+  const missing = [...wanted.entries()].filter(([key, w]) => w.firing && !byKey.has(key));
+  for (const [key, w] of missing) {
+    const reopened = flap.isFlapping(w.first.fingerprint) ? await reopenGroup(trx, key, now) : undefined;
+    if (reopened) {
+      byKey.set(key, reopened);
+      continue;
+    }
+    const row = await trx
+      .insertInto('alertGroups')
+      .values({
+        groupKey: key,
+        openKey: key,
+        routeId: w.settings.routeId,
+        roomId: w.roomId,
+        integrationId: integration.id,
+        sourceKind: integration.kind,
+        status: 'firing',
+        severity: w.settings.severity ?? w.first.severity,
+        alertname: w.labels.alertname ?? w.first.alertname,
+        labels: sortedJson(w.labels),
+        settings: JSON.stringify(w.settings),
+        messageId: null,
+        notifiedStatus: null,
+        cardHash: null,
+        ackedBy: null,
+        ackedAt: null,
+        mutedUntilResolved: 0,
+        flapping: 0,
+        createdAt: now,
+        updatedAt: now,
+        lastNoticeAt: null,
+        resolvedAt: null,
+      })
+      .returning(['id', 'createdAt', 'messageId', 'settings'])
+      .executeTakeFirstOrThrow();
+    byKey.set(key, row);
+    created.push(row.id);
+  }
+  const rows = memberships.flatMap((m) => {
+    const g = byKey.get(m.key);
+    if (!g) return [];
+    touched.set(g.id, g);
+    if (!groupOf.has(m.alertId)) groupOf.set(m.alertId, g.id);
+    return [{ groupId: g.id, alertId: m.alertId, noticed: 0 }];
+  });
+  for (const batch of chunks(rows)) {
+    await trx
+      .insertInto('alertGroupAlerts')
+      .values(batch)
+      .onConflict((oc) => oc.columns(['groupId', 'alertId']).doNothing())
+      .execute();
+  }
+  return { touched, created, groupOf };
+}
+/** A flapping alert fires again: its last group (and card) comes back instead of a new card. */
+export async function reopenGroup(
+  trx: Transaction<DB>,
+  key: string,
+  now: string,
+): Promise<GroupRef | undefined> {
+  const last = await trx
+    .selectFrom('alertGroups')
+    .select(['id', 'createdAt', 'messageId', 'settings'])
+    .where('groupKey', '=', key)
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  if (!last || last.messageId === null) return undefined;
+  await trx
+    .updateTable('alertGroups')
+    .set({ openKey: key, status: 'firing', flapping: 1, resolvedAt: null, updatedAt: now })
+    .where('id', '=', last.id)
+    .execute();
+  await trx
+    .insertInto('alertEvents')
+    .values({
+      at: now,
+      kind: 'group.reopened',
+      groupId: last.id,
+      alertId: null,
+      fingerprint: null,
+      alertname: null,
+      actor: null,
+      detail: '{"flapping":true}',
+    })
+    .execute();
+  return last;
+}
+export async function applyChanges(
+  trx: Transaction<DB>,
+  toResolve: { id: number; p: Prepared }[],
+  toUpdate: { id: number; p: Prepared }[],
+  now: string,
+) {
+  for (const batch of chunks(toResolve)) {
+    const endsAt = sql<string>`case id ${sql.join(
+      batch.map((x) => sql`when ${x.id} then ${x.p.endsAt}`),
+      sql` `,
+    )} end`;
+    await trx
+      .updateTable('alerts')
+      .set({ status: 'resolved', endsAt, resolvedAt: now, updatedAt: now })
+      .where(
+        'id',
+        'in',
+        batch.map((x) => x.id),
+      )
+      .execute();
+  }
+  // One statement per chunk, not one per alert: a re-sent group with a changed annotation touches
+  // every alert in it.
+  for (const batch of chunks(toUpdate, 200)) {
+    const caseOf = (value: (p: Prepared) => string | null) =>
+      sql<string>`case id ${sql.join(
+        batch.map((x) => sql`when ${x.id} then ${value(x.p)}`),
+        sql` `,
+      )} end`;
+    await trx
+      .updateTable('alerts')
+      .set({
+        annotations: caseOf((p) => p.annotationsJson),
+        generatorUrl: caseOf((p) => p.generatorUrl),
+        updatedAt: now,
+      })
+      .where(
+        'id',
+        'in',
+        batch.map((x) => x.id),
+      )
+      .execute();
+  }
+}
+export async function groupsOf(trx: Transaction<DB>, alertIds: number[]): Promise<GroupRef[]> {
+  const out: GroupRef[] = [];
+  for (const batch of chunks(alertIds)) {
+    const rows = await trx
+      .selectFrom('alertGroupAlerts as m')
+      .innerJoin('alertGroups as g', 'g.id', 'm.groupId')
+      .select(['g.id', 'g.createdAt', 'g.messageId', 'g.settings'])
+      .where('m.alertId', 'in', batch)
+      .where('g.openKey', 'is not', null)
+      .distinct()
+      .execute();
+    out.push(...rows);
+  }
+  return out;
+}
