@@ -100,6 +100,18 @@ function startTrace() {
     const t0 = started.get(req);
     if (t0 !== undefined && req.url.startsWith('/hooks/')) answered.push(performance.now() - t0);
   });
+  // The gateway sends a room's events in seq order: one published before its predecessor waits for
+  // it (up to 25 ms, then a database read). Count how often the pipeline publishes out of order.
+  let lastSeq = 0;
+  let outOfOrder = 0;
+  let published = 0;
+  app.bus.subscribeAll((event) => {
+    const payload = event.payload as { roomId?: string; seq?: number };
+    if (payload.roomId !== room.id || typeof payload.seq !== 'number') return;
+    published++;
+    if (lastSeq !== 0 && payload.seq !== lastSeq + 1) outOfOrder++;
+    lastSeq = Math.max(lastSeq, payload.seq);
+  });
   app.bus.subscribe('message.created', (event) => {
     const name = NAME.exec(event.payload.data.card?.title ?? '')?.[1];
     const t0 = name === undefined ? undefined : received.get(name);
@@ -116,9 +128,11 @@ function startTrace() {
   };
   return {
     report() {
-      const out = { answered: stats(answered), card: stats(carded) };
+      const out = { answered: stats(answered), card: stats(carded), published, outOfOrder };
       answered.length = 0;
       carded.length = 0;
+      published = 0;
+      outOfOrder = 0;
       return out;
     },
   };
