@@ -124,7 +124,10 @@ export function deployCommands(service: DeployService, deps: DeployCommandDeps):
     async run(ctx) {
       const planned = planOf(apps, ctx.args, ctx.line);
       if (!planned.ok) return { ok: false, text: planned.refusal.text };
-      return await service.track(runDeployJob(deps, planned.plan, ctx as never));
+      const { app, environment } = planned.plan.target;
+      return await service.track(
+        service.exclusive(`${app}:${environment}`, () => runDeployJob(deps, planned.plan, ctx as never)),
+      );
     },
   });
 
@@ -184,7 +187,11 @@ export function deployCommands(service: DeployService, deps: DeployCommandDeps):
         forced: false,
         rollbackOf: back.from?.id ?? 0,
       };
-      return await service.track(runDeployJob(deps, plan, ctx as never));
+      return await service.track(
+        service.exclusive(`${plan.target.app}:${plan.target.environment}`, () =>
+          runDeployJob(deps, plan, ctx as never),
+        ),
+      );
     },
   });
 

@@ -29,6 +29,7 @@ for (const dialect of DIALECTS) {
           'echo "argc=$#"',
           `echo "$REF" > ${join(dir, 'last-ref')}`,
           'if [ "$REF" = fail ]; then echo "boom" >&2; exit 3; fi',
+          `if [ "$REF" = after ]; then if kill -0 "$(cat ${join(dir, 'slow.pid')})" 2>/dev/null; then echo "previous alive"; else echo "previous gone"; fi; fi`,
           'if [ "$REF" = slow ]; then echo $$ > ' +
             join(dir, 'slow.pid') +
             '; i=0; while [ $i -lt 5 ]; do echo "step $i"; i=$((i+1)); done; sleep 60; fi',
@@ -131,13 +132,16 @@ for (const dialect of DIALECTS) {
         return latest!;
       });
       await d.say(`!cancel ${running.jobId}`, 'alice');
-      const deploy = await d.ended('api', 'cancelled');
-      assert.equal(deploy.id, running.id);
+      // At once: the next deploy starts only once the cancelled script is gone (one at a time, really).
+      await d.say('!deploy api/after to staging', 'alice');
+      const next = await d.ended('api', 'succeeded');
+      assert.equal(next.ref, 'after');
+      const alice = d.t.app.identity.actorFor(await d.t.app.identity.requireUser('alice'), 'web');
+      assert.match((await d.t.app.bot.jobs.get(alice, next.jobId!)).output, /previous gone/);
+      const deploy = await d.t.app.deploys.service.get(running.id);
+      assert.equal(deploy.status, 'cancelled');
       const pid = Number(readFileSync(join(dir, 'slow.pid'), 'utf8'));
-      await eventually(() => {
-        assert.throws(() => process.kill(pid, 0), 'the script is gone');
-        return true;
-      });
+      assert.throws(() => process.kill(pid, 0), 'the script is gone');
     });
 
     test('rollback redeploys the previous successful ref, or a named deploy', async () => {
@@ -151,7 +155,7 @@ for (const dialect of DIALECTS) {
         assert.notEqual(latest?.id, v2.id);
         return latest!;
       });
-      assert.equal(back.ref, 'v1.2.0');
+      assert.equal(back.ref, 'after', 'the last successful deploy before v2.0.0');
       assert.equal(back.rollbackOf, v2.id);
       await d.say(`!rollback api in staging to #${v2.id}`, 'alice');
       const again = await eventually(async () => {

@@ -44,6 +44,7 @@ export interface DeployPlan {
 export class DeployService {
   readonly store: DeployStore;
   private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly tails = new Map<string, Promise<void>>();
 
   constructor(private readonly deps: DeployServiceDeps) {
     this.store = new DeployStore(deps.db);
@@ -57,6 +58,25 @@ export class DeployService {
     this.inFlight.add(work);
     void work.finally(() => this.inFlight.delete(work)).catch(() => {});
     return work;
+  }
+
+  /**
+   * Runs deploy bodies of one app and environment one after the other. The job lock already does that,
+   * except just after a cancel: the job ends at once while its script is still being stopped, and the
+   * next deploy must not start before it has.
+   */
+  exclusive<T>(key: string, body: () => Promise<T>): Promise<T> {
+    const previous = this.tails.get(key) ?? Promise.resolve();
+    const run = previous.then(body);
+    const tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.tails.set(key, tail);
+    void tail.then(() => {
+      if (this.tails.get(key) === tail) this.tails.delete(key);
+    });
+    return run;
   }
 
   async drain(): Promise<void> {
