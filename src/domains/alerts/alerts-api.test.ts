@@ -246,6 +246,7 @@ for (const dialect of DIALECTS) {
       await t.app.alerts.idle();
       const card = (await cards()).find((m) => m.card!.title.includes('Weird'));
       assert.ok(card, 'the card was posted');
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: checking that none reach the title
       assert.ok(!/[\u0000-\u001f]/.test(card.card!.title));
       const nul = await post(
         `/hooks/generic/${generic.token}`,

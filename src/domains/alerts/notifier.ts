@@ -1,22 +1,24 @@
 import { createHash } from 'node:crypto';
-import { type Insertable, type Kysely, sql } from 'kysely';
+import type { Insertable, Kysely } from 'kysely';
 import type { Clock } from '../../core/clock.js';
 import type { EventBus } from '../../runtime/event-bus.js';
 import type { ScheduledTask, Scheduler } from '../../runtime/scheduler.js';
 import type { DB } from '../../storage/tables.js';
 import type { Card } from '../chat/schema.js';
 import type { JobWhere } from '../jobs/runner.js';
-import {
-  type CardAlert,
-  type CardGroup,
-  clip,
-  renderGroupCard,
-  SHOWN_ALERTS,
-  shortDuration,
-} from './card.js';
+import { type CardGroup, renderGroupCard, shortDuration } from './card.js';
 import './events.js';
+import {
+  evaluateMutes,
+  freshAlerts,
+  groupTotals,
+  shortLabels,
+  shownAlerts,
+  toCardAlert,
+} from './group-queries.js';
 import { FLUSH_TASK, flushKey } from './ingest.js';
 import type { Inhibitor } from './inhibition.js';
+import type { NotifyRateLimiter } from './notify-rate-limit.js';
 import type { GroupSettings } from './routing.js';
 import type { Silences } from './silences.js';
 import type { AlertEventsTable, AlertGroupsTable, GroupStatus } from './table.js';
@@ -31,49 +33,7 @@ export interface CardPoster {
   say(where: JobWhere, message: { text?: string; card?: Card }): Promise<void>;
 }
 
-/**
- * A token bucket per integration for messages that notify (new cards, thread posts). Over the limit the
- * flush is moved to when a token is due: the work waits in the scheduler, it is never dropped.
- */
-export class NotifyRateLimiter {
-  readonly #buckets = new Map<string, { tokens: number; atMs: number }>();
-  constructor(
-    private readonly clock: Clock,
-    private readonly settings: { perMinute: number; burst: number },
-  ) {}
-
-  /** 0 when a message may go now (and takes the token); otherwise ms until one may. */
-  take(key: string): number {
-    const { perMinute, burst } = this.settings;
-    if (perMinute === 0) return 0;
-    const now = this.clock.nowMs();
-    const bucket = this.#buckets.get(key) ?? { tokens: burst, atMs: now };
-    bucket.tokens = Math.min(burst, bucket.tokens + ((now - bucket.atMs) * perMinute) / 60_000);
-    bucket.atMs = now;
-    this.#buckets.set(key, bucket);
-    if (bucket.tokens >= 1) {
-      bucket.tokens -= 1;
-      return 0;
-    }
-    return Math.ceil(((1 - bucket.tokens) * 60_000) / perMinute);
-  }
-}
-
 type GroupRow = Omit<AlertGroupsTable, 'id'> & { id: number };
-
-interface AlertRow {
-  id: number;
-  status: string;
-  severity: string;
-  labels: string;
-  annotations: string;
-  startsAt: string;
-  generatorUrl: string | null;
-  muted: string | null;
-  noticed: number;
-  fingerprint: string;
-  alertname: string;
-}
 
 export interface NotifierDeps {
   db: Kysely<DB>;
@@ -136,9 +96,9 @@ export class GroupNotifier {
     const events: Insertable<AlertEventsTable>[] = [];
     // Matching every firing alert against silences and inhibit rules only when there are any.
     if (this.deps.silences.hasActive() || !this.deps.inhibitor.empty)
-      await this.#evaluateMutes(group, nowIso, events);
-    const totals = await this.#totals(groupId);
-    const shown = await this.#shown(groupId);
+      await evaluateMutes(this.deps.db, this.deps, group, nowIso, events);
+    const totals = await groupTotals(this.deps.db, groupId);
+    const shown = await shownAlerts(this.deps.db, groupId);
     const status: GroupStatus =
       totals.firing === 0
         ? 'resolved'
@@ -206,7 +166,7 @@ export class GroupNotifier {
         if (due > now.getTime()) return this.#later(groupId, due - now.getTime(), events, update);
         const wait = this.deps.limiter.take(group.integrationId);
         if (wait > 0) return this.#later(groupId, wait, events, update);
-        const fresh = await this.#fresh(groupId);
+        const fresh = await freshAlerts(this.deps.db, groupId);
         const names = fresh
           .slice(0, 5)
           .map((a) => `\`${shortLabels(a.labels, group.labels)}\``)
@@ -262,7 +222,7 @@ export class GroupNotifier {
     const wait = this.deps.limiter.take(group.integrationId);
     const nowMs = this.deps.clock.nowMs();
     if (wait === 0) {
-      const { firing } = await this.#totals(groupId);
+      const { firing } = await groupTotals(this.deps.db, groupId);
       await this.deps.poster.say(
         { roomId: group.roomId, threadId: group.messageId },
         {
@@ -362,124 +322,6 @@ export class GroupNotifier {
       .execute();
   }
 
-  /** Re-matches the group's firing alerts against silences and inhibit rules; stores changes. */
-  async #evaluateMutes(
-    group: GroupRow,
-    nowIso: string,
-    events: Insertable<AlertEventsTable>[],
-  ): Promise<void> {
-    const firing = await this.deps.db
-      .selectFrom('alertGroupAlerts as m')
-      .innerJoin('alerts as a', 'a.id', 'm.alertId')
-      .select(['a.id', 'a.labels', 'a.muted', 'a.fingerprint', 'a.alertname'])
-      .where('m.groupId', '=', group.id)
-      .where('a.status', '=', 'firing')
-      .execute();
-    for (const a of firing) {
-      const labels = JSON.parse(a.labels) as Record<string, string>;
-      const silence = this.deps.silences.silencedBy(labels);
-      const muted =
-        silence !== undefined
-          ? `silence:${silence}`
-          : this.deps.inhibitor.inhibited(a.id, labels)
-            ? 'inhibited'
-            : null;
-      if (muted === a.muted) continue;
-      await this.deps.db.updateTable('alerts').set({ muted }).where('id', '=', a.id).execute();
-      events.push({
-        at: nowIso,
-        kind: muted === null ? 'unmuted' : muted === 'inhibited' ? 'inhibited' : 'silenced',
-        groupId: group.id,
-        alertId: a.id,
-        fingerprint: a.fingerprint,
-        alertname: a.alertname,
-        actor: null,
-        detail: JSON.stringify({ muted }),
-      });
-    }
-  }
-
-  /** Counts over the whole group in one grouped query, whatever its size. */
-  async #totals(groupId: number) {
-    const rows = await this.deps.db
-      .selectFrom('alertGroupAlerts as m')
-      .innerJoin('alerts as a', 'a.id', 'm.alertId')
-      .select((eb) => [
-        'a.status',
-        'a.muted',
-        'm.noticed',
-        eb.fn.countAll<number>().as('n'),
-        eb.fn.min('a.startsAt').as('started'),
-      ])
-      .where('m.groupId', '=', groupId)
-      .groupBy(['a.status', 'a.muted', 'm.noticed'])
-      .execute();
-    const totals = {
-      firing: 0,
-      resolved: 0,
-      active: 0,
-      fresh: 0,
-      started: undefined as string | undefined,
-      silencedBy: undefined as number | undefined,
-    };
-    for (const r of rows) {
-      const n = Number(r.n);
-      if (totals.started === undefined || r.started < totals.started) totals.started = r.started;
-      if (r.status !== 'firing') {
-        totals.resolved += n;
-        continue;
-      }
-      totals.firing += n;
-      if (r.muted === null) {
-        totals.active += n;
-        if (r.noticed === 0) totals.fresh += n;
-      } else if (r.muted.startsWith('silence:')) {
-        totals.silencedBy ??= Number(r.muted.slice('silence:'.length));
-      }
-    }
-    return totals;
-  }
-
-  /** The few alerts a card lists: firing first, then the oldest. */
-  #shown(groupId: number): Promise<AlertRow[]> {
-    return this.deps.db
-      .selectFrom('alertGroupAlerts as m')
-      .innerJoin('alerts as a', 'a.id', 'm.alertId')
-      .select([
-        'a.id',
-        'a.status',
-        'a.severity',
-        'a.labels',
-        'a.annotations',
-        'a.startsAt',
-        'a.generatorUrl',
-        'a.muted',
-        'm.noticed',
-        'a.fingerprint',
-        'a.alertname',
-      ])
-      .where('m.groupId', '=', groupId)
-      .orderBy(sql`case when a.status = 'firing' then 0 else 1 end`)
-      .orderBy('a.id')
-      .limit(SHOWN_ALERTS + 1)
-      .execute();
-  }
-
-  /** Firing alerts the room has not been told about yet (for the "more firing" line). */
-  #fresh(groupId: number): Promise<{ labels: string }[]> {
-    return this.deps.db
-      .selectFrom('alertGroupAlerts as m')
-      .innerJoin('alerts as a', 'a.id', 'm.alertId')
-      .select(['a.labels'])
-      .where('m.groupId', '=', groupId)
-      .where('m.noticed', '=', 0)
-      .where('a.status', '=', 'firing')
-      .where('a.muted', 'is', null)
-      .orderBy('a.id')
-      .limit(5)
-      .execute();
-  }
-
   #cardGroup(
     group: GroupRow,
     status: GroupStatus,
@@ -502,27 +344,4 @@ export class GroupNotifier {
       silencedBy,
     };
   }
-}
-
-function toCardAlert(a: AlertRow): CardAlert {
-  return {
-    id: a.id,
-    status: a.status === 'resolved' ? 'resolved' : 'firing',
-    severity: a.severity,
-    labels: JSON.parse(a.labels) as Record<string, string>,
-    annotations: JSON.parse(a.annotations) as Record<string, string>,
-    startsAt: a.startsAt,
-    generatorUrl: a.generatorUrl,
-    muted: a.muted,
-  };
-}
-
-function shortLabels(labelsJson: string, groupLabelsJson: string): string {
-  const labels = JSON.parse(labelsJson) as Record<string, string>;
-  const group = JSON.parse(groupLabelsJson) as Record<string, string>;
-  const text = Object.entries(labels)
-    .filter(([k]) => !(k in group))
-    .map(([k, v]) => `${k}=${v}`)
-    .join(' ');
-  return clip(text, 80, true);
 }

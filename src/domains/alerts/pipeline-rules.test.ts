@@ -5,7 +5,7 @@ import { FakeClock } from '../../core/clock.js';
 import { FlapDetector } from './flap-detector.js';
 import { Inhibitor } from './inhibition.js';
 import { compileAll, matchesAll, parseMatchers } from './matchers.js';
-import { NotifyRateLimiter } from './notifier.js';
+import { NotifyRateLimiter } from './notify-rate-limit.js';
 import { AlertRouter, groupKeyOf, groupLabelsOf } from './routing.js';
 
 const config = (input: unknown) => alertsConfigSchema.parse(input);
