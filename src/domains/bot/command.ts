@@ -81,6 +81,8 @@ export interface CommandCheck<Args> {
 export interface CommandRefusal {
   outcome: 'usage' | 'denied';
   text: string;
+  /** Shown with the text, e.g. buttons that each run a corrected line. */
+  card?: Card;
 }
 
 /** What a plugin author writes. See defineCommand. */

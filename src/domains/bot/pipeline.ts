@@ -156,8 +156,9 @@ export const checkStage: Stage = (run, next) => {
     });
     if (answer === undefined) return next();
     // A usage reply names no command, so (like the parser's) it is not audited; a refusal is.
-    if (answer.outcome === 'usage') return { outcome: 'usage', text: answer.text };
-    return refusal(command, answer.text);
+    const card = answer.card === undefined ? {} : { card: answer.card };
+    if (answer.outcome === 'usage') return { outcome: 'usage', text: answer.text, ...card };
+    return { ...refusal(command, answer.text), ...card };
   })();
 };
 

@@ -11,6 +11,8 @@
 import type { Clock } from '../../core/clock.js';
 import type { Command, CommandCheck, CommandRefusal } from '../bot/command.js';
 import { defineCommand } from '../bot/command.js';
+import { SUGGESTION_ACTION } from '../bot/natural-language-card.js';
+import type { Card } from '../chat/schema.js';
 import type { Apps } from './apps.js';
 import { READ_PERMISSION } from './apps.js';
 import { ago, describeLock, historyCard, historyLine, locksCard } from './cards.js';
@@ -49,7 +51,10 @@ function planOf(
   line: string,
 ): { ok: true; plan: DeployPlan } | { ok: false; refusal: CommandRefusal } {
   const resolved = apps.resolve(args.app, args.env);
-  if (!resolved.ok) return { ok: false, refusal: { outcome: 'usage', text: resolved.text } };
+  if (!resolved.ok) {
+    const card = resolved.choices ? choiceCard(resolved.text, args, resolved.choices) : undefined;
+    return { ok: false, refusal: { outcome: 'usage', text: resolved.text, ...(card ? { card } : {}) } };
+  }
   return {
     ok: true,
     plan: {
@@ -357,6 +362,20 @@ export function deployCommands(service: DeployService, deps: DeployCommandDeps):
   });
 
   return [deploy, rollback, lock, unlock, locks, deploys, where, changes] as unknown as Command[];
+}
+
+/** "Which environment?" as buttons: each runs the line with that environment, as whoever presses it. */
+function choiceCard(question: string, args: DeployArgs, envs: string[]): Card {
+  const task = args.task ? `:${args.task}` : '';
+  const ref = args.ref ? `/${args.ref}` : '';
+  return {
+    title: question.split(' — ')[0] ?? question,
+    buttons: envs.slice(0, 10).map((env) => ({
+      actionId: SUGGESTION_ACTION,
+      label: env,
+      value: `deploy${task} ${args.app}${ref} to ${env}${args.hosts ? `/${args.hosts}` : ''}`,
+    })),
+  };
 }
 
 function usageUnlessApp(apps: Apps, app: string): CommandRefusal | undefined {

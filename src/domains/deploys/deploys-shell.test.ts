@@ -172,6 +172,10 @@ for (const dialect of DIALECTS) {
     test('no environment: asks which one, unless the app has a default', async () => {
       const [ask] = await d.say('!deploy api', 'alice');
       assert.match(ask!.text, /Which environment of `api`\? `staging`, `production`/);
+      assert.deepEqual(
+        ask!.card?.buttons?.map((b) => b.value),
+        ['deploy api to staging', 'deploy api to production'],
+      );
       await d.say('!deploy web/main', 'alice');
       const web = await d.ended('web', 'succeeded');
       assert.equal(web.environment, 'staging');
