@@ -86,7 +86,7 @@ export function deployCommands(service: DeployService, deps: DeployCommandDeps):
     description:
       'Runs as a job with one live card; one deploy at a time per app and environment (a second waits in the queue and its card says so). ' +
       'A locked environment refuses deploys by anyone but the lock holder; a freeze refuses them unless forced with `deploy!` by someone with the force permission (audited). ' +
-      'Environments with `approval: true` wait for another person to approve. With no environment, the app’s default is used, or the bot asks which one.',
+      'Environments with `approval: true` wait for another person to approve. With no environment, the app’s default is used, or the bot asks which one. The environment’s timeoutMinutes (default 30) stops a deploy that does not end.',
     group: GROUP,
     usage: [
       'deploy[:{{task}}][!] {{app}}[/{{ref}}] [to {{env}}[/{{hosts}}]]',
@@ -144,7 +144,7 @@ export function deployCommands(service: DeployService, deps: DeployCommandDeps):
     usage: ['rollback {{app}} in {{env}} [to {{to}}]'],
     args: {
       app: targetArgs.app,
-      env: { ...targetArgs.env, required: true },
+      env: { ...targetArgs.env, required: true, description: 'The environment' },
       to: {
         type: 'string',
         maxLength: 200,
@@ -211,7 +211,7 @@ export function deployCommands(service: DeployService, deps: DeployCommandDeps):
     usage: lockUsage('lock'),
     args: {
       app: targetArgs.app,
-      env: { ...targetArgs.env, required: true },
+      env: { ...targetArgs.env, required: true, description: 'The environment' },
       reason: {
         type: 'string',
         required: true,
@@ -240,7 +240,7 @@ export function deployCommands(service: DeployService, deps: DeployCommandDeps):
     summary: 'Remove the lock on an environment of an app',
     group: GROUP,
     usage: ['unlock {{app}} in {{env}}', 'deploy[:]unlock {{app}} in {{env}}'],
-    args: { app: targetArgs.app, env: { ...targetArgs.env, required: true } },
+    args: { app: targetArgs.app, env: { ...targetArgs.env, required: true, description: 'The environment' } },
     permission,
     instant: true,
     examples: ['unlock api in production', 'deploy:unlock api in production'],
