@@ -229,6 +229,7 @@ export async function buildApp(config: OpsroomConfig, overrides: AppOverrides = 
   // Alerts (`alerts:`): integrations and their hooks, the pipeline, one card per group, commands, API.
   const alerts = await startAlerts({
     db: database.db,
+    dialect: database.dialect,
     clock,
     ids,
     bus,

@@ -82,7 +82,10 @@ export async function findExisting(trx: Transaction<DB>, integrationId: string, 
       .execute();
     keep(rows);
   }
-  return { exact, open };
+  return {
+    exact: (fingerprint: string, startsAt: string) => exact.get(`${fingerprint}|${startsAt}`),
+    open: (fingerprint: string) => open.get(fingerprint),
+  };
 }
 export async function insertAlerts(
   trx: Transaction<DB>,

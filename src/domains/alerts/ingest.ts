@@ -11,12 +11,14 @@ import {
   applyChanges,
   assignGroups,
   chunks,
+  type ExistingAlert,
   findExisting,
   type GroupRef,
   groupsOf,
   insertAlerts,
 } from './ingest-sql.js';
 import type { Inhibitor } from './inhibition.js';
+import { type AlertLookup, type KnownAlerts, KnownAlertsOverlay } from './known-alerts.js';
 import type { AlertRouter, GroupSettings } from './routing.js';
 import type { IncomingAlert } from './schema.js';
 import type { AlertEventsTable } from './table.js';
@@ -52,6 +54,8 @@ export interface IngestDeps {
   /** A room name to its id, making the room when it does not exist. */
   roomId: (name: string) => Promise<string>;
   limits: IngestLimits;
+  /** The in-memory index of known alerts (SQLite, where this process is the only writer). */
+  known?: KnownAlerts | undefined;
   /** After a commit that resolved alerts: groups muted by an inhibitor that may have ended get a flush. */
   afterResolved?: () => Promise<void>;
 }
@@ -158,12 +162,14 @@ export class AlertIngestion {
           batch.push(next);
         }
         try {
+          const overlay = new KnownAlertsOverlay();
           const outcomes = await this.deps.db.transaction().execute(async (trx) => {
             const out: WriteOutcome[] = [];
             for (const w of batch)
-              out.push(await this.#write(trx, w.integration, w.prepared, w.routes, w.rooms));
+              out.push(await this.#write(trx, w.integration, w.prepared, w.routes, w.rooms, overlay));
             return out;
           });
+          this.deps.known?.commit(overlay);
           for (const [i, w] of batch.entries()) w.resolve(outcomes[i]!);
         } catch (error) {
           if (batch.length === 1) {
@@ -172,11 +178,12 @@ export class AlertIngestion {
           }
           for (const w of batch) {
             try {
-              w.resolve(
-                await this.deps.db
-                  .transaction()
-                  .execute((trx) => this.#write(trx, w.integration, w.prepared, w.routes, w.rooms)),
-              );
+              const overlay = new KnownAlertsOverlay();
+              const outcome = await this.deps.db
+                .transaction()
+                .execute((trx) => this.#write(trx, w.integration, w.prepared, w.routes, w.rooms, overlay));
+              this.deps.known?.commit(overlay);
+              w.resolve(outcome);
             } catch (alone) {
               w.reject(alone);
             }
@@ -194,6 +201,7 @@ export class AlertIngestion {
     prepared: Prepared[],
     routes: GroupSettings[][],
     rooms: Map<string, string>,
+    overlay: KnownAlertsOverlay,
   ): Promise<WriteOutcome> {
     const nowMs = this.deps.clock.nowMs();
     const now = new Date(nowMs).toISOString();
@@ -205,17 +213,17 @@ export class AlertIngestion {
       unchanged: 0,
       groups: [],
     };
-    const existing = await findExisting(trx, integration.id, prepared);
+    const lookup: AlertLookup = this.deps.known
+      ? this.deps.known.view(integration.id, overlay)
+      : await findExisting(trx, integration.id, prepared);
 
     const toInsert: { p: Prepared; routes: GroupSettings[] }[] = [];
-    const toResolve: { id: number; p: Prepared }[] = [];
-    const toUpdate: { id: number; p: Prepared }[] = [];
+    const toResolve: { id: number; p: Prepared; found: ExistingAlert }[] = [];
+    const toUpdate: { id: number; p: Prepared; found: ExistingAlert }[] = [];
     for (let i = 0; i < prepared.length; i++) {
       const p = prepared[i]!;
       const found =
-        p.startsAt === undefined
-          ? existing.open.get(p.fingerprint)
-          : existing.exact.get(`${p.fingerprint}|${p.startsAt}`);
+        p.startsAt === undefined ? lookup.open(p.fingerprint) : lookup.exact(p.fingerprint, p.startsAt);
       if (!found && p.status === 'resolved' && p.startsAt === undefined) {
         // "Resolve X" with nothing open for X (a heartbeat that beats on time): nothing to record.
         result.unchanged++;
@@ -229,9 +237,9 @@ export class AlertIngestion {
         result.unchanged++;
       } else if (p.status === 'resolved') {
         this.deps.flap.record(p.fingerprint);
-        toResolve.push({ id: found.id, p });
+        toResolve.push({ id: found.id, p, found });
       } else if (found.annotations !== p.annotationsJson || found.generatorUrl !== p.generatorUrl) {
-        toUpdate.push({ id: found.id, p });
+        toUpdate.push({ id: found.id, p, found });
       } else {
         result.unchanged++;
       }
@@ -255,6 +263,29 @@ export class AlertIngestion {
         [...toResolve, ...toUpdate].map((x) => x.id),
       ))
         touched.set(g.id, g);
+    }
+
+    if (this.deps.known) {
+      for (const x of toInsert) {
+        const id = inserted.get(`${x.p.fingerprint}|${x.p.startsAt}`);
+        if (id === undefined) continue;
+        overlay.set(integration.id, {
+          id,
+          fingerprint: x.p.fingerprint,
+          startsAt: x.p.startsAt!,
+          status: x.p.status,
+          annotations: x.p.annotationsJson,
+          generatorUrl: x.p.generatorUrl,
+        });
+      }
+      for (const x of toResolve) overlay.set(integration.id, { ...x.found, status: 'resolved' });
+      for (const x of toUpdate) {
+        overlay.set(integration.id, {
+          ...x.found,
+          annotations: x.p.annotationsJson,
+          generatorUrl: x.p.generatorUrl,
+        });
+      }
     }
 
     const events: EventRow[] = [];

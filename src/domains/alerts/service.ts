@@ -29,6 +29,8 @@ export interface AlertServiceDeps {
   roomOf: (ref: string) => Promise<{ id: string; name: string } | undefined>;
   /** Arms the flush of every open group after a silence starts or ends. */
   onSilencesChanged: (silence: SilenceView) => Promise<void>;
+  /** Tells the ingestion's index of known alerts about alerts resolved by hand. */
+  markResolved?: (alerts: { integrationId: string; fingerprint: string; startsAt: string }[]) => void;
   /** Records who acked, muted, resolved and silenced what (the audit log). */
   audit?: (actor: Actor, action: string, detail: Record<string, string | number | null>) => void;
 }
@@ -117,9 +119,14 @@ export class AlertService {
       );
     }
     const now = this.#now();
-    const ids = (
-      await this.deps.db.selectFrom('alertGroupAlerts').select('alertId').where('groupId', '=', id).execute()
-    ).map((r) => r.alertId);
+    const firing = await this.deps.db
+      .selectFrom('alertGroupAlerts as m')
+      .innerJoin('alerts as a', 'a.id', 'm.alertId')
+      .select(['a.id', 'a.integrationId', 'a.fingerprint', 'a.startsAt'])
+      .where('m.groupId', '=', id)
+      .where('a.status', '=', 'firing')
+      .execute();
+    const ids = firing.map((a) => a.id);
     await this.deps.db.transaction().execute(async (trx) => {
       if (ids.length > 0) {
         await trx
@@ -140,6 +147,7 @@ export class AlertService {
         .values(this.#event(id, 'resolved.manual', actor, group.alertname))
         .execute();
     });
+    this.deps.markResolved?.(firing);
     await this.deps.notifier.request([id]);
     this.deps.audit?.(actor, 'alert.resolved', { group: id, alertname: group.alertname });
     return this.#view(await this.#group(id), 20);

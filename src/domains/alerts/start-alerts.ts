@@ -22,6 +22,7 @@ import { GithubHook } from './github.js';
 import { type HeartbeatSettings, Heartbeats } from './heartbeats.js';
 import { AlertIngestion } from './ingest.js';
 import { Inhibitor, type InhibitRuleSpec } from './inhibition.js';
+import { KnownAlerts } from './known-alerts.js';
 import { noiseReport } from './noise.js';
 import { GroupNotifier } from './notifier.js';
 import { NotifyRateLimiter } from './notify-rate-limit.js';
@@ -47,6 +48,8 @@ export interface AlertsSettings {
 
 export interface AlertsDeps {
   db: Kysely<DB>;
+  /** On SQLite this process is the only writer, so known alerts are indexed in memory. */
+  dialect: 'sqlite' | 'postgres';
   clock: Clock;
   ids: IdGenerator;
   bus: EventBus;
@@ -144,7 +147,10 @@ export async function startAlerts(deps: AlertsDeps): Promise<AlertsDomain> {
   const silences = new Silences({ db, clock });
   await silences.load();
   const flap = new FlapDetector(clock, { changes: settings.flap.changes, windowMs: settings.flap.window });
+  const known = deps.dialect === 'sqlite' ? new KnownAlerts() : undefined;
+  await known?.load(db, new Date(clock.nowMs() - 86_400_000).toISOString());
   const ingestion = new AlertIngestion({
+    known,
     db,
     clock,
     bus,
@@ -202,7 +208,10 @@ export async function startAlerts(deps: AlertsDeps): Promise<AlertsDomain> {
     await silences.load();
     await notifier.request(await openGroups(false));
   });
+  const markResolved = (alerts: { integrationId: string; fingerprint: string; startsAt: string }[]) =>
+    known?.markResolved(alerts);
   const service = new AlertService({
+    markResolved,
     db,
     clock,
     policy: deps.policy,
@@ -212,6 +221,7 @@ export async function startAlerts(deps: AlertsDeps): Promise<AlertsDomain> {
     onSilencesChanged,
   });
   const commandService = new AlertService({
+    markResolved,
     db,
     clock,
     policy: CHECKED_BY_THE_BOT,

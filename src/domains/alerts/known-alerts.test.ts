@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { startTestApp, type TestApp } from '../../../test/support/app.js';
+import { SYSTEM_ACTOR } from '../../core/actor.js';
+import { fingerprint } from './fingerprint.js';
+import { KnownAlerts, KnownAlertsOverlay } from './known-alerts.js';
+
+describe('known alerts (the in-memory index on SQLite)', () => {
+  let t: TestApp;
+
+  before(async () => {
+    t = await startTestApp('sqlite', { config: { alerts: { route: { group_wait: '0s' } } } });
+    await t.app.chat.rooms.create(SYSTEM_ACTOR, { name: 'alerts', kind: 'public' });
+  });
+  after(() => t.dispose());
+
+  it('is rebuilt from the database at start: firing alerts and recent ones', async () => {
+    const { integration } = await t.app.integrations.create(SYSTEM_ACTOR, {
+      kind: 'alertmanager',
+      room: 'alerts',
+    });
+    const labels = { alertname: 'Loaded', instance: 'a' };
+    await t.app.alerts.ingestion.ingest(integration, [
+      { labels, status: 'firing', startsAt: '2026-01-01T00:00:00Z' },
+    ]);
+    const known = new KnownAlerts();
+    await known.load(t.app.database.db, '1970-01-01T00:00:00Z');
+    const view = known.view(integration.id, new KnownAlertsOverlay());
+    assert.equal(view.exact(fingerprint(labels), '2026-01-01T00:00:00.000Z')?.status, 'firing');
+    assert.equal(view.open(fingerprint(labels))?.status, 'firing');
+    assert.equal(view.exact(fingerprint(labels), '2026-01-02T00:00:00.000Z'), undefined);
+  });
+
+  it('an overlay is seen by its own transaction and kept only when committed', () => {
+    const known = new KnownAlerts();
+    const overlay = new KnownAlertsOverlay();
+    const alert = {
+      id: 1,
+      fingerprint: 'f',
+      startsAt: 's',
+      status: 'firing',
+      annotations: '{}',
+      generatorUrl: null,
+    };
+    overlay.set('int', alert);
+    assert.equal(known.view('int', overlay).open('f')?.id, 1);
+    assert.equal(known.view('int', new KnownAlertsOverlay()).open('f'), undefined, 'not committed');
+    known.commit(overlay);
+    assert.equal(known.view('int', new KnownAlertsOverlay()).open('f')?.id, 1);
+    known.markResolved([{ integrationId: 'int', fingerprint: 'f', startsAt: 's' }]);
+    assert.equal(known.view('int', new KnownAlertsOverlay()).open('f'), undefined);
+    assert.equal(known.view('int', new KnownAlertsOverlay()).exact('f', 's')?.status, 'resolved');
+  });
+
+  it('a generic alert resolved by hand fires anew when sent again', async () => {
+    const { integration } = await t.app.integrations.create(SYSTEM_ACTOR, {
+      kind: 'generic',
+      room: 'alerts',
+    });
+    const alert = { labels: { alertname: 'Backup' }, status: 'firing' as const, dedupKey: 'backup' };
+    assert.equal((await t.app.alerts.ingestion.ingest(integration, [alert])).created, 1);
+    await t.app.alerts.idle();
+    const [group] = await t.app.alerts.service.list(SYSTEM_ACTOR, { alertname: 'Backup' });
+    await t.app.alerts.service.resolve(SYSTEM_ACTOR, group!.id);
+    await t.app.alerts.idle();
+    assert.equal((await t.app.alerts.ingestion.ingest(integration, [alert])).created, 1);
+  });
+});
