@@ -110,10 +110,19 @@ export async function createDeploys(deps: DeploysDeps): Promise<Deploys> {
       deps.onError(error, { githubDeployment: event.payload.deployment.id }),
     );
   });
+  // Deploy jobs being noted as queued → whether they have started since: a started job's card must not
+  // be edited back to "waiting". Entries live only while the note is being written.
+  const noting = new Map<number, boolean>();
+  const stopStarted = deps.bus.subscribe('job.started', (event) => {
+    if (noting.has(event.payload.job.id)) noting.set(event.payload.job.id, true);
+  });
   const stopQueued = deps.bus.subscribe('job.queued', (event) => {
-    noteQueued(service, deps, event.payload.job).catch((error: unknown) =>
-      deps.onError(error, { jobId: event.payload.job.id }),
-    );
+    const { job } = event.payload;
+    if (job.command !== 'deploy' && job.command !== 'rollback') return;
+    noting.set(job.id, false);
+    noteQueued(service, deps, job, () => noting.get(job.id) === true)
+      .catch((error: unknown) => deps.onError(error, { jobId: job.id }))
+      .finally(() => noting.delete(job.id));
   });
 
   const callbacks: CallbackHandler = {
@@ -163,6 +172,7 @@ export async function createDeploys(deps: DeploysDeps): Promise<Deploys> {
     async stop() {
       stopGithub();
       stopQueued();
+      stopStarted();
       await service.drain();
     },
   };
@@ -192,7 +202,12 @@ async function onGithubStatus(
 }
 
 /** A deploy queued behind another of the same app and environment says so on its card. */
-async function noteQueued(service: DeployService, deps: DeploysDeps, job: JobView) {
+async function noteQueued(
+  service: DeployService,
+  deps: DeploysDeps,
+  job: JobView,
+  startedSince: () => boolean,
+) {
   if ((job.command !== 'deploy' && job.command !== 'rollback') || job.messageId === null) return;
   const lock = job.locks.find((l) => l.startsWith('deploy:'));
   if (!lock) return;
@@ -200,6 +215,7 @@ async function noteQueued(service: DeployService, deps: DeploysDeps, job: JobVie
   if (!app || !environment) return;
   const running = (await service.store.history({ app, environment, status: 'running' }, 1))[0];
   if (!running || running.jobId === job.id) return;
+  if (startedSince()) return;
   const card = jobCard(job, '', deps.clock.nowMs());
   card.text = `Waiting in the queue: deploy #${running.id} of ${app} to ${environment} (job ${running.jobId ?? '?'}, by @${running.requester}) is running. One deploy at a time per app and environment; \`cancel ${job.id}\` to give up.`;
   await deps.updateCard(job.messageId, card);
