@@ -13,34 +13,45 @@ const PRIME_LO = 0x1b3;
 const TWO_32 = 4294967296;
 const SEPARATOR = 0xff;
 
-class Fnv64 {
-  hi = OFFSET_HI;
-  lo = OFFSET_LO;
-
-  byte(b: number): void {
-    const lo = (this.lo ^ b) >>> 0;
-    const productLo = lo * PRIME_LO;
-    const carry = Math.floor(productLo / TWO_32);
-    this.hi = (this.hi * PRIME_LO + (lo & 0xffffff) * 256 + carry) % TWO_32;
-    this.lo = productLo % TWO_32;
-  }
-
-  string(text: string): void {
-    for (let i = 0; i < text.length; i++) {
-      const code = text.charCodeAt(i);
-      if (code >= 0x80) {
-        // Not ASCII: hash the UTF-8 bytes of the rest, as Go does over its string bytes.
-        for (const b of Buffer.from(text.slice(i), 'utf8')) this.byte(b);
-        return;
-      }
-      this.byte(code);
+/**
+ * Hashes `text` into `state`, the two 32-bit halves of the 64-bit hash (one number would lose
+ * precision past 2^53). Locals in the loop: this runs for every byte of every label of every alert.
+ */
+function hashString(state: [number, number], text: string): void {
+  let hi = state[0];
+  let lo = state[1];
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 0x80) {
+      // Not ASCII: hash the UTF-8 bytes of the rest, as Go does over its string bytes.
+      state[0] = hi;
+      state[1] = lo;
+      hashBytes(state, Buffer.from(text.slice(i), 'utf8'));
+      return;
     }
+    const x = (lo ^ code) >>> 0;
+    const productLo = x * PRIME_LO;
+    hi = (hi * PRIME_LO + (x & 0xffffff) * 256 + Math.floor(productLo / TWO_32)) % TWO_32;
+    lo = productLo % TWO_32;
   }
-
-  hex(): string {
-    return this.hi.toString(16).padStart(8, '0') + this.lo.toString(16).padStart(8, '0');
-  }
+  state[0] = hi;
+  state[1] = lo;
 }
+
+function hashBytes(state: [number, number], bytes: Uint8Array | readonly number[]): void {
+  let hi = state[0];
+  let lo = state[1];
+  for (const b of bytes) {
+    const x = (lo ^ b) >>> 0;
+    const productLo = x * PRIME_LO;
+    hi = (hi * PRIME_LO + (x & 0xffffff) * 256 + Math.floor(productLo / TWO_32)) % TWO_32;
+    lo = productLo % TWO_32;
+  }
+  state[0] = hi;
+  state[1] = lo;
+}
+
+const SEPARATOR_BYTES = [SEPARATOR];
 
 /** Sorts by UTF-16 code unit, which equals byte order for the ASCII names Prometheus allows. */
 function byName(a: string, b: string): number {
@@ -58,12 +69,12 @@ function byName(a: string, b: string): number {
  */
 export function fingerprint(labels: Readonly<Record<string, string>>): string {
   const names = Object.keys(labels).sort(byName);
-  const hash = new Fnv64();
+  const state: [number, number] = [OFFSET_HI, OFFSET_LO];
   for (const name of names) {
-    hash.string(name);
-    hash.byte(SEPARATOR);
-    hash.string(labels[name]!);
-    hash.byte(SEPARATOR);
+    hashString(state, name);
+    hashBytes(state, SEPARATOR_BYTES);
+    hashString(state, labels[name]!);
+    hashBytes(state, SEPARATOR_BYTES);
   }
-  return hash.hex();
+  return state[0].toString(16).padStart(8, '0') + state[1].toString(16).padStart(8, '0');
 }

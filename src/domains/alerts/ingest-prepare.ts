@@ -26,9 +26,18 @@ function storable(value: string): boolean {
 
 export function sortedJson(map: Record<string, string> | undefined): string {
   if (!map) return '{}';
-  const keys = Object.keys(map).sort();
+  const keys = Object.keys(map);
+  // Senders (Alertmanager among them) usually send labels sorted already: then no copy is needed.
+  let sorted = true;
+  for (let i = 1; i < keys.length; i++) {
+    if (keys[i - 1]! > keys[i]!) {
+      sorted = false;
+      break;
+    }
+  }
+  if (sorted) return JSON.stringify(map);
   const out: Record<string, string> = {};
-  for (const k of keys) out[k] = map[k]!;
+  for (const k of keys.sort()) out[k] = map[k]!;
   return JSON.stringify(out);
 }
 
