@@ -350,7 +350,20 @@ export class AlertIngestion {
         alertname: x.p.alertname,
       });
     }
-    for (const x of toUpdate) events.push(this.#event(now, 'updated', x.id, x.p));
+    // Changed annotations (a value in a template) are frequent and minor: one row per delivery.
+    if (toUpdate.length === 1) events.push(this.#event(now, 'updated', toUpdate[0]!.id, toUpdate[0]!.p));
+    else if (toUpdate.length > 1) {
+      events.push({
+        at: now,
+        kind: 'updated',
+        groupId: null,
+        alertId: null,
+        fingerprint: null,
+        alertname: null,
+        actor: null,
+        detail: JSON.stringify({ alertIds: toUpdate.map((x) => x.id) }),
+      });
+    }
     for (const g of groups.created) {
       events.push({
         at: now,
