@@ -147,6 +147,8 @@ export class AuditService {
 
   async list(viewer: Actor, query: AuditListQuery = {}): Promise<AuditPage> {
     requireReader(viewer);
+    // Read what was queued before asking: whoever just ran a command sees its record.
+    await this.drain();
     const { limit, before, actor, action } = parseOrThrow(auditListQuery, query);
     const records = await this.store.list({
       limit,
@@ -161,6 +163,7 @@ export class AuditService {
   /** Walks the whole chain, a page at a time, and stops at the first record that does not fit. */
   async verify(viewer: Actor): Promise<VerifyResult> {
     requireReader(viewer);
+    await this.drain();
     let expectedSeq = 1;
     let prevHash = GENESIS_HASH;
     for (;;) {

@@ -92,7 +92,8 @@ export class MessageService {
 
   /**
    * Changes text and/or card in place; the previous version goes to the edit history, except for the
-   * live cards the bot updates every second (`keepHistory: false`), whose history is noise.
+   * live cards the bot updates every second (`keepHistory: false`): their history is noise, and they
+   * are not marked edited (a job card changing is the card working, not someone rewriting it).
    */
   async edit(
     actor: Actor,
@@ -111,29 +112,31 @@ export class MessageService {
       throw new ValidationError('text must not be empty (or keep a card)');
     const mentions = await this.mentionsIn(text);
     const current = (await this.deps.messages.view(messageId))!;
+    const live = options.keepHistory === false;
+    const editedAt = live ? message.editedAt : at;
     const view: MessageView = {
       ...current,
       text,
       card: card === null ? null : JSON.parse(card),
       mentions,
-      editedAt: at,
+      editedAt,
     };
     const event = await this.deps.db.transaction().execute(async (trx) => {
-      if (options.keepHistory !== false)
+      if (!live)
         await trx
-        .insertInto('messageEdits')
-        .values({
-          id: this.deps.ids.next('e_'),
-          messageId,
-          text: message.text,
-          card: message.card,
-          editedBy: actor.userId,
-          editedAt: at,
-        })
-        .execute();
+          .insertInto('messageEdits')
+          .values({
+            id: this.deps.ids.next('e_'),
+            messageId,
+            text: message.text,
+            card: message.card,
+            editedBy: actor.userId,
+            editedAt: at,
+          })
+          .execute();
       await trx
         .updateTable('messages')
-        .set({ text, card, mentions: JSON.stringify(mentions), editedAt: at })
+        .set({ text, card, mentions: JSON.stringify(mentions), editedAt })
         .where('id', '=', messageId)
         .execute();
       return appendRoomEvent(trx, { type: 'message.updated', roomId: message.roomId, at, data: view });

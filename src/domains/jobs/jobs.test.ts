@@ -16,7 +16,7 @@ function gate() {
   return { open, opened };
 }
 
-type Msg = { id: string; username: string; text: string; card: Card | null };
+type Msg = { id: string; username: string; text: string; card: Card | null; editedAt?: string | null };
 
 for (const dialect of DIALECTS) {
   describe(`jobs on ${dialect}`, () => {
@@ -139,6 +139,7 @@ for (const dialect of DIALECTS) {
       // The bot's card updates leave no edit history behind.
       const edits = await t.request({ method: 'GET', url: `/api/messages/${cardId}/edits`, as: alice });
       assert.equal(edits.json().edits.length, 0);
+      assert.equal(cards[0]!.editedAt ?? null, null, 'a live card is not marked edited');
     });
 
     test('jobs lists them; job N shows the full log; others see only their own', async () => {

@@ -33,8 +33,10 @@ for (const dialect of DIALECTS) {
       return all.slice(all.findIndex((m) => m.id === id) + 1);
     };
     const nonceIn = (text: string) => /(?:confirm|approve) ([0-9a-z]{4,8})/.exec(text)![1]!;
-    const audit = async (action: string) =>
-      (await t.app.audit.list(SYSTEM_ACTOR, { action, limit: 50 })).records;
+    const audit = async (action: string) => {
+      await t.app.audit.drain();
+      return (await t.app.audit.list(SYSTEM_ACTOR, { action, limit: 50 })).records;
+    };
 
     before(async () => {
       t = await startTestApp(dialect, { clock });
