@@ -35,6 +35,10 @@ export const GLOBAL_EVENT_NAMES = [
   'job.queued',
   'job.started',
   'job.finished',
+  'deploy.started',
+  'deploy.finished',
+  'deploy.locked',
+  'deploy.unlocked',
 ] as const;
 
 /** Every event a configured listener may name (checked against the typed catalogue in a test). */
