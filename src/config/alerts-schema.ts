@@ -235,11 +235,30 @@ const heartbeat = z.strictObject({
   labels: z.record(labelName, z.string().max(500)).default({}),
 });
 
+const configIntegration = z.strictObject({
+  kind: z.enum(['alertmanager', 'grafana', 'generic', 'github', 'heartbeat', 'slack']),
+  name: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, { message: 'a name is lower-case letters, digits, ., - and _' }),
+  room: roomName.optional(),
+  token: z.string().regex(/^\{\{\s*secret\.[A-Z][A-Z0-9_]{0,63}\s*\}\}$/, {
+    message: 'must be a secret reference: "{{ secret.NAME }}" (opsroom secret set NAME)',
+  }),
+  /** Heartbeats: the longest silence before the alert fires. */
+  interval: duration(10_000, 31 * 86_400_000).optional(),
+});
+
 export const alertsConfigSchema = z
   .strictObject({
     route: rawRoute.optional(),
     inhibit_rules: z.array(inhibitRule).max(200).default([]),
     heartbeats: z.record(z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/), heartbeat).default({}),
+    /**
+     * Integrations kept in the file (besides those made with `opsroom integration create`). The URL
+     * token (or GitHub's HMAC key) is a secret: `token: "{{ secret.AM_HOOK_TOKEN }}"`, set with
+     * `opsroom secret set AM_HOOK_TOKEN`; only its hash is stored. Removed from the file: revoked.
+     */
+    integrations: z.array(configIntegration).max(200).default([]),
     flap: z
       .strictObject({
         changes: z.number().int().min(2).max(1000).default(4),

@@ -11,6 +11,7 @@ import type { AuditEntry } from '../audit/schema.js';
 import { botMessages } from '../bot/bot-messages.js';
 import type { CommandRegistry } from '../bot/registry.js';
 import type { ChatDomain } from '../chat/index.js';
+import { type ConfiguredIntegration, syncConfiguredIntegrations } from '../integrations/configured.js';
 import { registerIntegrationRoutes } from '../integrations/routes.js';
 import { type IntegrationDeps, IntegrationService } from '../integrations/service.js';
 import type { Policy } from '../policy/policy.js';
@@ -38,6 +39,7 @@ export interface AlertsSettings {
   route: RouteSpec;
   inhibit_rules: InhibitRuleSpec[];
   heartbeats: Record<string, HeartbeatSettings & { interval: number }>;
+  integrations: ConfiguredIntegration[];
   flap: { changes: number; window: number };
   rate_limit: { per_minute: number; burst: number };
   max_body_bytes: number;
@@ -266,6 +268,20 @@ export async function startAlerts(deps: AlertsDeps): Promise<AlertsDomain> {
       { db, router, inhibitor, silences, nowMs: clock.nowMs(), defaultRoom: "the integration's room" },
       json,
     );
+  // After the heartbeat subscription above, so heartbeats first made from the file are armed.
+  await syncConfiguredIntegrations(
+    {
+      db,
+      clock,
+      ids: deps.ids,
+      bus,
+      roomId,
+      resolveSecret: (name) => deps.secrets.resolve(name),
+      heartbeatIntervalMs: (name) => settings.heartbeats[name]?.interval,
+      onError: (error, context) => deps.onError(error, { ...context, step: 'alerts.integrations' }),
+    },
+    settings.integrations,
+  );
   await registerHookRoutes(deps.http, {
     integrations,
     ingestion,
