@@ -81,6 +81,22 @@ for (const dialect of DIALECTS) {
       );
       registry.register(
         defineCommand({
+          name: 'stubborn',
+          summary: 'Takes its time to stop, holding a lock',
+          permission: 'bot:use',
+          locks: ['stubborn'],
+          run: ({ signal }) =>
+            new Promise((resolve) => {
+              signal.addEventListener(
+                'abort',
+                () => void gateFor('stubborn-stopped').opened.then(() => resolve('stopped')),
+              );
+              gateFor('stubborn-done').opened.then(() => resolve('done'));
+            }),
+        }),
+      );
+      registry.register(
+        defineCommand({
           name: 'leak',
           summary: 'Prints a secret',
           permission: 'bot:use',
@@ -227,6 +243,26 @@ for (const dialect of DIALECTS) {
       assert.equal(after2.cancelledBy, 'olga');
       const updated = (await botMessages()).find((m) => m.id === card.id)!;
       assert.match(updated.card!.title, /^⏹️/);
+    });
+
+    test('a cancelled job is over at once, but its locks wait until its body has really stopped', async () => {
+      await post('!stubborn');
+      const [first] = await eventually(async () => {
+        const running = await t.app.bot.jobs.list(await actorOf(t, 'alice'), { limit: 1, status: 'running' });
+        return running.length === 1 && running;
+      });
+      await post('!stubborn');
+      await t.app.bot.jobs.cancel(await actorOf(t, 'alice'), first!.id);
+      const waiting = (await t.app.bot.jobs.list(await actorOf(t, 'alice'), { limit: 1 }))[0]!;
+      assert.equal((await t.app.bot.jobs.get(await actorOf(t, 'alice'), first!.id)).status, 'cancelled');
+      assert.equal(waiting.status, 'queued', 'the lock is still held while the first one winds down');
+      gateFor('stubborn-stopped').open();
+      await eventually(async () => {
+        const second = await t.app.bot.jobs.get(await actorOf(t, 'alice'), waiting.id);
+        return second.status === 'running';
+      });
+      gateFor('stubborn-done').open();
+      await t.app.bot.idle();
     });
 
     test('a job that outlives its timeout is stopped and marked timed_out', async () => {

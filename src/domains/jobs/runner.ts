@@ -4,8 +4,22 @@ import { asCodedError, isCodedError, NotFoundError, ValidationError } from '../.
 import type { EventBus } from '../../runtime/event-bus.js';
 import type { Card } from '../chat/schema.js';
 import { jobCard } from './card.js';
+import { CardThrottle } from './card-throttle.js';
+import {
+  CARD_TAIL_CHARS,
+  CARD_TAIL_LINES,
+  describeStatus,
+  type JobResult,
+  lastLinesOf,
+  resultOf,
+  type StopReason,
+  stopOutcome,
+} from './job-outcome.js';
 import { type ChunkRedactor, DEFAULT_OUTPUT_LIMITS, JobOutput, type JobOutputLimits } from './output.js';
 import type { JobView, JobWithOutput } from './schema.js';
+
+export type { JobResult } from './job-outcome.js';
+
 import { JobSlots } from './slots.js';
 import { type JobRow, type JobStore, jobView, jobWithOutput } from './store.js';
 import type { JobStatus } from './table.js';
@@ -22,9 +36,6 @@ export interface JobWhere {
   roomId: string;
   threadId?: string;
 }
-
-/** What a handler may return: see CommandResult in domains/bot/command.ts. */
-export type JobResult = undefined | string | { text?: string; card?: Card; ok?: boolean; exitCode?: number };
 
 export interface JobContext {
   readonly jobId: string;
@@ -66,25 +77,22 @@ export interface JobRunnerDeps {
   onError: (error: unknown, context: Record<string, unknown>) => void;
 }
 
-type StopReason = { kind: 'cancel'; by: string } | { kind: 'timeout' } | { kind: 'shutdown' };
-
 interface LiveJob {
   row: JobRow;
   spec: JobSpec;
   output: JobOutput;
   controller: AbortController;
   finished: boolean;
-  cardTimer: (() => void) | undefined;
-  lastCardAtMs: number;
-  cardChain: Promise<void>;
+  card: CardThrottle;
   /** Fields the job asked to show on its card (ctx.details). */
   details: CardField[];
   done: Promise<JobWithOutput>;
   resolve: (job: JobWithOutput) => void;
 }
 
-const CARD_TAIL_LINES = 40;
-const CARD_TAIL_CHARS = 3500;
+/** How long a stopped job's locks wait for its body to return. */
+const STOP_GRACE_MS = 10_000;
+const noop = () => {};
 
 /**
  * Runs jobs: records each one, shows it as ONE card that is updated in place (throttled), enforces the
@@ -135,9 +143,12 @@ export class JobRunner {
       output: new JobOutput(this.deps.streamRedactor(), this.deps.outputLimits ?? DEFAULT_OUTPUT_LIMITS),
       controller: new AbortController(),
       finished: false,
-      cardTimer: undefined,
-      lastCardAtMs: 0,
-      cardChain: Promise.resolve(),
+      card: new CardThrottle(
+        this.deps.clock,
+        this.deps.cardIntervalMs,
+        () => this.showCard(job),
+        (error) => this.deps.onError(error, { jobId: row.id }),
+      ),
       details: [],
       done,
       resolve,
@@ -262,8 +273,9 @@ export class JobRunner {
         await this.deps.cards.say(where, redacted);
       },
     };
+    const running = Promise.resolve().then(() => job.spec.run(ctx));
     try {
-      const result = await Promise.race([Promise.resolve().then(() => job.spec.run(ctx)), aborted]);
+      const result = await Promise.race([running, aborted]);
       const outcome = resultOf(result);
       await this.finish(job, outcome.ok ? 'succeeded' : 'failed', {
         summary: outcome.text,
@@ -273,7 +285,8 @@ export class JobRunner {
     } catch (error) {
       if (controller.signal.aborted) {
         const reason = controller.signal.reason as StopReason;
-        await this.finish(job, ...stopOutcome(reason, job.spec.timeoutMs));
+        const [status, end] = stopOutcome(reason, job.spec.timeoutMs);
+        await this.finish(job, status, { ...end, holdLocksUntil: running });
       } else {
         if (!isCodedError(error)) this.deps.onError(error, { jobId: job.row.id, command: job.spec.command });
         const coded = asCodedError(error);
@@ -291,12 +304,18 @@ export class JobRunner {
   private async finish(
     job: LiveJob,
     status: JobStatus,
-    end: { summary?: string | undefined; exitCode?: number; card?: Card },
+    end: {
+      summary?: string | undefined;
+      exitCode?: number;
+      card?: Card;
+      /** A stopped body still winding down (a script being killed): its locks wait for it. */
+      holdLocksUntil?: Promise<unknown>;
+    },
   ): Promise<void> {
     if (job.finished) return;
     job.finished = true;
     const wasRunning = job.row.status === 'running';
-    job.cardTimer?.();
+    job.card.stop();
     job.output.end();
     const finishedAt = this.deps.clock.now().toISOString();
     Object.assign(job.row, {
@@ -314,38 +333,40 @@ export class JobRunner {
       this.deps.onError(error, { jobId: job.row.id });
     }
     this.queueCard(job, true);
-    await job.cardChain;
+    await job.card.settled();
     if (end.card && job.spec.where) {
       await this.deps.cards
         .say(job.spec.where, { card: JSON.parse(this.deps.redact(JSON.stringify(end.card))) as Card })
         .catch((error: unknown) => this.deps.onError(error, { jobId: job.row.id }));
     }
     this.live.delete(job.row.id);
-    if (wasRunning) this.slots.release(JSON.parse(job.row.locks) as string[]);
+    if (wasRunning) {
+      const locks = JSON.parse(job.row.locks) as string[];
+      if (end.holdLocksUntil) void this.releaseAfter(locks, end.holdLocksUntil);
+      else this.slots.release(locks);
+    }
     this.deps.bus.publish('job.finished', { job: jobView(job.row) });
     job.resolve({ ...jobWithOutput(job.row) });
   }
 
+  /**
+   * A cancelled or timed-out job is over for people at once, but the next deploy to the same place must
+   * not start while the old script is still being killed: its locks are freed when its body returns,
+   * or after a grace period if it never does (a handler that ignores its signal cannot hold a lock forever).
+   */
+  private async releaseAfter(locks: string[], body: Promise<unknown>): Promise<void> {
+    let cancelGrace = () => {};
+    const grace = new Promise<void>((resolve) => {
+      cancelGrace = this.deps.clock.setTimer(STOP_GRACE_MS, resolve);
+    });
+    await Promise.race([body.then(noop, noop), grace]);
+    cancelGrace();
+    this.slots.release(locks);
+  }
+
   /** Posts the card the first time, then edits it: at once when `now`, else at most once per interval. */
   private queueCard(job: LiveJob, now: boolean): void {
-    if (!job.spec.where && !job.row.messageId) return;
-    if (!now) {
-      if (job.cardTimer) return;
-      const wait = job.lastCardAtMs + this.deps.cardIntervalMs - this.deps.clock.nowMs();
-      if (wait > 0) {
-        job.cardTimer = this.deps.clock.setTimer(wait, () => {
-          job.cardTimer = undefined;
-          this.queueCard(job, true);
-        });
-        return;
-      }
-    }
-    job.cardTimer?.();
-    job.cardTimer = undefined;
-    job.lastCardAtMs = this.deps.clock.nowMs();
-    job.cardChain = job.cardChain
-      .then(() => this.showCard(job))
-      .catch((error: unknown) => this.deps.onError(error, { jobId: job.row.id }));
+    if (job.spec.where || job.row.messageId) job.card.request(now);
   }
 
   private async showCard(job: LiveJob): Promise<void> {
@@ -371,35 +392,4 @@ export class JobRunner {
     job.row.messageId = messageId;
     await this.deps.store.update(job.row.id, { messageId });
   }
-}
-
-function resultOf(result: JobResult): { ok: boolean; text?: string; exitCode?: number; card?: Card } {
-  if (result === undefined) return { ok: true };
-  if (typeof result === 'string') return { ok: true, text: result };
-  return {
-    ok: result.ok !== false,
-    ...(result.text === undefined ? {} : { text: result.text }),
-    ...(result.exitCode === undefined ? {} : { exitCode: result.exitCode }),
-    ...(result.card === undefined ? {} : { card: result.card }),
-  };
-}
-
-function stopOutcome(reason: StopReason, timeoutMs: number): [JobStatus, { summary: string }] {
-  switch (reason.kind) {
-    case 'cancel':
-      return ['cancelled', { summary: `Cancelled by @${reason.by}.` }];
-    case 'timeout':
-      return ['timed_out', { summary: `Timed out after ${timeoutMs / 1000}s.` }];
-    case 'shutdown':
-      return ['interrupted', { summary: 'The server shut down while this job was running.' }];
-  }
-}
-
-function describeStatus(status: JobStatus): string {
-  return status === 'timed_out' ? 'timed out' : status;
-}
-
-function lastLinesOf(text: string): string {
-  const tail = text.length > CARD_TAIL_CHARS ? text.slice(-CARD_TAIL_CHARS) : text;
-  return tail.split('\n').slice(-CARD_TAIL_LINES).join('\n');
 }
