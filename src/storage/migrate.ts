@@ -7,6 +7,7 @@ import * as secrets from './migrations/004-secrets.js';
 import * as bot from './migrations/005-bot.js';
 import * as jobs from './migrations/006-jobs.js';
 import * as deploys from './migrations/007-deploys.js';
+import * as alerts from './migrations/008-alerts.js';
 import * as filesAndReads from './migrations/009-files-and-reads.js';
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: DialectName): Promise<void> };
@@ -20,6 +21,7 @@ const MIGRATIONS: [string, DialectMigration][] = [
   ['005-bot', bot],
   ['006-jobs', jobs],
   ['007-deploys', deploys],
+  ['008-alerts', alerts],
   ['009-files-and-reads', filesAndReads],
 ];
 
