@@ -12,6 +12,7 @@ import type { Logger } from '../runtime/logger.js';
 import type { Metrics } from '../runtime/metrics.js';
 import type { DB } from '../storage/tables.js';
 import { Connection, type ConnectionContext, WriteBatcher } from './ws-connection.js';
+import type { ServerFrame } from './ws-protocol.js';
 import { RoomHub } from './ws-rooms.js';
 import { actorFor, authenticateUpgrade, notFound, rejectUpgrade } from './ws-upgrade.js';
 
@@ -91,12 +92,33 @@ export function attachWebSocketGateway(deps: WebSocketGatewayDeps): WebSocketGat
     );
   };
 
+  /** A frame for these people only, on each of their connections. */
+  const toUsers = (userIds: string[], frame: ServerFrame): void => {
+    const wanted = new Set(userIds);
+    for (const conn of connections) if (wanted.has(conn.userId)) conn.send(frame);
+  };
+
   const stopBus = deps.bus.subscribeAll((event) => {
     const payload = roomStreamPayload(event);
     if (payload) {
       hub.publish(payload.roomId, payload.seq, payload.frame);
-      if (event.type === 'member.left')
-        hub.memberLeft(payload.roomId, (payload.data as { userId: string }).userId);
+      if (event.type === 'member.left') {
+        const userId = (payload.data as { userId: string }).userId;
+        hub.memberLeft(payload.roomId, userId);
+        // The person's other tabs and devices drop the room from their list too.
+        toUsers([userId], {
+          type: 'rooms.changed',
+          reason: 'removed',
+          roomId: payload.roomId,
+          seq: payload.seq,
+        });
+      }
+      return;
+    }
+    // Someone added to a room hears it on every connection, subscribed to that room or not.
+    if (event.type === 'room.members_added') {
+      const { roomId, seq, userIds, room } = (event as EventEnvelope<'room.members_added'>).payload;
+      toUsers(userIds, { type: 'rooms.changed', reason: 'added', roomId, seq, room });
       return;
     }
     // A revoked token or a change of roles takes effect on open connections now, not at the next beat.

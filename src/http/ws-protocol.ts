@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ErrorCode } from '../core/errors.js';
 import { describeIssues, issuesOf } from '../core/validation.js';
+import type { RoomView } from '../domains/chat/schema.js';
 
 /**
  * The WebSocket API at /api/ws: the frames a client may send (zod schemas, one definition for the
@@ -79,7 +80,13 @@ export type ServerFrame =
   | { type: 'subscribed'; id?: ClientFrameId; rooms: { roomId: string; name: string; lastSeq: number }[] }
   | { type: 'unsubscribed'; id?: ClientFrameId; rooms: string[]; reason?: string }
   | { type: 'pong'; id?: ClientFrameId }
-  | { type: 'ack'; id?: ClientFrameId; messageId: string; seq: number };
+  | { type: 'ack'; id?: ClientFrameId; messageId: string; seq: number }
+  /**
+   * Sent to one person's connections, subscribed or not: they were added to a room (`room` is it as
+   * they see it; subscribe with `after: seq` to miss nothing) or left it (from another connection).
+   */
+  | { type: 'rooms.changed'; reason: 'added'; roomId: string; seq: number; room: RoomView }
+  | { type: 'rooms.changed'; reason: 'removed'; roomId: string; seq: number };
 
 /** `{ id }` when the client sent one, so replies can be spread into a frame. */
 export function echo(id: ClientFrameId | undefined): { id?: ClientFrameId } {

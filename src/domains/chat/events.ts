@@ -25,6 +25,19 @@ declare module '../../core/events.js' {
     }>;
     'message.pinned': RoomStreamEvent<{ messageId: string; by: string }>;
     'message.unpinned': RoomStreamEvent<{ messageId: string; by: string }>;
+    /**
+     * People were added to a room (created with them, a direct conversation opened with them, invited,
+     * or they joined). Not part of the room's stream: the WebSocket gateway tells each of them, on
+     * every connection, so their app follows the room at once (`rooms.changed` frame).
+     */
+    'room.members_added': {
+      roomId: string;
+      /** The room event that added them: a client following from here misses nothing after it. */
+      seq: number;
+      userIds: string[];
+      /** The room as those members see it. */
+      room: RoomView;
+    };
     'card.action': RoomStreamEvent<{
       messageId: string;
       actionId: string;

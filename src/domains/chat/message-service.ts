@@ -10,6 +10,7 @@ import { appendRoomEvent, roomEventsSince } from './room-stream.js';
 import {
   type EditMessageInput,
   editMessageBody,
+  type HistoryPage,
   historyQuery,
   type MessageView,
   type PostMessageInput,
@@ -248,25 +249,54 @@ export class MessageService {
     return event.seq;
   }
 
+  /** A page of the room's timeline (or a thread): see `historyPage`. */
   async history(
     actor: Actor,
     roomRef: string,
     query: { before?: string | undefined; limit?: number | undefined; threadId?: string | undefined },
   ): Promise<MessageView[]> {
+    return (await this.historyPage(actor, roomRef, query)).messages;
+  }
+
+  /**
+   * Oldest first: the newest page, or the page `before`/`after` a message, or the page `around` one
+   * (jump-to-message in one request). A reply named by `around` outside its thread stands for its
+   * thread's first message, which is where it shows in the room.
+   */
+  async historyPage(
+    actor: Actor,
+    roomRef: string,
+    query: {
+      before?: string | undefined;
+      after?: string | undefined;
+      around?: string | undefined;
+      limit?: number | undefined;
+      threadId?: string | undefined;
+    },
+  ): Promise<HistoryPage> {
     const q = parseOrThrow(historyQuery, query);
+    const cursors = (['before', 'after', 'around'] as const).filter((k) => q[k] !== undefined);
+    if (cursors.length > 1)
+      throw new ValidationError(`Give one of before, after and around, not ${cursors.join(' and ')}`);
     const room = await this.deps.access.readable(actor, roomRef);
-    let beforeNum: number | undefined;
-    if (q.before !== undefined) {
-      const cursor = await this.deps.messages.find(q.before);
+    const which = cursors[0];
+    let num: number | undefined;
+    if (which !== undefined) {
+      const id = q[which]!;
+      let cursor = await this.deps.messages.find(id);
       if (!cursor || cursor.roomId !== room.id)
-        throw new ValidationError(`before: no message '${q.before}' in #${room.name}`);
-      beforeNum = Number(cursor.num);
+        throw new ValidationError(`${which}: no message '${id}' in #${room.name}`);
+      if (which === 'around' && q.threadId === undefined && cursor.threadId !== null)
+        cursor = (await this.deps.messages.find(cursor.threadId)) ?? cursor;
+      num = Number(cursor.num);
     }
-    return this.deps.messages.history({
+    return this.deps.messages.page({
       roomId: room.id,
       limit: q.limit,
-      ...(beforeNum === undefined ? {} : { beforeNum }),
       ...(q.threadId === undefined ? {} : { threadId: q.threadId }),
+      ...(which === 'before' ? { beforeNum: num! } : {}),
+      ...(which === 'after' ? { afterNum: num! } : {}),
+      ...(which === 'around' ? { aroundNum: num! } : {}),
     });
   }
 

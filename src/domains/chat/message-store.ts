@@ -6,6 +6,8 @@ import type { Card, MessageView } from './schema.js';
 
 export type MessageRow = Selectable<MessagesTable>;
 type MessageWithAuthor = MessageRow & { username: string | null };
+/** A room's main timeline (top-level messages), or one thread (its root and replies). */
+type HistoryScope = { roomId: string; threadId?: string };
 
 /** Message queries; views come with reactions, pin state and reply counts filled in. */
 export class MessageStore {
@@ -16,7 +18,7 @@ export class MessageStore {
   }
 
   async view(id: string): Promise<MessageView | undefined> {
-    const views = await this.views(this.withAuthor().where('messages.id', '=', id));
+    const views = await this.views(await this.withAuthor().where('messages.id', '=', id).execute());
     return views[0];
   }
 
@@ -24,28 +26,86 @@ export class MessageStore {
   async viewsOf(ids: string[]): Promise<MessageView[]> {
     if (ids.length === 0) return [];
     const byId = new Map(
-      (await this.views(this.withAuthor().where('messages.id', 'in', ids))).map((v) => [v.id, v]),
+      (await this.views(await this.withAuthor().where('messages.id', 'in', ids).execute())).map((v) => [
+        v.id,
+        v,
+      ]),
     );
     return ids.flatMap((id) => byId.get(id) ?? []);
   }
 
   /** Newest `limit` messages before the cursor message, returned oldest first. */
-  async history(input: {
-    roomId: string;
-    beforeNum?: number;
-    threadId?: string;
-    limit: number;
-  }): Promise<MessageView[]> {
-    let query = this.withAuthor().where('messages.roomId', '=', input.roomId);
+  async history(input: HistoryScope & { beforeNum?: number; limit: number }): Promise<MessageView[]> {
+    return (await this.page(input)).messages;
+  }
+
+  /**
+   * One page of a timeline (the room's top-level messages, or a thread), oldest first, and whether
+   * more exist on either side. Without a cursor: the newest `limit`. `beforeNum`: the newest `limit`
+   * older than it. `afterNum`: the oldest `limit` newer than it. `aroundNum`: that message with up to
+   * half the page older than it and the rest newer (so a jump lands in the middle of what it shows).
+   */
+  async page(
+    input: HistoryScope & { beforeNum?: number; afterNum?: number; aroundNum?: number; limit: number },
+  ): Promise<{ messages: MessageView[]; hasOlder: boolean; hasNewer: boolean }> {
+    const { limit } = input;
+    if (input.aroundNum !== undefined) {
+      const olderWanted = Math.floor((limit - 1) / 2);
+      // A full page each way (and one more, to know whether there is more), so either side can
+      // fill what the other lacks near an end of the room.
+      const [older, newer] = await Promise.all([
+        this.rows(input, { num: input.aroundNum, op: '<' }, limit + 1),
+        this.rows(input, { num: input.aroundNum, op: '>=' }, limit + 1),
+      ]);
+      const olderKept = Math.min(older.length, Math.max(olderWanted, limit - newer.length));
+      const newerKept = Math.min(newer.length, limit - olderKept);
+      const rows = [...older.slice(0, olderKept).reverse(), ...newer.slice(0, newerKept)];
+      return {
+        messages: await this.views(rows),
+        hasOlder: older.length > olderKept,
+        hasNewer: newer.length > newerKept,
+      };
+    }
+    if (input.afterNum !== undefined) {
+      const rows = await this.rows(input, { num: input.afterNum, op: '>' }, limit + 1);
+      return {
+        messages: await this.views(rows.slice(0, limit)),
+        hasOlder: true,
+        hasNewer: rows.length > limit,
+      };
+    }
+    const rows = await this.rows(
+      input,
+      input.beforeNum === undefined ? undefined : { num: input.beforeNum, op: '<' },
+      limit + 1,
+    );
+    return {
+      messages: await this.views(rows.slice(0, limit).reverse()),
+      hasOlder: rows.length > limit,
+      hasNewer: input.beforeNum !== undefined,
+    };
+  }
+
+  /** Rows of a timeline next to a cursor: descending for `<` (and no cursor), ascending otherwise. */
+  private rows(
+    scope: HistoryScope,
+    cursor: { num: number; op: '<' | '>' | '>=' } | undefined,
+    limit: number,
+  ): Promise<MessageWithAuthor[]> {
+    let query = this.withAuthor().where('messages.roomId', '=', scope.roomId);
+    const threadId = scope.threadId;
     query =
-      input.threadId === undefined
+      threadId === undefined
         ? query.where('messages.threadId', 'is', null)
         : query.where((eb) =>
-            eb.or([eb('messages.threadId', '=', input.threadId!), eb('messages.id', '=', input.threadId!)]),
+            eb.or([eb('messages.threadId', '=', threadId), eb('messages.id', '=', threadId)]),
           );
-    if (input.beforeNum !== undefined) query = query.where('messages.num', '<', input.beforeNum);
-    const views = await this.views(query.orderBy('messages.num', 'desc').limit(input.limit));
-    return views.reverse();
+    if (cursor) query = query.where('messages.num', cursor.op, cursor.num);
+    const descending = cursor === undefined || cursor.op === '<';
+    return query
+      .orderBy('messages.num', descending ? 'desc' : 'asc')
+      .limit(limit)
+      .execute();
   }
 
   /** Every message of a room, oldest first, in pages: for export. */
@@ -53,11 +113,12 @@ export class MessageStore {
     let afterNum = 0;
     for (;;) {
       const page = await this.views(
-        this.withAuthor()
+        await this.withAuthor()
           .where('messages.roomId', '=', roomId)
           .where('messages.num', '>', afterNum)
           .orderBy('messages.num')
-          .limit(pageSize),
+          .limit(pageSize)
+          .execute(),
       );
       if (page.length === 0) return;
       yield* page;
@@ -90,8 +151,7 @@ export class MessageStore {
       .select('users.username');
   }
 
-  private async views(query: ReturnType<MessageStore['withAuthor']>): Promise<MessageView[]> {
-    const rows: MessageWithAuthor[] = await query.execute();
+  private async views(rows: MessageWithAuthor[]): Promise<MessageView[]> {
     if (rows.length === 0) return [];
     const ids = rows.map((r) => r.id);
     const [reactions, pins, replies] = await Promise.all([

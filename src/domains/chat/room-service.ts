@@ -165,6 +165,20 @@ export class RoomService {
       return out;
     });
     publishAll(this.deps.bus, events);
+    const last = events.at(-1);
+    if (!last) return;
+    const added = users.filter((u) => events.some((e) => (e.data as { userId: string }).userId === u.userId));
+    const view = toRoomView(room, await this.deps.rooms.memberCount(room.id), true);
+    this.announceMembers(
+      { ...view, lastSeq: last.seq },
+      added.map((u) => u.userId),
+    );
+  }
+
+  /** Tells the people just added (on all their connections) that the room is theirs now. */
+  private announceMembers(room: RoomView, userIds: string[]): void {
+    if (userIds.length === 0) return;
+    this.deps.bus.publish('room.members_added', { roomId: room.id, seq: room.lastSeq, userIds, room });
   }
 
   private async insertRoom(
@@ -206,6 +220,7 @@ export class RoomService {
       throw error;
     }
     publishAll(this.deps.bus, [event]);
+    this.announceMembers({ ...view, lastSeq: event.seq }, ids);
     return { ...view, lastSeq: event.seq };
   }
 

@@ -8,6 +8,7 @@ import {
   createRoomBody,
   editMessageBody,
   eventsQuery,
+  historyPageSchema,
   historyQuery,
   messageEditViewSchema,
   messageViewSchema,
@@ -162,13 +163,14 @@ export function registerChatRoutes(
     {
       schema: {
         tags,
-        summary: 'History, oldest first; page with ?before=<message id>',
+        summary:
+          'History, oldest first: the newest page, or ?before=, ?after= or ?around=<message id> (jump to a message)',
         params: roomParams,
         querystring: historyQuery,
-        response: { 200: z.object({ messages: z.array(messageViewSchema) }) },
+        response: { 200: historyPageSchema },
       },
     },
-    async (req) => ({ messages: await chat.messages.history(actorOf(req), req.params.room, req.query) }),
+    async (req) => chat.messages.historyPage(actorOf(req), req.params.room, req.query),
   );
 
   const frames = z.object({ roomId: z.string(), lastSeq: z.number().int(), events: z.array(z.unknown()) });

@@ -136,11 +136,24 @@ export const messageEditViewSchema = z.object({
   editedAt: z.string(),
 });
 
+/** At most one of `before`, `after` and `around` (message ids): which page of the timeline. */
 export const historyQuery = z.strictObject({
   before: z.string().min(1).max(64).optional(),
+  after: z.string().min(1).max(64).optional(),
+  /** That message in the middle of the page (a reply: its thread's first message), for jump-to-message. */
+  around: z.string().min(1).max(64).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   threadId: z.string().min(1).max(64).optional(),
 });
+
+export const historyPageSchema = z.object({
+  messages: z.array(messageViewSchema),
+  /** More messages exist before the first one returned (page on with `before`). */
+  hasOlder: z.boolean(),
+  /** More messages exist after the last one returned (page on with `after`). */
+  hasNewer: z.boolean(),
+});
+export type HistoryPage = z.infer<typeof historyPageSchema>;
 
 export const eventsQuery = z.strictObject({
   after: z.coerce.number().int().min(0).default(0),
