@@ -230,6 +230,7 @@ export async function buildApp(config: OpsroomConfig, overrides: AppOverrides = 
   const alerts = await startAlerts({
     db: database.db,
     dialect: database.dialect,
+    sqlite: database.sqlite,
     clock,
     ids,
     bus,

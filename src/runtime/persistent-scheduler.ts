@@ -1,3 +1,4 @@
+import type SqliteDatabase from 'better-sqlite3';
 import { type Kysely, sql } from 'kysely';
 import type { CancelTimer, Clock } from '../core/clock.js';
 import type { DB } from '../storage/tables.js';
@@ -41,8 +42,31 @@ export class PersistentScheduler implements Scheduler {
       db: Kysely<DB>;
       clock: Clock;
       onError: (error: unknown, task: ScheduledTask) => void;
+      /**
+       * The raw SQLite handle Kysely's driver uses (absent on PostgreSQL): `persist` runs cached
+       * prepared statements on it, inside the caller's transaction since the connection is the same.
+       */
+      sqlite?: SqliteDatabase.Database | undefined;
     },
-  ) {}
+  ) {
+    const sqlite = deps.sqlite;
+    if (sqlite) {
+      const upsert = (dueAt: string) =>
+        sqlite.prepare(
+          `insert into scheduled_tasks (key, kind, due_at, payload, updated_at) values (?, ?, ?, ?, ?)
+           on conflict (key) do update set kind = excluded.kind, payload = excluded.payload,
+           updated_at = excluded.updated_at, due_at = ${dueAt}`,
+        );
+      this.#upsert = {
+        replace: upsert('excluded.due_at'),
+        earliest: upsert(
+          'case when excluded.due_at < scheduled_tasks.due_at then excluded.due_at else scheduled_tasks.due_at end',
+        ),
+      };
+    }
+  }
+
+  readonly #upsert: Record<ScheduleMode, SqliteDatabase.Statement> | undefined;
 
   handle(kind: string, handler: TaskHandler): void {
     this.#handlers.set(kind, handler);
@@ -56,6 +80,15 @@ export class PersistentScheduler implements Scheduler {
     if (tasks.length === 0) return;
     const db = (options.executor as Kysely<DB> | undefined) ?? this.deps.db;
     const now = this.deps.clock.now().toISOString();
+    // Only inside the caller's transaction: outside one, a raw statement could slip into a transaction
+    // another caller holds open on the shared connection, and roll back with it.
+    if (this.#upsert && options.executor !== undefined) {
+      const statement = this.#upsert[options.mode];
+      for (const t of tasks) {
+        statement.run(t.key, t.kind, new Date(t.dueMs).toISOString(), JSON.stringify(t.payload ?? {}), now);
+      }
+      return;
+    }
     const rows = tasks.map((t) => ({
       key: t.key,
       kind: t.kind,

@@ -50,6 +50,11 @@ export function openSqlite(file: string): Database {
   sqlite.pragma('journal_mode = WAL');
   // NORMAL is durable against a process crash (kill -9) in WAL mode; only power loss can drop commits.
   sqlite.pragma('synchronous = NORMAL');
+  // The default checkpoint every 1000 pages (4 MB) ran inside the committing write about every
+  // second under alert ingest and cost about half its commit time; 16 MB lets fewer, larger
+  // checkpoints copy pages that were rewritten several times meanwhile. Durability is unchanged (the
+  // WAL is synced as before); only the WAL file grows larger between checkpoints.
+  sqlite.pragma('wal_autocheckpoint = 4000');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   const db = new Kysely<DB>({

@@ -5,6 +5,7 @@ import type { Integration } from '../integrations/schema.js';
 import type { FlapDetector } from './flap-detector.js';
 import { type Prepared, sortedJson } from './ingest-prepare.js';
 import { type GroupSettings, groupKeyOf, groupLabelsOf } from './routing.js';
+import type { SqliteAlertStatements } from './sqlite-alert-statements.js';
 
 // The statements of one delivery's transaction: ingest.ts decides what to write, these write it in a
 // handful of multi-row statements whatever the delivery's size.
@@ -92,7 +93,9 @@ export async function insertAlerts(
   integrationId: string,
   list: Prepared[],
   now: string,
+  fast?: SqliteAlertStatements,
 ) {
+  if (fast) return fast.insertAlerts(integrationId, list, now);
   const ids = new Map<string, number>();
   for (const batch of chunks(list)) {
     const rows = await trx
@@ -133,6 +136,7 @@ export async function assignGroups(
   inserted: Map<string, number>,
   rooms: Map<string, string>,
   now: string,
+  fast?: SqliteAlertStatements,
 ) {
   const touched = new Map<number, GroupRef>();
   const created: number[] = [];
@@ -164,14 +168,16 @@ export async function assignGroups(
   }
   if (wanted.size === 0) return { touched, created, groupOf };
   const byKey = new Map<string, GroupRef>();
-  for (const batch of chunks([...wanted.keys()])) {
-    const rows = await trx
-      .selectFrom('alertGroups')
-      .select(['id', 'openKey', 'createdAt', 'messageId', 'settings'])
-      .where('openKey', 'in', batch)
-      .execute();
-    for (const r of rows) byKey.set(r.openKey!, r);
-  }
+  if (fast) for (const r of fast.openGroups([...wanted.keys()])) byKey.set(r.openKey, r);
+  else
+    for (const batch of chunks([...wanted.keys()])) {
+      const rows = await trx
+        .selectFrom('alertGroups')
+        .select(['id', 'openKey', 'createdAt', 'messageId', 'settings'])
+        .where('openKey', 'in', batch)
+        .execute();
+      for (const r of rows) byKey.set(r.openKey!, r);
+    }
   // An alert that arrives already resolved joins its open group, but never opens one.
   const missing = [...wanted.entries()].filter(([key, w]) => w.firing && !byKey.has(key));
   for (const [key, w] of missing) {
@@ -218,6 +224,10 @@ export async function assignGroups(
     if (!groupOf.has(m.alertId)) groupOf.set(m.alertId, g.id);
     return [{ groupId: g.id, alertId: m.alertId, noticed: 0 }];
   });
+  if (fast) {
+    fast.insertMemberships(rows);
+    return { touched, created, groupOf };
+  }
   for (const batch of chunks(rows)) {
     await trx
       .insertInto('alertGroupAlerts')
@@ -266,7 +276,9 @@ export async function applyChanges(
   toResolve: { id: number; p: Prepared }[],
   toUpdate: { id: number; p: Prepared }[],
   now: string,
+  fast?: SqliteAlertStatements,
 ) {
+  if (fast) return fast.applyChanges(toResolve, toUpdate, now);
   for (const batch of chunks(toResolve)) {
     const endsAt = sql<string>`case id ${sql.join(
       batch.map((x) => sql`when ${x.id} then ${x.p.endsAt}`),
@@ -305,7 +317,12 @@ export async function applyChanges(
       .execute();
   }
 }
-export async function groupsOf(trx: Transaction<DB>, alertIds: number[]): Promise<GroupRef[]> {
+export async function groupsOf(
+  trx: Transaction<DB>,
+  alertIds: number[],
+  fast?: SqliteAlertStatements,
+): Promise<GroupRef[]> {
+  if (fast) return fast.groupsOf(alertIds);
   const out: GroupRef[] = [];
   for (const batch of chunks(alertIds)) {
     const rows = await trx

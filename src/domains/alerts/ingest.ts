@@ -21,6 +21,7 @@ import type { Inhibitor } from './inhibition.js';
 import { type AlertLookup, type KnownAlerts, KnownAlertsOverlay } from './known-alerts.js';
 import type { AlertRouter, GroupSettings } from './routing.js';
 import type { IncomingAlert } from './schema.js';
+import type { SqliteAlertStatements } from './sqlite-alert-statements.js';
 import type { AlertEventsTable } from './table.js';
 
 type EventRow = Insertable<AlertEventsTable>;
@@ -56,6 +57,8 @@ export interface IngestDeps {
   limits: IngestLimits;
   /** The in-memory index of known alerts (SQLite, where this process is the only writer). */
   known?: KnownAlerts | undefined;
+  /** SQLite: the hot writes as cached prepared statements (PostgreSQL: Kysely, multi-row). */
+  statements?: SqliteAlertStatements | undefined;
   /** After a commit that resolved alerts: groups muted by an inhibitor that may have ended get a flush. */
   afterResolved?: () => Promise<void>;
 }
@@ -250,17 +253,20 @@ export class AlertIngestion {
       integration.id,
       toInsert.map((x) => x.p),
       now,
+      this.deps.statements,
     );
     result.created = toInsert.filter((x) => x.p.status === 'firing').length;
-    const groups = await assignGroups(trx, this.deps.flap, integration, toInsert, inserted, rooms, now);
+    const fast = this.deps.statements;
+    const groups = await assignGroups(trx, this.deps.flap, integration, toInsert, inserted, rooms, now, fast);
     const touched = new Map<number, GroupRef>(groups.touched);
     if (toResolve.length > 0 || toUpdate.length > 0) {
-      await applyChanges(trx, toResolve, toUpdate, now);
+      await applyChanges(trx, toResolve, toUpdate, now, fast);
       result.resolved = toResolve.length;
       result.updated = toUpdate.length;
       for (const g of await groupsOf(
         trx,
         [...toResolve, ...toUpdate].map((x) => x.id),
+        fast,
       ))
         touched.set(g.id, g);
     }
@@ -376,7 +382,8 @@ export class AlertIngestion {
         detail: '{}',
       });
     }
-    for (const batch of chunks(events)) await trx.insertInto('alertEvents').values(batch).execute();
+    if (fast) fast.insertEvents(events);
+    else for (const batch of chunks(events)) await trx.insertInto('alertEvents').values(batch).execute();
 
     const tasks: ScheduledTask[] = [];
     for (const g of touched.values()) {

@@ -1,3 +1,4 @@
+import type SqliteDatabase from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import type { Actor } from '../../core/actor.js';
 import type { Clock } from '../../core/clock.js';
@@ -33,6 +34,7 @@ import { AlertRouter, type RouteSpec } from './routing.js';
 import type { SilenceView } from './schema.js';
 import { AlertService } from './service.js';
 import { Silences } from './silences.js';
+import { SqliteAlertStatements } from './sqlite-alert-statements.js';
 
 /** The `alerts:` section as the domain reads it (config/alerts-schema.ts gives exactly this). */
 export interface AlertsSettings {
@@ -52,6 +54,8 @@ export interface AlertsDeps {
   db: Kysely<DB>;
   /** On SQLite this process is the only writer, so known alerts are indexed in memory. */
   dialect: 'sqlite' | 'postgres';
+  /** The raw SQLite handle (absent on PostgreSQL): the hot ingest statements run on it, prepared once. */
+  sqlite?: SqliteDatabase.Database | undefined;
   clock: Clock;
   ids: IdGenerator;
   bus: EventBus;
@@ -90,6 +94,7 @@ export async function startAlerts(deps: AlertsDeps): Promise<AlertsDomain> {
   const scheduler = new PersistentScheduler({
     db,
     clock,
+    sqlite: deps.sqlite,
     onError: (error, task) => deps.onError(error, { task: task.key }),
   });
   const poster = botMessages(chat, deps.bot.actor);
@@ -153,6 +158,7 @@ export async function startAlerts(deps: AlertsDeps): Promise<AlertsDomain> {
   await known?.load(db, new Date(clock.nowMs() - 86_400_000).toISOString());
   const ingestion = new AlertIngestion({
     known,
+    statements: deps.sqlite && new SqliteAlertStatements(deps.sqlite),
     db,
     clock,
     bus,
