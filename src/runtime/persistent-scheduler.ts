@@ -3,6 +3,7 @@ import { type Kysely, sql } from 'kysely';
 import type { CancelTimer, Clock } from '../core/clock.js';
 import type { DB } from '../storage/tables.js';
 import type { ScheduledTask, ScheduleMode, Scheduler, TaskHandler } from './scheduler.js';
+import { TaskHeap } from './scheduler-heap.js';
 
 export interface ScheduledTasksTable {
   key: string;
@@ -30,7 +31,14 @@ const RETRY_MS = 30_000;
  */
 export class PersistentScheduler implements Scheduler {
   readonly #handlers = new Map<string, TaskHandler>();
+  /** Every armed task by key; a task in the heap, parked or blocked is current only while it is here. */
   readonly #armed = new Map<string, ScheduledTask>();
+  /** Armed tasks by due time: the top is the next to run (stale entries are skipped). */
+  readonly #heap = new TaskHeap();
+  /** Armed tasks of a kind with no handler yet: back into the heap when one is registered. */
+  readonly #parked: ScheduledTask[] = [];
+  /** Due tasks whose key is still running: back into the heap when that run ends. */
+  readonly #blocked = new Map<string, ScheduledTask>();
   readonly #running = new Map<string, Promise<void>>();
   #timer: { cancel: CancelTimer; dueMs: number } | undefined;
   #immediate = false;
@@ -70,6 +78,12 @@ export class PersistentScheduler implements Scheduler {
 
   handle(kind: string, handler: TaskHandler): void {
     this.#handlers.set(kind, handler);
+    for (let i = this.#parked.length - 1; i >= 0; i--) {
+      const task = this.#parked[i]!;
+      if (task.kind !== kind) continue;
+      this.#parked.splice(i, 1);
+      if (this.#armed.get(task.key) === task) this.#heap.push(task);
+    }
     this.#wake();
   }
 
@@ -118,6 +132,7 @@ export class PersistentScheduler implements Scheduler {
       const current = this.#armed.get(task.key);
       if (mode === 'earliest' && current && current.dueMs <= task.dueMs) continue;
       this.#armed.set(task.key, task);
+      this.#heap.push(task);
     }
     this.#wake();
   }
@@ -160,11 +175,8 @@ export class PersistentScheduler implements Scheduler {
 
   #isIdle(): boolean {
     if (this.#running.size > 0 || this.#immediate) return false;
-    const now = this.deps.clock.nowMs();
-    for (const task of this.#armed.values()) {
-      if (task.dueMs <= now && this.#handlers.has(task.kind)) return false;
-    }
-    return true;
+    const next = this.#next();
+    return next === undefined || next.dueMs > this.deps.clock.nowMs();
   }
 
   #notifyIdle(): void {
@@ -178,13 +190,9 @@ export class PersistentScheduler implements Scheduler {
   #wake(): void {
     if (this.#stopped) return;
     const now = this.deps.clock.nowMs();
-    let next = Number.POSITIVE_INFINITY;
-    let due = false;
-    for (const task of this.#armed.values()) {
-      if (!this.#handlers.has(task.kind)) continue;
-      if (task.dueMs <= now) due = true;
-      else if (task.dueMs < next) next = task.dueMs;
-    }
+    const top = this.#next();
+    const due = top !== undefined && top.dueMs <= now;
+    const next = top === undefined || due ? Number.POSITIVE_INFINITY : top.dueMs;
     if (due && !this.#immediate) {
       this.#immediate = true;
       setImmediate(() => {
@@ -208,18 +216,33 @@ export class PersistentScheduler implements Scheduler {
   #runDue(): void {
     if (this.#stopped) return;
     const now = this.deps.clock.nowMs();
-    for (const task of [...this.#armed.values()]) {
-      if (task.dueMs > now || this.#running.has(task.key)) continue;
-      const handler = this.#handlers.get(task.kind);
-      if (!handler) continue;
+    for (let task = this.#next(); task !== undefined && task.dueMs <= now; task = this.#next()) {
+      this.#heap.pop();
       this.#armed.delete(task.key);
-      const run = this.#run(task, handler).finally(() => {
+      const run = this.#run(task, this.#handlers.get(task.kind)!).finally(() => {
         this.#running.delete(task.key);
+        const waiting = this.#blocked.get(task.key);
+        this.#blocked.delete(task.key);
+        if (waiting !== undefined && this.#armed.get(task.key) === waiting) this.#heap.push(waiting);
         this.#wake();
       });
       this.#running.set(task.key, run);
     }
     this.#wake();
+  }
+
+  /**
+   * The earliest task that can run: drops replaced and cancelled entries from the top of the heap,
+   * parks tasks with no handler and sets aside due tasks whose key is still running.
+   */
+  #next(): ScheduledTask | undefined {
+    for (let task = this.#heap.peek(); task !== undefined; task = this.#heap.peek()) {
+      if (this.#armed.get(task.key) !== task) this.#heap.pop();
+      else if (!this.#handlers.has(task.kind)) this.#parked.push(this.#heap.pop()!);
+      else if (this.#running.has(task.key)) this.#blocked.set(task.key, this.#heap.pop()!);
+      else return task;
+    }
+    return undefined;
   }
 
   async #run(task: ScheduledTask, handler: TaskHandler): Promise<void> {
