@@ -88,6 +88,9 @@ export async function runDeployJob(
       }
     }
     const facts: DeployFacts = {};
+    // What the provider learns is written as it arrives; the deploy's end waits for those writes, so its
+    // links and SHA are stored before anyone reads the finished deploy (regression: url missing on PostgreSQL).
+    const notes: Promise<unknown>[] = [];
     const outcome = await provider.deploy(request, {
       signal,
       progress: (text) => ctx.progress(text),
@@ -99,12 +102,15 @@ export async function runDeployJob(
           ...(learned.url ? { url: learned.url } : {}),
           ...(learned.externalId ? { externalId: learned.externalId } : {}),
         };
-        service
-          .note(deploy.id, learned)
-          .catch((error: unknown) => deps.onError(error, { deployId: deploy.id }));
+        notes.push(
+          service
+            .note(deploy.id, learned)
+            .catch((error: unknown) => deps.onError(error, { deployId: deploy.id })),
+        );
         show();
       },
     });
+    await Promise.all(notes);
     status = outcome.ok ? 'succeeded' : (stoppedStatus(ctx.signal, timeout.signal) ?? 'failed');
     summary = outcome.summary;
   } catch (error) {
