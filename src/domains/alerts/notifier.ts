@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Insertable, Kysely } from 'kysely';
+import type { Insertable, Kysely, Transaction } from 'kysely';
 import type { Clock } from '../../core/clock.js';
 import type { EventBus } from '../../runtime/event-bus.js';
 import type { ScheduledTask, Scheduler } from '../../runtime/scheduler.js';
@@ -119,6 +119,8 @@ export class GroupNotifier {
     const update: Partial<GroupRow> = { status, updatedAt: nowIso };
     const where = { roomId: group.roomId };
     const quiet = settings.muteNotifications || group.mutedUntilResolved === 1 || group.flapping === 1;
+    // Set once the room has seen the group's alerts; written with the group's update (one commit).
+    let noticed = false;
 
     if (group.messageId === null) {
       if (status !== 'firing' && status !== 'acked') {
@@ -132,7 +134,7 @@ export class GroupNotifier {
       update.cardHash = hash;
       update.notifiedStatus = status;
       update.lastNoticeAt = nowIso;
-      await this.#markNoticed(groupId);
+      noticed = true;
       events.push({
         at: nowIso,
         kind: 'notified',
@@ -176,7 +178,7 @@ export class GroupNotifier {
         });
         update.lastNoticeAt = nowIso;
       }
-      await this.#markNoticed(groupId);
+      noticed = true;
     }
     if (status !== group.status) {
       events.push({
@@ -190,18 +192,18 @@ export class GroupNotifier {
         detail: JSON.stringify({ previous: group.status }),
       });
     }
-    await this.#finish(group, update, status, events, nowIso);
-    if (status === 'firing' && !quiet) {
-      await this.deps.scheduler.schedule(
-        {
-          key: repeatKey(groupId),
-          kind: REPEAT_TASK,
-          dueMs: now.getTime() + settings.repeatIntervalMs,
-          payload: { groupId },
-        },
-        'earliest',
-      );
-    }
+    // The card is out; what the flush learnt (membership noticed, the group, its events, the
+    // reminder) is written in ONE transaction, not a commit per statement.
+    const repeat =
+      status === 'firing' && !quiet
+        ? {
+            key: repeatKey(groupId),
+            kind: REPEAT_TASK,
+            dueMs: now.getTime() + settings.repeatIntervalMs,
+            payload: { groupId },
+          }
+        : undefined;
+    await this.#finish(group, update, status, events, nowIso, { noticed, repeat });
   }
 
   /** repeat_interval: a reminder in the thread while the group fires and nobody acked it. */
@@ -288,6 +290,7 @@ export class GroupNotifier {
     status: GroupStatus,
     events: Insertable<AlertEventsTable>[],
     nowIso: string,
+    also: { noticed?: boolean; repeat?: ScheduledTask | undefined } = {},
   ) {
     if (status === 'resolved') {
       update.openKey = null;
@@ -295,9 +298,12 @@ export class GroupNotifier {
       await this.deps.scheduler.cancel(repeatKey(group.id));
     }
     await this.deps.db.transaction().execute(async (trx) => {
+      if (also.noticed) await this.#markNoticed(trx, group.id);
       await trx.updateTable('alertGroups').set(update).where('id', '=', group.id).execute();
       if (events.length > 0) await trx.insertInto('alertEvents').values(events).execute();
+      if (also.repeat) await this.deps.scheduler.persist([also.repeat], { mode: 'earliest', executor: trx });
     });
+    if (also.repeat) this.deps.scheduler.arm([also.repeat], 'earliest');
     if (status !== group.status) {
       const settings = JSON.parse(group.settings) as GroupSettings;
       this.deps.bus.publish('alert.group.changed', {
@@ -313,8 +319,8 @@ export class GroupNotifier {
     }
   }
 
-  async #markNoticed(groupId: number): Promise<void> {
-    await this.deps.db
+  async #markNoticed(trx: Transaction<DB>, groupId: number): Promise<void> {
+    await trx
       .updateTable('alertGroupAlerts')
       .set({ noticed: 1 })
       .where('groupId', '=', groupId)
