@@ -53,7 +53,9 @@ export function openSqlite(file: string): Database {
   // The default checkpoint every 1000 pages (4 MB) ran inside the committing write about every
   // second under alert ingest and cost about half its commit time; 16 MB lets fewer, larger
   // checkpoints copy pages that were rewritten several times meanwhile. Durability is unchanged (the
-  // WAL is synced as before); only the WAL file grows larger between checkpoints.
+  // WAL is synced as before); only the WAL file grows larger between checkpoints. Measured with 3000
+  // transactions of 100 alert-like rows: 12–20% more rows/s, but each (rarer) checkpoint stalls
+  // its commit longer (worst transaction 150–190 ms against 55–110 ms).
   sqlite.pragma('wal_autocheckpoint = 4000');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
