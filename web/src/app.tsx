@@ -1,5 +1,4 @@
-import { type ReactElement, useCallback, useEffect, useState } from 'react';
-import { AdminPage } from './admin/admin-page.js';
+import { lazy, type ReactElement, Suspense, useCallback, useEffect, useState } from 'react';
 import { api } from './api/client.js';
 import { setUnauthenticatedHandler } from './api/http.js';
 import { LoginPage, SetupPage } from './components/auth-pages.js';
@@ -9,6 +8,9 @@ import { navigate, useRoute } from './router.js';
 import { startSession, stopSession } from './state/chat-actions.js';
 
 type Phase = 'loading' | 'signed-out' | 'signed-in';
+
+// Admin pages are for a few people, now and then: their code loads when first opened.
+const AdminPage = lazy(() => import('./admin/admin-page.js').then((m) => ({ default: m.AdminPage })));
 
 export function App(): ReactElement {
   const route = useRoute();
@@ -50,21 +52,29 @@ export function App(): ReactElement {
       />
     );
   }
-  if (phase === 'loading') {
-    return (
-      <div className="splash" aria-busy="true">
-        <div className="brand-mark" aria-hidden="true" />
-        <span>Opsroom</span>
-      </div>
-    );
-  }
+  if (phase === 'loading') return <Splash />;
   if (phase === 'signed-out')
     return <LoginPage setupPending={setupPending} onSignedIn={() => void enter()} />;
   return (
     <>
-      {route.page === 'admin' ? <AdminPage tab={route.tab} /> : <ChatLayout route={route} />}
+      {route.page === 'admin' ? (
+        <Suspense fallback={<Splash />}>
+          <AdminPage tab={route.tab} />
+        </Suspense>
+      ) : (
+        <ChatLayout route={route} />
+      )}
       <Toasts />
     </>
+  );
+}
+
+function Splash(): ReactElement {
+  return (
+    <div className="splash" aria-busy="true">
+      <div className="brand-mark" aria-hidden="true" />
+      <span>Opsroom</span>
+    </div>
   );
 }
 

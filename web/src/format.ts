@@ -46,3 +46,16 @@ export function duration(ms: number): string {
   if (s < 3600) return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s`;
   return `${Math.floor(s / 3600)}h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }
+
+/** `4.2s`, `3m 05s`, `1h 02m` (the server's formatDuration) back to milliseconds. */
+export function parseDuration(text: string): number | undefined {
+  const parts = text.trim().split(/\s+/);
+  const unit: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000 };
+  let ms = 0;
+  for (const part of parts) {
+    const m = /^(\d+(?:\.\d+)?)([hms])$/.exec(part);
+    if (!m) return undefined;
+    ms += Number(m[1]) * (unit[m[2] ?? ''] ?? 0);
+  }
+  return ms;
+}

@@ -1,3 +1,5 @@
+// First, before React and the rest are evaluated: the first requests start now (see boot.ts).
+import './boot.js';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app.js';

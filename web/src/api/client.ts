@@ -3,6 +3,7 @@ import { http } from './http.js';
 import type {
   AuditRecord,
   BotCommand,
+  HistoryPage,
   JobView,
   JobWithOutput,
   Me,
@@ -41,11 +42,15 @@ export const api = {
   markRead: (room: string, seq: number) => http.put<RoomUnread>(`/api/rooms/${enc(room)}/read`, { seq }),
   unreads: () => http.get<{ rooms: RoomUnread[] }>('/api/me/unreads'),
 
-  history: (room: string, q: { before?: string; limit?: number; threadId?: string }) =>
-    http.get<{ messages: Message[] }>(`/api/rooms/${enc(room)}/messages`, q),
+  /** A page of history, oldest first: the newest, or `before`/`after`/`around` a message. */
+  history: (
+    room: string,
+    q: { before?: string; after?: string; around?: string; limit?: number; threadId?: string },
+  ) => http.get<HistoryPage>(`/api/rooms/${enc(room)}/messages`, q),
   post: (room: string, body: { text: string; threadId?: string }) =>
     http.post<Message & { seq: number }>(`/api/rooms/${enc(room)}/messages`, body),
   message: (id: string) => http.get<Message>(`/api/messages/${enc(id)}`),
+  pins: (room: string) => http.get<{ messages: Message[] }>(`/api/rooms/${enc(room)}/pins`),
   edit: (id: string, text: string) => http.patch<Message>(`/api/messages/${enc(id)}`, { text }),
   remove: (id: string) => http.del<void>(`/api/messages/${enc(id)}`),
   edits: (id: string) =>

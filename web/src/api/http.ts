@@ -1,4 +1,5 @@
 // One fetch wrapper: JSON in and out, the CSRF header on writes, coded errors as ApiError.
+import { takeEarly } from '../boot.js';
 
 export class ApiError extends Error {
   constructor(
@@ -49,12 +50,17 @@ async function request<T>(method: string, path: string, body?: unknown, query?: 
     payload = JSON.stringify(body);
     headers['content-type'] = 'application/json';
   }
-  const res = await fetch(withQuery(path, query), {
-    method,
-    headers,
-    credentials: 'same-origin',
-    ...(payload === undefined ? {} : { body: payload }),
-  });
+  const url = withQuery(path, query);
+  // A GET the page started before the app was up (boot.ts) is answered from there, once.
+  const started = method === 'GET' ? takeEarly(url)?.catch(() => undefined) : undefined;
+  const res =
+    (await started) ??
+    (await fetch(url, {
+      method,
+      headers,
+      credentials: 'same-origin',
+      ...(payload === undefined ? {} : { body: payload }),
+    }));
   if (res.status === 204) return undefined as T;
   const text = await res.text();
   const data: unknown = text ? safeJson(text) : undefined;

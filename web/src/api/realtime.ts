@@ -1,6 +1,6 @@
 // The WebSocket gateway client: one socket, every joined room subscribed with the last seq seen, so
 // a reconnect replays exactly what was missed. Reconnects by itself with backoff.
-import type { EventFrame } from './types.js';
+import type { EventFrame, RoomsChangedFrame } from './types.js';
 
 export type SocketStatus = 'connecting' | 'open' | 'reconnecting';
 
@@ -8,6 +8,8 @@ export interface RealtimeHandlers {
   /** The rooms to follow and the last seq the app holds for each (0: nothing yet). */
   cursors(): Map<string, number>;
   onEvent(frame: EventFrame): void;
+  /** Added to a room (or left one in another tab): sent whether or not the room is followed. */
+  onRoomsChanged(frame: RoomsChangedFrame): void;
   onStatus(status: SocketStatus): void;
   /** The server closed with 1008: the session ended. */
   onSessionEnded(): void;
@@ -117,6 +119,8 @@ export class Realtime {
       return;
     }
     if (frame.type === 'event') this.handlers.onEvent(frame as unknown as EventFrame);
+    else if (frame.type === 'rooms.changed')
+      this.handlers.onRoomsChanged(frame as unknown as RoomsChangedFrame);
     else if (frame.type === 'pong') clearTimeout(this.pongTimer);
     else if (frame.type === 'error' && typeof frame.room === 'string') this.subscribed.delete(frame.room);
   }

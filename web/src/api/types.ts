@@ -1,11 +1,22 @@
 // The server's contracts, as types only: nothing from src/ runs in the browser.
 import type { AuditRecord } from '../../../src/domains/audit/schema.js';
 import type { FileRef, RoomUnread } from '../../../src/domains/chat/file-schema.js';
-import type { Card, MessageView, RoomView } from '../../../src/domains/chat/schema.js';
+import type { Card, HistoryPage, MessageView, RoomView } from '../../../src/domains/chat/schema.js';
 import type { TokenView, UserView } from '../../../src/domains/identity/schema.js';
 import type { JobView, JobWithOutput } from '../../../src/domains/jobs/schema.js';
 
-export type { AuditRecord, Card, FileRef, JobView, JobWithOutput, RoomUnread, RoomView, TokenView, UserView };
+export type {
+  AuditRecord,
+  Card,
+  FileRef,
+  HistoryPage,
+  JobView,
+  JobWithOutput,
+  RoomUnread,
+  RoomView,
+  TokenView,
+  UserView,
+};
 
 export type CardButton = NonNullable<Card['buttons']>[number];
 
@@ -55,6 +66,11 @@ export interface SearchHit {
   threadId: string | null;
   snippet: string;
 }
+
+/** Sent to one person's connections: they were added to a room, or left one elsewhere. */
+export type RoomsChangedFrame =
+  | { type: 'rooms.changed'; reason: 'added'; roomId: string; seq: number; room: RoomView }
+  | { type: 'rooms.changed'; reason: 'removed'; roomId: string; seq: number };
 
 export interface EventFrame {
   type: 'event';

@@ -1,7 +1,8 @@
 import { type ReactElement, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { api } from '../api/client.js';
 import type { Card, CardButton, Message } from '../api/types.js';
-import { duration } from '../format.js';
+import { duration, parseDuration } from '../format.js';
+import { cardReceivedAt } from '../state/events.js';
 import { useChatUi } from './ui-context.js';
 
 const NAMED_COLORS = new Set(['good', 'warning', 'danger', 'info', 'neutral']);
@@ -35,7 +36,7 @@ export function CardView({ message }: { message: Message }): ReactElement | null
       />
       <div className="card-body">
         {jobId ? (
-          <JobHeader card={card} jobId={Number(jobId)} />
+          <JobHeader message={message} card={card} jobId={Number(jobId)} />
         ) : (
           <div className="card-title">{card.title}</div>
         )}
@@ -62,45 +63,65 @@ export function CardView({ message }: { message: Message }): ReactElement | null
   );
 }
 
-function JobHeader({ card, jobId }: { card: Card; jobId: number }): ReactElement {
+function JobHeader({ message, card, jobId }: { message: Message; card: Card; jobId: number }): ReactElement {
   const status = field(card, 'Status') ?? 'queued';
   const shown = field(card, 'Duration');
   const key = status.split(' ')[0] ?? status;
-  const live = LIVE_STATUSES.has(key);
+  const live = key === 'running';
   const title = card.title.replace(/^\S*\s*(?=Job #)/u, '');
   return (
     <div className="job-head">
       <span className={`status-badge status-${key.replace('_', '-')}`} data-testid="job-status">
-        {live && <span className="pulse" aria-hidden="true" />}
+        {LIVE_STATUSES.has(key) && <span className="pulse" aria-hidden="true" />}
         {status}
       </span>
       <span className="card-title">{title}</span>
       <span className="job-elapsed" data-testid="job-elapsed">
-        {live ? <LiveElapsed jobId={jobId} fallback={shown} /> : shown}
+        {live && shown !== undefined ? (
+          <LiveElapsed messageId={message.id} jobId={jobId} shown={shown} />
+        ) : (
+          shown
+        )}
       </span>
     </div>
   );
 }
 
-/** Ticks every second while the job runs; the start time comes from the jobs API once. */
-function LiveElapsed({ jobId, fallback }: { jobId: number; fallback: string | undefined }): ReactElement {
+/**
+ * A running job's elapsed time, ticking. The card's Duration is as of its last update: a card that
+ * came over the socket ticks on from when it arrived (no request, no clock skew); one loaded with
+ * the history may be older than that, so the job's start comes from the jobs API once.
+ */
+function LiveElapsed(props: { messageId: string; jobId: number; shown: string }): ReactElement {
+  const base = parseDuration(props.shown) ?? 0;
+  const receivedAt = cardReceivedAt(props.messageId);
   const [startedAt, setStartedAt] = useState<number | null>(null);
   const [now, setNow] = useState(() => Date.now());
+  const fromHistory = receivedAt === undefined;
   useEffect(() => {
+    if (!fromHistory) return;
     let alive = true;
-    api.job(jobId).then(
+    api.job(props.jobId).then(
       (job) => {
         if (alive && job.startedAt) setStartedAt(Date.parse(job.startedAt));
       },
       () => {},
     );
-    const timer = setInterval(() => setNow(Date.now()), 1000);
     return () => {
       alive = false;
-      clearInterval(timer);
     };
-  }, [jobId]);
-  return <>{startedAt === null ? (fallback ?? '') : duration(now - startedAt)}</>;
+  }, [props.jobId, fromHistory]);
+  const elapsed =
+    receivedAt !== undefined
+      ? base + Math.max(0, now - receivedAt)
+      : Math.max(base, startedAt === null ? 0 : now - startedAt);
+  // Tenths of a second show under ten seconds, whole seconds after.
+  const tick = elapsed < 10_000 ? 100 : 1000;
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), tick);
+    return () => clearInterval(timer);
+  }, [tick]);
+  return <>{duration(elapsed)}</>;
 }
 
 /** Output in monospace; follows the end as lines arrive unless the reader scrolled up in it. */

@@ -1,20 +1,14 @@
-import { type ReactElement, useEffect, useMemo, useRef, useState } from 'react';
+import { lazy, type ReactElement, Suspense, useEffect, useMemo, useRef, useState } from 'react';
 import { api } from '../api/client.js';
 import { errorText } from '../api/http.js';
 import type { CardButton, Message, Room } from '../api/types.js';
+import { LAST_ROOM_KEY } from '../boot.js';
 import { navigate, type Route, roomHref } from '../router.js';
 import { joinRoom, jumpTo, leaveRoom, openRoom, openThread } from '../state/chat-actions.js';
 import { getState, putRoom, roomByName, roomLabel, toast, useStore } from '../state/store.js';
 import { isRisky } from './card-view.js';
 import { Composer, type ComposerHandle } from './composer.js';
-import {
-  BrowseRoomsDialog,
-  ConfirmDialog,
-  type ConfirmRequest,
-  CreateRoomDialog,
-  EditHistoryDialog,
-  NewDmDialog,
-} from './dialogs.js';
+import { ConfirmDialog, type ConfirmRequest } from './confirm-dialog.js';
 import { Icon } from './icons.js';
 import { MessageList } from './message-list.js';
 import { RoomHeader } from './room-header.js';
@@ -25,7 +19,14 @@ import { type ChatUi, ChatUiContext } from './ui-context.js';
 
 type Panel = { kind: 'search'; q: string; n: number } | { kind: 'pins' } | { kind: 'members' } | null;
 type Dialog = 'switcher' | 'create' | 'browse' | 'dm' | null;
-const LAST_ROOM = 'opsroom.lastRoom';
+const LAST_ROOM = LAST_ROOM_KEY;
+
+// Opened now and then: their code loads the first time one opens, not with the room.
+const dialogs = () => import('./dialogs.js');
+const CreateRoomDialog = lazy(() => dialogs().then((m) => ({ default: m.CreateRoomDialog })));
+const BrowseRoomsDialog = lazy(() => dialogs().then((m) => ({ default: m.BrowseRoomsDialog })));
+const NewDmDialog = lazy(() => dialogs().then((m) => ({ default: m.NewDmDialog })));
+const EditHistoryDialog = lazy(() => dialogs().then((m) => ({ default: m.EditHistoryDialog })));
 
 export function ChatLayout({ route }: { route: Extract<Route, { page: 'room' }> }): ReactElement {
   const rooms = useStore((s) => s.rooms);
@@ -179,7 +180,11 @@ export function ChatLayout({ route }: { route: Extract<Route, { page: 'room' }> 
                 key={`header-${room.id}`}
                 room={room}
                 onMenu={() => setDrawer(true)}
-                onSearch={(q) => setPanel({ kind: 'search', q, n: Date.now() })}
+                onSearch={(q) => {
+                  // The search panel takes the side's place, thread or not.
+                  void openThread(null);
+                  setPanel({ kind: 'search', q, n: Date.now() });
+                }}
                 onPins={() => {
                   void openThread(null);
                   setPanel({ kind: 'pins' });
@@ -214,7 +219,7 @@ export function ChatLayout({ route }: { route: Extract<Route, { page: 'room' }> 
                 <Composer
                   key={`composer-${room.id}`}
                   roomId={room.id}
-                  placeholder={`Message ${room.kind === 'dm' ? '' : '#'}${room.kind === 'dm' ? 'this conversation' : room.name}`}
+                  placeholder={`Message ${room.kind === 'dm' ? roomLabel(room, me) : `#${room.name}`}`}
                   handle={composer}
                 />
               ) : (
@@ -249,11 +254,13 @@ export function ChatLayout({ route }: { route: Extract<Route, { page: 'room' }> 
         {side}
       </div>
       {dialog === 'switcher' && <RoomSwitcher onClose={() => setDialog(null)} />}
-      {dialog === 'create' && <CreateRoomDialog onClose={() => setDialog(null)} />}
-      {dialog === 'browse' && <BrowseRoomsDialog onClose={() => setDialog(null)} />}
-      {dialog === 'dm' && <NewDmDialog onClose={() => setDialog(null)} />}
+      <Suspense fallback={null}>
+        {dialog === 'create' && <CreateRoomDialog onClose={() => setDialog(null)} />}
+        {dialog === 'browse' && <BrowseRoomsDialog onClose={() => setDialog(null)} />}
+        {dialog === 'dm' && <NewDmDialog onClose={() => setDialog(null)} />}
+        {historyOf && <EditHistoryDialog message={historyOf} onClose={() => setHistoryOf(null)} />}
+      </Suspense>
       {confirmReq && <ConfirmDialog request={confirmReq} onDone={() => setConfirmReq(null)} />}
-      {historyOf && <EditHistoryDialog message={historyOf} onClose={() => setHistoryOf(null)} />}
     </ChatUiContext.Provider>
   );
 }

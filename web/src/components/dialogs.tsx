@@ -9,46 +9,8 @@ import { toast, useStore } from '../state/store.js';
 import { Avatar, Icon } from './icons.js';
 import { Modal } from './modal.js';
 
-export interface ConfirmRequest {
-  title: string;
-  body: string;
-  confirmLabel: string;
-  danger?: boolean;
-  resolve: (ok: boolean) => void;
-}
-
-export function ConfirmDialog({
-  request,
-  onDone,
-}: {
-  request: ConfirmRequest;
-  onDone: () => void;
-}): ReactElement {
-  const finish = (ok: boolean) => {
-    request.resolve(ok);
-    onDone();
-  };
-  return (
-    <Modal title={request.title} onClose={() => finish(false)} testId="confirm-dialog">
-      <p className="confirm-body">{request.body}</p>
-      <div className="modal-actions">
-        <button type="button" className="btn" onClick={() => finish(false)} data-testid="confirm-cancel">
-          Cancel
-        </button>
-        <button
-          type="button"
-          className={`btn ${request.danger ? 'danger' : 'primary'}`}
-          onClick={() => finish(true)}
-          data-testid="confirm-ok"
-          // biome-ignore lint/a11y/noAutofocus: the dialog exists to take this one decision
-          autoFocus
-        >
-          {request.confirmLabel}
-        </button>
-      </div>
-    </Modal>
-  );
-}
+// The dialogs opened now and then (create, browse, direct message, edit history): chat-layout.tsx
+// loads this module when one is first opened.
 
 export function EditHistoryDialog({
   message,
@@ -193,6 +155,10 @@ export function BrowseRoomsDialog({ onClose }: { onClose: () => void }): ReactEl
         aria-label="Filter rooms"
         value={filter}
         onChange={(e) => setFilter(e.target.value)}
+        onKeyDown={(e) => {
+          const first = list[0];
+          if (e.key === 'Enter' && first) void open(first);
+        }}
         // biome-ignore lint/a11y/noAutofocus: the dialog's first field
         autoFocus
       />
@@ -226,8 +192,12 @@ export function NewDmDialog({ onClose }: { onClose: () => void }): ReactElement 
   const users = useStore((s) => s.users);
   const me = useStore((s) => s.me);
   const [filter, setFilter] = useState('');
+  const wanted = filter.trim().toLowerCase().replace(/^@/, '');
   const list = users.filter(
-    (u) => !u.disabled && u.id !== me?.id && u.username.includes(filter.toLowerCase()),
+    (u) =>
+      !u.disabled &&
+      u.id !== me?.id &&
+      (u.username.includes(wanted) || (u.displayName ?? '').toLowerCase().includes(wanted)),
   );
   async function open(username: string) {
     try {
@@ -247,18 +217,28 @@ export function NewDmDialog({ onClose }: { onClose: () => void }): ReactElement 
         aria-label="Find someone"
         value={filter}
         onChange={(e) => setFilter(e.target.value)}
+        onKeyDown={(e) => {
+          const first = list[0];
+          if (e.key === 'Enter' && first) void open(first.username);
+        }}
         // biome-ignore lint/a11y/noAutofocus: the dialog's first field
         autoFocus
+        data-testid="dm-filter"
       />
       <ul className="browse-list">
         {list.map((u) => (
           <li key={u.id}>
             <Avatar name={u.username} size={28} />
             <div className="browse-main">
-              <strong>{u.username}</strong>
-              <span className="muted">{u.displayName}</span>
+              <strong>{u.displayName && u.displayName !== u.username ? u.displayName : u.username}</strong>
+              <span className="muted">@{u.username}</span>
             </div>
-            <button type="button" className="btn small primary" onClick={() => void open(u.username)}>
+            <button
+              type="button"
+              className="btn small primary"
+              onClick={() => void open(u.username)}
+              data-testid={`dm-open-${u.username}`}
+            >
               Message
             </button>
           </li>

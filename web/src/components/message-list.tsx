@@ -10,9 +10,9 @@ import {
 } from 'react';
 import type { Message } from '../api/types.js';
 import { dayKey, dayLabel } from '../format.js';
-import { loadOlder } from '../state/chat-actions.js';
-import { useStore } from '../state/store.js';
-import { Icon } from './icons.js';
+import { roomLabel, useStore } from '../state/store.js';
+import { loadNewer, loadOlder, showLatest } from '../state/timeline-actions.js';
+import { Avatar, Icon } from './icons.js';
 import { MessageItem } from './message-item.js';
 import { compactAfter, EDGE, STEP, type Win, windowBounds } from './message-window.js';
 
@@ -28,7 +28,7 @@ export function MessageList({ roomId }: { roomId: string }): ReactElement {
   const scroller = useRef<HTMLDivElement>(null);
   const following = useRef(true);
   const anchor = useRef<{ id: string; offset: number } | null>(null);
-  const [showLatest, setShowLatest] = useState(false);
+  const [latestButton, setShowLatest] = useState(false);
   const [flash, setFlash] = useState<string | null>(null);
   const [start, end] = windowBounds(ids, win);
 
@@ -53,24 +53,34 @@ export function MessageList({ roomId }: { roomId: string }): ReactElement {
     }
   }, []);
 
+  // Near the top: show more of what is loaded above, else fetch the page before it. Near the bottom:
+  // the same downwards (after a jump into older history, the page after it). A short list can be
+  // near both at once.
   const grow = useCallback(() => {
     const el = scroller.current;
     if (!el || !timeline) return;
     const fromBottom = el.scrollHeight - el.scrollTop - el.clientHeight;
+    const again = (added: number) => {
+      if (added > 0) requestAnimationFrame(() => growRef.current());
+    };
     if (el.scrollTop < EDGE) {
       if (start > 0) {
         keepAnchor();
         following.current = false;
         setWin({ first: ids[Math.max(0, start - STEP)] });
-      } else if (timeline.hasMore && !timeline.loading) {
-        void loadOlder(roomId).then((added) => {
-          if (added > 0) requestAnimationFrame(() => growRef.current());
-        });
+        return;
       }
-    } else if (fromBottom < EDGE && end < ids.length) {
+      if (timeline.hasMore && !timeline.loading) {
+        void loadOlder(roomId).then(again);
+        return;
+      }
+    }
+    if (fromBottom < EDGE && end < ids.length) {
       keepAnchor();
       // Moving the start down by a step lets the end take in a step more below.
       setWin({ first: ids[Math.min(ids.length - 1, start + STEP)] });
+    } else if (fromBottom < EDGE && timeline.hasNewer && !timeline.loading) {
+      void loadNewer(roomId).then(again);
     }
   }, [timeline, ids, start, end, roomId, keepAnchor]);
   const growRef = useRef(grow);
@@ -128,13 +138,16 @@ export function MessageList({ roomId }: { roomId: string }): ReactElement {
     const el = scroller.current;
     if (!el) return;
     const atBottom = el.scrollHeight - el.scrollTop - el.clientHeight < 60;
-    following.current = atBottom && end >= ids.length;
+    following.current = atBottom && end >= ids.length && !timeline?.hasNewer;
     // Reading further up: pin the window's start, so live messages only add below what is read.
     // Back at the bottom: follow the newest again (the window shrinks above, out of sight).
     if (!following.current && win.first === undefined && end > start) setWin({ first: ids[start] });
     else if (following.current && win.first !== undefined) setWin({ first: undefined });
     setShowLatest(
-      !following.current && (end < ids.length || el.scrollHeight - el.scrollTop - el.clientHeight > 400),
+      !following.current &&
+        (end < ids.length ||
+          timeline?.hasNewer === true ||
+          el.scrollHeight - el.scrollTop - el.clientHeight > 400),
     );
     grow();
   };
@@ -158,10 +171,21 @@ export function MessageList({ roomId }: { roomId: string }): ReactElement {
     target.scrollIntoView({ block: 'nearest' });
   };
 
+  // Sent a message, or asked for the newest: back to the bottom, following.
+  const toLatest = useStore((s) => (s.toLatest?.roomId === roomId ? s.toLatest.nonce : 0));
+  useLayoutEffect(() => {
+    if (!toLatest) return;
+    following.current = true;
+    setShowLatest(false);
+    setWin({ first: undefined });
+  }, [toLatest]);
+
   const jumpToLatest = () => {
     following.current = true;
     setShowLatest(false);
     setWin({ first: undefined });
+    // In an older slice of history (after a jump): the newest page replaces it.
+    if (timeline?.hasNewer) void showLatest(roomId);
   };
 
   // The first unread message: counting back from the newest when the room opened, the n-th one by
@@ -219,11 +243,7 @@ export function MessageList({ roomId }: { roomId: string }): ReactElement {
         tabIndex={0}
       >
         <div className="list-inner">
-          {start === 0 && timeline && !timeline.hasMore && (
-            <div className="room-start" data-testid="room-start">
-              This is the very beginning of the room.
-            </div>
-          )}
+          {start === 0 && timeline && !timeline.hasMore && !timeline.loading && <RoomStart roomId={roomId} />}
           {timeline?.loading && (
             <div className="loading-older" aria-live="polite">
               Loading…
@@ -232,10 +252,45 @@ export function MessageList({ roomId }: { roomId: string }): ReactElement {
           {rows}
         </div>
       </div>
-      {showLatest && (
+      {latestButton && (
         <button type="button" className="jump-latest" onClick={jumpToLatest} data-testid="jump-latest">
           <Icon name="down" size={14} /> Jump to latest
         </button>
+      )}
+    </div>
+  );
+}
+
+/** The top of a room's history: what this room is, instead of an empty space. */
+function RoomStart({ roomId }: { roomId: string }): ReactElement | null {
+  const room = useStore((s) => s.rooms.get(roomId));
+  const me = useStore((s) => s.me);
+  if (!room) return null;
+  const label = roomLabel(room, me);
+  return (
+    <div className="room-start" data-testid="room-start">
+      {room.kind === 'dm' ? (
+        <>
+          <Avatar name={label} size={48} />
+          <h2>{label}</h2>
+          <p>
+            This is the very beginning of your conversation with <strong>@{label}</strong>.
+          </p>
+        </>
+      ) : (
+        <>
+          <h2>
+            <Icon
+              name={room.kind === 'private' ? 'lock' : room.kind === 'incident' ? 'siren' : 'hash'}
+              size={20}
+            />
+            {room.name}
+          </h2>
+          <p>
+            This is the very beginning of <strong>#{room.name}</strong>
+            {room.topic ? <>: {room.topic}</> : '.'}
+          </p>
+        </>
       )}
     </div>
   );

@@ -19,6 +19,13 @@ export function Modal(props: {
     const dialog = ref.current;
     if (!dialog) return;
     dialog.showModal();
+    // showModal() focuses the first focusable element, the header's close button; React's autoFocus
+    // ran before that. The dialog's own field (or its chosen button) should have the focus instead.
+    dialog
+      .querySelector<HTMLElement>(
+        '.modal-body [data-autofocus], .modal-body input:not([type=hidden]):not([type=radio]), .modal-body textarea',
+      )
+      ?.focus();
     const close = () => onClose.current();
     dialog.addEventListener('close', close);
     return () => {

@@ -9,11 +9,11 @@ import {
 } from 'react';
 import { api } from '../api/client.js';
 import { errorText } from '../api/http.js';
-import type { Member, Message, Room, SearchHit } from '../api/types.js';
+import type { Member, Room, SearchHit } from '../api/types.js';
 import { shortDate } from '../format.js';
 import { navigate, roomHref } from '../router.js';
 import { jumpTo } from '../state/chat-actions.js';
-import { useStore } from '../state/store.js';
+import { putMessages, useStore } from '../state/store.js';
 import { Composer } from './composer.js';
 import { Avatar, Icon } from './icons.js';
 import { MessageItem } from './message-item.js';
@@ -161,7 +161,7 @@ export function SearchPanel(props: { initial: string; onClose: () => void }): Re
   }
 
   async function open(hit: SearchHit) {
-    const room = await jumpTo(hit.messageId);
+    const room = await jumpTo(hit.messageId, { roomId: hit.roomId, threadId: hit.threadId });
     if (room) navigate(roomHref(room.name), true);
   }
 
@@ -262,18 +262,55 @@ export function SearchPanel(props: { initial: string; onClose: () => void }): Re
 }
 
 export function PinsPanel({ room, onClose }: { room: Room; onClose: () => void }): ReactElement {
+  const [ids, setIds] = useState<string[] | null>(null);
+  const [error, setError] = useState('');
   const messages = useStore((s) => s.messages);
-  const pinned: Message[] = [...messages.values()]
-    .filter((m) => m.roomId === room.id && m.pinned && !m.deletedAt)
-    .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  // Pins made or removed while the panel is open (seen on loaded messages) fetch the list again.
+  const pinKey = useStore((s) => {
+    let key = '';
+    for (const m of s.messages.values()) if (m.roomId === room.id && m.pinned) key += `${m.id},`;
+    return key;
+  });
+  // biome-ignore lint/correctness/useExhaustiveDependencies: pinKey changing is the reason to fetch again
+  useEffect(() => {
+    let alive = true;
+    api.pins(room.id).then(
+      (r) => {
+        if (!alive) return;
+        putMessages(r.messages);
+        setIds(r.messages.map((m) => m.id));
+      },
+      (err) => alive && setError(errorText(err)),
+    );
+    return () => {
+      alive = false;
+    };
+  }, [room.id, pinKey]);
+  const pinned = (ids ?? []).flatMap((id) => {
+    const m = messages.get(id);
+    return m?.pinned && !m.deletedAt ? [m] : [];
+  });
   return (
     <Panel title="Pinned" onClose={onClose} testId="pins-panel">
       <div className="panel-scroll">
-        {pinned.length === 0 && (
-          <p className="muted pad">No pinned messages among those loaded. Pin one from its menu.</p>
+        {error && <p className="form-error pad">{error}</p>}
+        {ids === null && !error && <p className="muted pad">Loading…</p>}
+        {ids !== null && pinned.length === 0 && (
+          <p className="muted pad">
+            Nothing is pinned here yet. Pin a message from its menu to keep it handy.
+          </p>
         )}
         {pinned.map((m) => (
-          <MessageItem key={m.id} message={m} compact={false} inThread />
+          <div key={m.id} className="pin-entry" data-testid="pinned-message">
+            <MessageItem message={m} compact={false} inThread />
+            <button
+              type="button"
+              className="link-btn"
+              onClick={() => void jumpTo(m.id, { roomId: m.roomId, threadId: m.threadId })}
+            >
+              Show in the room
+            </button>
+          </div>
         ))}
       </div>
     </Panel>

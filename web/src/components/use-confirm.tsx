@@ -1,5 +1,5 @@
 import { type ReactElement, useCallback, useState } from 'react';
-import { ConfirmDialog, type ConfirmRequest } from './dialogs.js';
+import { ConfirmDialog, type ConfirmRequest } from './confirm-dialog.js';
 
 type Options = Omit<ConfirmRequest, 'resolve'>;
 

@@ -2,7 +2,8 @@
 import { api } from '../api/client.js';
 import { errorText } from '../api/http.js';
 import { Realtime } from '../api/realtime.js';
-import type { Message, Room, RoomUnread } from '../api/types.js';
+import type { Room, RoomsChangedFrame, RoomUnread } from '../api/types.js';
+import { dropEarly, FIRST_PAGE } from '../boot.js';
 import {
   applyFrame,
   cursors,
@@ -14,25 +15,30 @@ import {
   setLookingHandler,
 } from './events.js';
 import { getState, putMessages, putRoom, resetState, setState, toast, updateRoom } from './store.js';
+import { setTimeline, showLatest } from './timeline-actions.js';
 
-const PAGE = 50;
-const OLDER_PAGE = 100;
+/** A jump shows this many messages around the one jumped to (the list's first window). */
+const AROUND_PAGE = 60;
 
 let realtime: Realtime | null = null;
-let roomPoll: ReturnType<typeof setInterval> | undefined;
+/** The first unread counts of a session place the "New" line in the room opened with them. */
+let firstUnreads = true;
 
-/** After sign-in: rooms, people, commands, and the socket. */
+/** After sign-in: who, their rooms, and the socket; unread counts and the rest follow. */
 export async function startSession(): Promise<void> {
-  // Who, and which rooms, at once: the first room's messages wait on both.
+  firstUnreads = true;
+  // Who, and which rooms: the app shows once both are in. The first room's messages are already on
+  // their way (boot.ts), and unread counts fill in the badges when they come.
   const [me] = await Promise.all([api.me(), refreshRooms()]);
   setState({ me });
   realtime = new Realtime({
     cursors,
     onEvent: applyFrame,
+    onRoomsChanged: roomsChanged,
     onStatus: (connection) => {
       const was = getState().connection;
       setState({ connection });
-      // Back online: rooms may have appeared (a new direct conversation) while we were away.
+      // Back online: rooms may have appeared while we were away (their rooms.changed frame is gone).
       if (connection === 'open' && was !== 'open') void refreshRooms();
     },
     onSessionEnded: () => void checkSession(),
@@ -40,7 +46,6 @@ export async function startSession(): Promise<void> {
   realtime.start();
   setLookingHandler(markRead);
   document.addEventListener('visibilitychange', onVisible);
-  roomPoll = setInterval(() => void refreshRooms(), 15_000);
   void api.users().then(
     ({ users }) => setState({ users }),
     () => {},
@@ -51,7 +56,7 @@ export async function startSession(): Promise<void> {
 export function stopSession(): void {
   realtime?.stop();
   realtime = null;
-  clearInterval(roomPoll);
+  dropEarly();
   document.removeEventListener('visibilitychange', onVisible);
   resetCursors();
   resetState();
@@ -74,6 +79,7 @@ export async function loadCommands(): Promise<void> {
   }
 }
 
+/** The room list from the server (followed rooms subscribed); unread counts are applied when they come. */
 export async function refreshRooms(): Promise<void> {
   const unreads = api.unreads().catch(() => null);
   let rooms: Room[];
@@ -93,16 +99,20 @@ export async function refreshRooms(): Promise<void> {
   const followed = rooms.filter((r) => r.isMember);
   for (const room of followed) followRoom(room);
   realtime?.follow(followed.map((r) => r.id));
-  const counts = await unreads;
-  if (counts) applyUnreads(counts.rooms);
+  void unreads.then((counts) => counts && applyUnreads(counts.rooms));
 }
 
 /** The server's unread and mention counts; live events add to them from there. */
 function applyUnreads(unreads: RoomUnread[]): void {
-  const { activeRoomId } = getState();
+  const { activeRoomId, newOnOpen } = getState();
+  const first = firstUnreads;
+  firstUnreads = false;
   for (const u of unreads) {
     setCountedThrough(u.roomId, u.lastSeq);
     if (u.roomId === activeRoomId && document.visibilityState === 'visible') {
+      // The room opened before its count came: the "New" line goes in now.
+      if (first && u.unread > 0 && newOnOpen?.roomId !== u.roomId)
+        setState({ newOnOpen: { roomId: u.roomId, count: u.unread } });
       if (u.unread > 0) markRead(u.roomId);
       continue;
     }
@@ -112,6 +122,24 @@ function applyUnreads(unreads: RoomUnread[]): void {
       mentionCount: u.mentions,
       lastReadSeq: u.lastReadSeq,
     }));
+  }
+}
+
+/** Added to a room (a new conversation, an invitation) or left it in another tab: follow along. */
+function roomsChanged(frame: RoomsChangedFrame): void {
+  if (frame.reason === 'added') {
+    const old = getState().rooms.get(frame.roomId);
+    const room: Room = { ...frame.room, isMember: true, lastSeq: Math.max(old?.lastSeq ?? 0, frame.seq) };
+    putRoom(room);
+    // From the seq that added us: every message after it comes over the socket and counts as unread.
+    followRoom({ ...room, lastSeq: frame.seq });
+    realtime?.follow([frame.roomId]);
+    return;
+  }
+  updateRoom(frame.roomId, (r) => ({ ...r, isMember: false }));
+  if (getState().activeRoomId !== frame.roomId) {
+    realtime?.unfollow(frame.roomId);
+    forgetRoom(frame.roomId);
   }
 }
 
@@ -130,51 +158,24 @@ export async function openRoom(roomId: string): Promise<void> {
   setState({ newOnOpen: room.unreadCount ? { roomId, count: room.unreadCount } : null });
   markRead(roomId);
   if (getState().timelines[roomId]) return;
-  setState((s) => ({ timelines: { ...s.timelines, [roomId]: { ids: [], hasMore: true, loading: true } } }));
+  setState((s) => ({
+    timelines: {
+      ...s.timelines,
+      [roomId]: { ids: [], hasMore: true, hasNewer: false, live: [], loading: true },
+    },
+  }));
   try {
-    const { messages } = await api.history(roomId, { limit: PAGE });
-    setTimeline(roomId, messages, messages.length >= PAGE, 'replace');
+    // By name: the same request boot.ts may have started for the room in the URL.
+    const page = await api.history(room.name, { limit: FIRST_PAGE });
+    setTimeline(roomId, page, 'replace');
   } catch (err) {
     toast(`Could not load #${room.name}: ${errorText(err)}`);
     setState((s) => {
       const { [roomId]: _, ...rest } = s.timelines;
       return { timelines: rest };
     });
-  }
-}
-
-function setTimeline(roomId: string, page: Message[], hasMore: boolean, how: 'replace' | 'prepend'): void {
-  putMessages(page);
-  setState((s) => {
-    const old = s.timelines[roomId];
-    const pageIds = page.map((m) => m.id);
-    let ids: string[];
-    if (how === 'replace' || !old) {
-      // Messages that arrived live while the page loaded come after it.
-      const live = (old?.ids ?? []).filter((id) => !pageIds.includes(id));
-      ids = [...pageIds, ...live];
-    } else {
-      const have = new Set(old.ids);
-      ids = [...pageIds.filter((id) => !have.has(id)), ...old.ids];
-    }
-    return { timelines: { ...s.timelines, [roomId]: { ids, hasMore, loading: false } } };
-  });
-}
-
-/** The page before the oldest loaded message. Resolves to how many were added. */
-export async function loadOlder(roomId: string): Promise<number> {
-  const timeline = getState().timelines[roomId];
-  if (!timeline || timeline.loading || !timeline.hasMore) return 0;
-  const before = timeline.ids[0];
-  setState((s) => ({ timelines: { ...s.timelines, [roomId]: { ...timeline, loading: true } } }));
-  try {
-    const { messages } = await api.history(roomId, { limit: OLDER_PAGE, ...(before ? { before } : {}) });
-    setTimeline(roomId, messages, messages.length >= OLDER_PAGE, 'prepend');
-    return messages.length;
-  } catch (err) {
-    toast(`Could not load older messages: ${errorText(err)}`);
-    setState((s) => ({ timelines: { ...s.timelines, [roomId]: { ...timeline, loading: false } } }));
-    return 0;
+  } finally {
+    dropEarly();
   }
 }
 
@@ -210,15 +211,21 @@ export async function openThread(rootId: string | null): Promise<void> {
 
 export async function send(roomId: string, text: string, threadId?: string): Promise<void> {
   const message = await api.post(roomId, { text, ...(threadId ? { threadId } : {}) });
+  // Reading older history: the newest page comes back first, so what was sent shows below the rest.
+  if (!threadId) await showLatest(roomId);
   // The socket delivers it too; whichever comes first adds it, once.
   messageCreated(message);
   markRead(roomId);
+  if (!threadId) setState((s) => ({ toLatest: { roomId, nonce: (s.toLatest?.nonce ?? 0) + 1 } }));
 }
 
 /** Uploads a file; the server posts it as a message, shown at once. */
 export async function uploadFile(roomId: string, file: File, threadId?: string): Promise<void> {
-  messageCreated(await api.upload(roomId, file, threadId));
+  const message = await api.upload(roomId, file, threadId);
+  if (!threadId) await showLatest(roomId);
+  messageCreated(message);
   markRead(roomId);
+  if (!threadId) setState((s) => ({ toLatest: { roomId, nonce: (s.toLatest?.nonce ?? 0) + 1 } }));
 }
 
 const readTimers = new Map<string, ReturnType<typeof setTimeout>>();
@@ -261,27 +268,33 @@ export async function adoptRoom(room: Room): Promise<void> {
 }
 
 /**
- * Shows a message in its room: pages back until it is loaded (the history API pages by `before`), then
- * asks the list to scroll to it and flash it. A reply opens its thread instead.
+ * Shows a message in its room: one request for the page around it (unless it is loaded already),
+ * then the list scrolls to it and flashes it. A reply shows its thread's first message and opens the
+ * thread. Search hits know their room and thread; a link to a message asks for it first.
  */
-export async function jumpTo(messageId: string): Promise<Room | undefined> {
-  let target: Message;
+export async function jumpTo(
+  messageId: string,
+  known?: { roomId: string; threadId: string | null },
+): Promise<Room | undefined> {
+  let where = known;
   try {
-    target = await api.message(messageId);
+    if (!where) {
+      const target = await api.message(messageId);
+      where = { roomId: target.roomId, threadId: target.threadId };
+    }
+    const room = getState().rooms.get(where.roomId) ?? (await api.room(where.roomId));
+    putRoom(room);
+    const topId = where.threadId ?? messageId;
+    if (!getState().timelines[room.id]?.ids.includes(topId)) {
+      const page = await api.history(room.id, { around: topId, limit: AROUND_PAGE });
+      setTimeline(room.id, page, 'around');
+    }
+    await openRoom(room.id);
+    setState({ highlight: { roomId: room.id, messageId: topId, nonce: Date.now() } });
+    if (where.threadId) await openThread(where.threadId);
+    return room;
   } catch (err) {
     toast(`Could not open that message: ${errorText(err)}`);
     return undefined;
   }
-  const room = getState().rooms.get(target.roomId) ?? (await api.room(target.roomId));
-  putRoom(room);
-  await openRoom(room.id);
-  const topId = target.threadId ?? target.id;
-  for (let pages = 0; pages < 100; pages++) {
-    const timeline = getState().timelines[room.id];
-    if (!timeline || timeline.ids.includes(topId) || !timeline.hasMore) break;
-    if ((await loadOlder(room.id)) === 0) break;
-  }
-  setState({ highlight: { roomId: room.id, messageId: topId, nonce: Date.now() } });
-  if (target.threadId) await openThread(target.threadId);
-  return room;
 }

@@ -34,6 +34,17 @@ export function resetCursors(): void {
   lastSeq.clear();
 }
 
+/**
+ * When each card was last received live (client clock). A job card's Duration field is as of its
+ * update, so the card's elapsed time ticks on from there with no request and no clock skew.
+ */
+const cardSeenAt = new Map<string, number>();
+
+/** When the message's current card arrived over the socket, if it did since the page loaded. */
+export function cardReceivedAt(messageId: string): number | undefined {
+  return cardSeenAt.get(messageId);
+}
+
 type Handler = (frame: EventFrame) => void;
 
 interface ReactionData {
@@ -46,6 +57,7 @@ const handlers: Record<string, Handler> = {
   'message.created': (f) => messageCreated(f.data as Message, f.seq),
   'message.updated': (f) => {
     const m = f.data as Message;
+    if (m.card) cardSeenAt.set(m.id, Date.now());
     // Keep the locally counted replies: the server's view of an edited message carries its own.
     if (getState().messages.has(m.id)) updateMessage(m.id, (old) => ({ ...old, ...m }));
   },
@@ -80,13 +92,18 @@ export function applyFrame(frame: EventFrame): void {
 /** Adds a message the app learnt about (an event, or the answer to its own post), once. */
 export function messageCreated(m: Message, seq?: number): void {
   const known = getState().messages.has(m.id);
+  if (m.card && seq !== undefined) cardSeenAt.set(m.id, Date.now());
   putMessages([m]);
   if (known) return;
   if (m.threadId === null) {
     setState((st) => {
       const timeline = st.timelines[m.roomId];
-      if (!timeline || timeline.ids.includes(m.id)) return {};
-      return { timelines: { ...st.timelines, [m.roomId]: { ...timeline, ids: [...timeline.ids, m.id] } } };
+      if (!timeline || timeline.ids.includes(m.id) || timeline.live.includes(m.id)) return {};
+      // A timeline showing older history must not get a gap: the message waits until it reaches the end.
+      const next = timeline.hasNewer
+        ? { ...timeline, live: [...timeline.live, m.id] }
+        : { ...timeline, ids: [...timeline.ids, m.id] };
+      return { timelines: { ...st.timelines, [m.roomId]: next } };
     });
   } else {
     const rootId = m.threadId;

@@ -5,11 +5,19 @@ import type { BotCommand, Me, Message, Room, UserView } from '../api/types.js';
 /** `open`: live; `connecting`: the first connection; `reconnecting`: lost, retrying with backoff. */
 export type Connection = 'connecting' | 'open' | 'reconnecting';
 
-/** The loaded part of a room's main timeline (top-level messages), oldest first. */
+/**
+ * The loaded part of a room's main timeline (top-level messages), oldest first. Usually it reaches the
+ * newest message; after a jump to an old message it is a slice in the middle (`hasNewer`), which
+ * grows down as the reader scrolls, and live messages wait in `live` until it reaches the end again.
+ */
 export interface Timeline {
   ids: readonly string[];
   /** Older messages exist on the server. */
   hasMore: boolean;
+  /** Newer messages exist on the server than the last of `ids`. */
+  hasNewer: boolean;
+  /** Messages that arrived live while `hasNewer`: added once the timeline reaches the end. */
+  live: readonly string[];
   loading: boolean;
 }
 
@@ -37,6 +45,8 @@ export interface State {
   connection: Connection;
   activeRoomId: string | null;
   openThreadId: string | null;
+  /** Back to the newest messages of a room, once per nonce (after sending a message). */
+  toLatest: { roomId: string; nonce: number } | null;
   /** A message to scroll to and flash once (jump from search). */
   highlight: { roomId: string; messageId: string; nonce: number } | null;
   toasts: readonly Toast[];
@@ -58,6 +68,7 @@ const initial: State = {
   activeRoomId: null,
   openThreadId: null,
   highlight: null,
+  toLatest: null,
   toasts: [],
   editingId: null,
   newOnOpen: null,
