@@ -3,6 +3,8 @@
 // rendered inert, and a server restart under an open page. Screenshots go to test/e2e/artifacts/.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import type { Request } from 'playwright-core';
+import { parseDuration } from '../../web/src/format.js';
 import { eventually } from '../support/eventually.js';
 import { AppPage, visible } from './support/app-page.js';
 import { type Browser, openBrowser, screenshot } from './support/browser.js';
@@ -89,6 +91,17 @@ describe('the web app in Chromium', { timeout: 240_000 }, () => {
     }
   });
 
+  test('with a thread open, Search takes the side panel; Esc closes it', async () => {
+    const root = alice.message('hello from alice, is the api healthy?').first();
+    await root.getByTestId('thread-replies').click();
+    await visible(alice.page.getByTestId('thread-panel'), 'the thread panel');
+    await alice.page.getByTestId('search-button').click();
+    await visible(alice.page.getByTestId('search-panel'), 'the search panel in place of the thread');
+    assert.equal(await alice.page.getByTestId('thread-panel').count(), 0, 'the thread panel is still open');
+    await alice.page.keyboard.press('Escape');
+    await alice.page.getByTestId('search-panel').waitFor({ state: 'detached' });
+  });
+
   test('a reaction shows up for the other person', async () => {
     const message = alice.message('hello from alice, is the api healthy?').first();
     await message.hover();
@@ -97,6 +110,39 @@ describe('the web app in Chromium', { timeout: 240_000 }, () => {
     const reaction = bob.message('hello from alice, is the api healthy?').getByTestId('reaction');
     await visible(reaction, 'the reaction in bob’s browser');
     assert.match((await reaction.first().textContent()) ?? '', /1/);
+  });
+
+  test('a direct conversation someone opens with you appears at once, over the socket', async () => {
+    // Nothing polls the room list: the conversation can only arrive as a rooms.changed frame.
+    const roomListRequests: string[] = [];
+    const onRequest = (request: Request) => {
+      if (request.method() === 'GET' && new URL(request.url()).pathname === '/api/rooms')
+        roomListRequests.push(request.url());
+    };
+    bob.page.on('request', onRequest);
+    try {
+      await alice.page.getByTestId('new-dm').click();
+      const filter = await visible(alice.page.getByTestId('dm-filter'), 'the people filter');
+      // The dialog's field has the focus: typing goes there, Enter opens the first match.
+      await alice.page.keyboard.type('bob');
+      await filter.press('Enter');
+      await filter.waitFor({ state: 'detached' });
+      await eventually(
+        async () => (await alice.page.getByTestId('composer').getAttribute('placeholder')) === 'Message bob',
+      );
+      await alice.send('psst: are you on call tonight?');
+      const link = bob.page.getByTestId('room-link-dm--alice--bob');
+      await visible(link, 'the new conversation in bob’s sidebar');
+      await visible(link.getByTestId('unread-badge'), 'its unread badge');
+      await screenshot(bob.page, '03b-direct-message-arrives');
+      assert.deepEqual(roomListRequests, [], 'the room list was fetched again instead of pushed');
+      await link.click();
+      await visible(bob.message('psst: are you on call tonight?'), 'the message in the conversation');
+    } finally {
+      bob.page.off('request', onRequest);
+    }
+    await alice.openRoom('ops');
+    await bob.openRoom('ops');
   });
 
   test('unread and mention badges in the sidebar, cleared by opening the room', async () => {
@@ -137,51 +183,103 @@ describe('the web app in Chromium', { timeout: 240_000 }, () => {
         text: 'Run the checks now?',
         color: 'info',
         fields: [{ title: 'Service', value: 'api', short: true }],
-        buttons: [{ actionId: 'suggest.run', label: 'Run checks', style: 'primary', value: 'countdown 4' }],
+        buttons: [{ actionId: 'suggest.run', label: 'Run checks', style: 'primary', value: 'countdown 6' }],
       },
     });
     const button = await visible(alice.page.getByTestId('card-button-suggest.run'), 'the card button');
     await button.click();
+    const card = alice.page.getByTestId('job-card').last();
     const output = alice.page.getByTestId('job-output').last();
     const seen = new Set<string>();
+    // The elapsed time while it runs (6 lines, 400 ms apart): it ticks on from the job's start.
+    const elapsed: number[] = [];
     await eventually(async () => {
       const text = (await output.textContent({ timeout: 1000 }).catch(() => '')) ?? '';
       if (text.trim() !== '') seen.add(text.trim());
-      if (seen.size === 2) await screenshot(alice.page, '04-job-running');
-      return /line 4 of 4/.test(text);
+      const running = /running/i.test((await card.getByTestId('job-status').textContent()) ?? '');
+      const shown = parseDuration((await card.getByTestId('job-elapsed').textContent()) ?? '');
+      if (running && shown !== undefined) elapsed.push(shown);
+      if (seen.size === 3) await screenshot(alice.page, '04-job-running');
+      return /line 6 of 6/.test(text);
     }, 30_000);
-    const status = alice.page.getByTestId('job-card').last().getByTestId('job-status');
+    const status = card.getByTestId('job-status');
     await eventually(async () => /succeeded/i.test((await status.textContent()) ?? ''), 15_000);
     assert.ok(seen.size >= 2, `the output changed in place while the job ran: ${[...seen].join(' | ')}`);
+    assert.ok(
+      elapsed.some((ms) => ms >= 1000),
+      `the elapsed time ticked while the job ran: ${elapsed.join(', ')}`,
+    );
+    assert.ok(
+      elapsed.every((ms, i) => i === 0 || ms >= elapsed[i - 1]!),
+      `the elapsed time never went back: ${elapsed.join(', ')}`,
+    );
+    // A live card changing is the card working: never marked "(edited)", here or on the server.
+    assert.equal(await card.getByTestId('edited-marker').count(), 0);
+    const messageId = await alice.page
+      .getByTestId('message')
+      .filter({ has: alice.page.getByTestId('job-card') })
+      .last()
+      .getAttribute('data-id');
+    assert.ok(messageId);
+    const stored = await server.api<{ editedAt: string | null }>('GET', `/api/messages/${messageId}`);
+    assert.equal(stored.editedAt, null);
     await screenshot(alice.page, '05-job-done');
   });
 
-  test('search finds a message and jumps to it', async () => {
+  test('search finds a message and jumps to it with one request', async () => {
     await alice.send('the flux capacitor on db-7 is at 88%');
-    for (let i = 0; i < 40; i++)
-      await server.api('POST', '/api/rooms/ops/messages', { text: `filler line ${i} to push history up` });
-    await visible(bob.message('filler line 39'), 'the filler in bob’s browser');
-    await bob.page.getByTestId('search-button').click();
-    const input = await visible(bob.page.getByTestId('search-input'), 'the search box');
-    await input.fill('capacitor');
-    await input.press('Enter');
-    const hit = await visible(
-      bob.page.getByTestId('search-hit').filter({ hasText: 'capacitor' }),
-      'the search hit',
-    );
-    await screenshot(bob.page, '06-search');
-    await hit.click();
-    const target = bob.message('the flux capacitor on db-7 is at 88%');
-    await visible(target, 'the found message in its room');
-    // Jumped to: inside the visible part of the message list, not just somewhere in the DOM.
-    const list = (await bob.page.getByTestId('message-list').boundingBox())!;
-    await eventually(async () => {
-      const box = await target.first().boundingBox();
-      return box !== null && box.y >= list.y - 1 && box.y + box.height <= list.y + list.height + 1;
-    });
-    await screenshot(bob.page, '07-search-jump');
+    // More than the app loads on opening the room (its newest page, and the page above it that
+    // scrolling near the top fetches), in batches to keep this quick.
+    for (let batch = 0; batch < 30; batch++)
+      await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          server.api('POST', '/api/rooms/ops/messages', {
+            text: `filler line ${batch * 10 + i} to push history up`,
+          }),
+        ),
+      );
+    await server.api('POST', '/api/rooms/ops/messages', { text: 'the newest filler line' });
+    await visible(bob.message('the newest filler line'), 'the filler in bob’s browser');
+    // A fresh page holds only the newest pages of the room: the message is far above them.
+    await bob.page.reload();
+    await visible(bob.message('the newest filler line'), 'the newest messages after a reload');
+    const pages: string[] = [];
+    const onRequest = (request: Request) => {
+      const url = new URL(request.url());
+      if (/^\/api\/rooms\/[^/]+\/messages$/.test(url.pathname) && url.search) pages.push(url.search);
+    };
+    bob.page.on('request', onRequest);
+    try {
+      await bob.page.getByTestId('search-button').click();
+      const input = await visible(bob.page.getByTestId('search-input'), 'the search box');
+      await input.fill('capacitor');
+      await input.press('Enter');
+      const hit = await visible(
+        bob.page.getByTestId('search-hit').filter({ hasText: 'capacitor' }),
+        'the search hit',
+      );
+      await screenshot(bob.page, '06-search');
+      await hit.click();
+      const target = bob.message('the flux capacitor on db-7 is at 88%');
+      await visible(target, 'the found message in its room');
+      // Jumped to: inside the visible part of the message list, not just somewhere in the DOM.
+      const list = (await bob.page.getByTestId('message-list').boundingBox())!;
+      await eventually(async () => {
+        const box = await target.first().boundingBox();
+        return box !== null && box.y >= list.y - 1 && box.y + box.height <= list.y + list.height + 1;
+      });
+      await screenshot(bob.page, '07-search-jump');
+      // One page around it, not page after page back through the room.
+      const jumps = pages.filter((q) => /[?&](before|around)=/.test(q));
+      assert.equal(jumps.length, 1, `history requests: ${pages.join(' ')}`);
+      assert.match(jumps[0]!, /[?&]around=m_/);
+    } finally {
+      bob.page.off('request', onRequest);
+    }
     await bob.page.keyboard.press('Escape');
+    // Back to the newest: the page after the jump is replaced by the room's newest messages.
     await bob.toLatest();
+    await visible(bob.message('the newest filler line'), 'the newest message after jumping back');
   });
 
   test('XSS in a message, a room topic, a card and a file name stays text', async () => {
@@ -262,6 +360,15 @@ describe('the web app in Chromium', { timeout: 240_000 }, () => {
   test('narrow (375 px) and dark layouts, for the record', async () => {
     await alice.page.setViewportSize({ width: 375, height: 760 });
     await screenshot(alice.page, '11-narrow');
+    // Nothing runs off the side: a long file name is cut short inside its chip.
+    for (const chip of await alice.page.getByTestId('file-attachment').all()) {
+      const box = await chip.boundingBox();
+      if (box) assert.ok(box.x + box.width <= 375.5, `a file chip ends at ${box.x + box.width} px`);
+    }
+    assert.equal(await alice.page.evaluate('document.documentElement.scrollWidth'), 375);
+    // A one-line follow-up message is about one line high: grouped messages sit close together.
+    const followUp = await alice.message('posted while you were away 2').last().boundingBox();
+    assert.ok(followUp && followUp.height <= 26, `a grouped one-line message is ${followUp?.height} px high`);
     await alice.page.setViewportSize({ width: 1280, height: 800 });
     await alice.page.getByTestId('theme-toggle').click();
     await screenshot(alice.page, '12-dark');

@@ -27,6 +27,8 @@ export function MessageList({ roomId }: { roomId: string }): ReactElement {
   const [win, setWin] = useState<Win>({ first: undefined });
   const scroller = useRef<HTMLDivElement>(null);
   const following = useRef(true);
+  /** Where the list last scrolled itself to the bottom (following new messages). */
+  const autoTop = useRef(0);
   const anchor = useRef<{ id: string; offset: number } | null>(null);
   const [latestButton, setShowLatest] = useState(false);
   const [flash, setFlash] = useState<string | null>(null);
@@ -64,9 +66,11 @@ export function MessageList({ roomId }: { roomId: string }): ReactElement {
       if (added > 0) requestAnimationFrame(() => growRef.current());
     };
     if (el.scrollTop < EDGE) {
+      // While following the newest messages the window stays the newest ones (a short window is
+      // near its top too); once the reader scrolls up, it grows above them.
       if (start > 0) {
+        if (following.current) return;
         keepAnchor();
-        following.current = false;
         setWin({ first: ids[Math.max(0, start - STEP)] });
         return;
       }
@@ -96,6 +100,7 @@ export function MessageList({ roomId }: { roomId: string }): ReactElement {
       anchor.current = null;
     } else if (following.current) {
       el.scrollTop = el.scrollHeight;
+      autoTop.current = el.scrollTop;
     }
   });
 
@@ -105,7 +110,9 @@ export function MessageList({ roomId }: { roomId: string }): ReactElement {
     const inner = el?.firstElementChild;
     if (!el || !inner) return;
     const observer = new ResizeObserver(() => {
-      if (following.current) el.scrollTop = el.scrollHeight;
+      if (!following.current) return;
+      el.scrollTop = el.scrollHeight;
+      autoTop.current = el.scrollTop;
     });
     observer.observe(inner);
     return () => observer.disconnect();
@@ -137,6 +144,14 @@ export function MessageList({ roomId }: { roomId: string }): ReactElement {
   const onScroll = () => {
     const el = scroller.current;
     if (!el) return;
+    // Our own scroll to the bottom, seen after more messages came in (a burst): still following.
+    // Only the reader moving up from there stops it.
+    if (following.current && el.scrollTop >= autoTop.current - 2 && end >= ids.length) {
+      el.scrollTop = el.scrollHeight;
+      autoTop.current = el.scrollTop;
+      grow();
+      return;
+    }
     const atBottom = el.scrollHeight - el.scrollTop - el.clientHeight < 60;
     following.current = atBottom && end >= ids.length && !timeline?.hasNewer;
     // Reading further up: pin the window's start, so live messages only add below what is read.
@@ -252,7 +267,7 @@ export function MessageList({ roomId }: { roomId: string }): ReactElement {
           {rows}
         </div>
       </div>
-      {latestButton && (
+      {(latestButton || (win.first !== undefined && (end < ids.length || timeline?.hasNewer === true))) && (
         <button type="button" className="jump-latest" onClick={jumpToLatest} data-testid="jump-latest">
           <Icon name="down" size={14} /> Jump to latest
         </button>
