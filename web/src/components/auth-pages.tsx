@@ -51,7 +51,7 @@ export function LoginPage({ onSignedIn, setupPending }: { onSignedIn: () => void
         {setupPending && (
           <p className="notice" role="status">
             This server is not set up yet. Open the one-time setup link printed in the server's console to
-            choose the admin password.
+            choose the admin password, or <a href="/setup">enter the setup token</a>.
           </p>
         )}
         <label>
@@ -89,7 +89,9 @@ export function LoginPage({ onSignedIn, setupPending }: { onSignedIn: () => void
   );
 }
 
-export function SetupPage({ token, onDone }: { token: string; onDone: () => void }) {
+export function SetupPage({ token: fromLink, onDone }: { token: string; onDone: () => void }) {
+  // The printed link carries the token; opened without it, the token can be pasted here.
+  const [token, setToken] = useState(fromLink);
   const [password, setPassword] = useState('');
   const [again, setAgain] = useState('');
   const [error, setError] = useState('');
@@ -104,7 +106,7 @@ export function SetupPage({ token, onDone }: { token: string; onDone: () => void
     setBusy(true);
     setError('');
     try {
-      await api.setup(token, password);
+      await api.setup(token.trim(), password);
       onDone();
     } catch (err) {
       setError(errorText(err));
@@ -118,10 +120,22 @@ export function SetupPage({ token, onDone }: { token: string; onDone: () => void
       subtitle="Choose a password for the admin account to finish setting up."
     >
       <form onSubmit={submit} className="form" data-testid="setup-form">
-        {!token && (
-          <p className="form-error" role="alert">
-            This link has no setup token. Use the full link printed in the server's console.
-          </p>
+        {!fromLink && (
+          <label>
+            Setup token
+            <input
+              name="token"
+              autoComplete="off"
+              spellCheck={false}
+              value={token}
+              onChange={(e) => setToken(e.target.value)}
+              required
+              data-testid="setup-token"
+            />
+            <span className="hint">
+              The server prints it at start while setup is pending (<code>/setup?token=…</code>).
+            </span>
+          </label>
         )}
         <label>
           Username
@@ -160,7 +174,7 @@ export function SetupPage({ token, onDone }: { token: string; onDone: () => void
         <button
           type="submit"
           className="btn primary wide"
-          disabled={busy || !token}
+          disabled={busy || !token.trim()}
           data-testid="setup-submit"
         >
           {busy ? 'Setting up…' : 'Set password and sign in'}

@@ -271,6 +271,7 @@ function roomByNameIn(rooms: ReadonlyMap<string, Room>, name: string): Room | un
 }
 
 function EmptyRoom(props: { onMenu: () => void; onCreate: () => void; onBrowse: () => void }): ReactElement {
+  const isAdmin = useStore((s) => s.me?.roles.includes('admin') ?? false);
   return (
     <div className="empty-room">
       <button
@@ -284,6 +285,11 @@ function EmptyRoom(props: { onMenu: () => void; onCreate: () => void; onBrowse: 
       <div className="brand-mark big" aria-hidden="true" />
       <h1>Welcome to Opsroom</h1>
       <p className="muted">Pick a room on the left, or start one for your team.</p>
+      {isAdmin && (
+        <p className="muted">
+          New here? <a href="#/admin/users">Add your team</a> in Administration, then create a room with them.
+        </p>
+      )}
       <div className="row">
         <button type="button" className="btn primary" onClick={props.onCreate}>
           Create a room

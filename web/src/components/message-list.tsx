@@ -29,6 +29,8 @@ export function MessageList({ roomId }: { roomId: string }): ReactElement {
   const following = useRef(true);
   /** Where the list last scrolled itself to the bottom (following new messages). */
   const autoTop = useRef(0);
+  const prefetch = useRef<ReturnType<typeof setTimeout>>(undefined);
+  useEffect(() => () => clearTimeout(prefetch.current), []);
   const anchor = useRef<{ id: string; offset: number } | null>(null);
   const [latestButton, setShowLatest] = useState(false);
   const [flash, setFlash] = useState<string | null>(null);
@@ -149,7 +151,9 @@ export function MessageList({ roomId }: { roomId: string }): ReactElement {
     if (following.current && el.scrollTop >= autoTop.current - 2 && end >= ids.length) {
       el.scrollTop = el.scrollHeight;
       autoTop.current = el.scrollTop;
-      grow();
+      // The page above is fetched ahead of the reader, but after the room has painted.
+      clearTimeout(prefetch.current);
+      prefetch.current = setTimeout(() => growRef.current(), 400);
       return;
     }
     const atBottom = el.scrollHeight - el.scrollTop - el.clientHeight < 60;

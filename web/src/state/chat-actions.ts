@@ -39,18 +39,23 @@ export async function startSession(): Promise<void> {
       const was = getState().connection;
       setState({ connection });
       // Back online: rooms may have appeared while we were away (their rooms.changed frame is gone).
-      if (connection === 'open' && was !== 'open') void refreshRooms();
+      // Not on the first connection: the room list was just fetched.
+      if (connection === 'open' && was === 'reconnecting') void refreshRooms();
     },
     onSessionEnded: () => void checkSession(),
   });
   realtime.start();
   setLookingHandler(markRead);
   document.addEventListener('visibilitychange', onVisible);
-  void api.users().then(
-    ({ users }) => setState({ users }),
-    () => {},
-  );
-  void loadCommands();
+  // People (for @ and search filters) and commands (for /) are for typing: they load once the first
+  // room has had its turn.
+  setTimeout(() => {
+    void api.users().then(
+      ({ users }) => setState({ users }),
+      () => {},
+    );
+    void loadCommands();
+  }, 300);
 }
 
 export function stopSession(): void {
