@@ -3,9 +3,10 @@ import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { startTestApp, type TestApp } from '../../../test/support/app.js';
 import { DIALECTS } from '../../../test/support/databases.js';
+import { ALERTMANAGER_FIXTURES } from '../../../test/support/fixtures.js';
 import { SYSTEM_ACTOR } from '../../core/actor.js';
 
-const FIXTURES = '/work/shared/fixtures/alertmanager';
+const FIXTURES = ALERTMANAGER_FIXTURES;
 const firing = readFileSync(`${FIXTURES}/am025-webhook-firing.json`, 'utf8');
 const resolved = readFileSync(`${FIXTURES}/am025-webhook-resolved.json`, 'utf8');
 

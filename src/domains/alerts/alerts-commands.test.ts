@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { startTestApp, type TestApp, type TestUser } from '../../../test/support/app.js';
 import { eventually } from '../../../test/support/eventually.js';
+import { alertmanagerFixture } from '../../../test/support/fixtures.js';
 import { SYSTEM_ACTOR } from '../../core/actor.js';
 import { ALERT_ACTIONS } from './card.js';
 
-const firing = readFileSync('/work/shared/fixtures/alertmanager/am025-webhook-firing.json', 'utf8');
-const resolved = readFileSync('/work/shared/fixtures/alertmanager/am025-webhook-resolved.json', 'utf8');
+const firing = alertmanagerFixture('am025-webhook-firing.json');
+const resolved = alertmanagerFixture('am025-webhook-resolved.json');
 
 describe('alert commands and card buttons', () => {
   let t: TestApp;

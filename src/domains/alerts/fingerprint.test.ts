@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { ALERTMANAGER_FIXTURES } from '../../../test/support/fixtures.js';
 import { fingerprint } from './fingerprint.js';
 
-const FIXTURES = '/work/shared/fixtures/alertmanager';
+const FIXTURES = ALERTMANAGER_FIXTURES;
 
 describe('fingerprint', () => {
   it('equals every fingerprint Alertmanager 0.25 sent in the fixtures', () => {

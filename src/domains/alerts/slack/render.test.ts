@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
+import { alertmanagerFixture } from '../../../../test/support/fixtures.js';
 import { FakeClock } from '../../../core/clock.js';
 import { IdGenerator } from '../../../core/ids.js';
 import { cardSchema } from '../../chat/schema.js';
@@ -8,10 +8,7 @@ import { mrkdwnToMarkdown, safeText } from './mrkdwn.js';
 import { cardColor, parseSlackMessage, renderSlackCard } from './render.js';
 import { messageIdOfTs, tsOfMessageId } from './ts.js';
 
-const fixture = (name: string) =>
-  JSON.parse(
-    readFileSync(new URL(`../../../../../shared/fixtures/alertmanager/${name}`, import.meta.url), 'utf8'),
-  );
+const fixture = (name: string) => JSON.parse(alertmanagerFixture(name));
 
 /** A string a browser could read as an HTML tag. */
 const TAG = /<[A-Za-z/!?]/;

@@ -1,14 +1,13 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { startTestApp, type TestApp, type TestUser } from '../../../../test/support/app.js';
 import { DIALECTS } from '../../../../test/support/databases.js';
+import { alertmanagerFixture } from '../../../../test/support/fixtures.js';
 import { SYSTEM_ACTOR } from '../../../core/actor.js';
 import type { MessageView } from '../../chat/schema.js';
 import { messageIdOfTs } from './ts.js';
 
-const fixtureText = (name: string) =>
-  readFileSync(new URL(`../../../../../shared/fixtures/alertmanager/${name}`, import.meta.url), 'utf8');
+const fixtureText = (name: string) => alertmanagerFixture(name);
 
 for (const dialect of DIALECTS) {
   describe(`Slack-compatible endpoints (${dialect})`, () => {
