@@ -30,8 +30,8 @@ export function UsersTab(): ReactElement {
             <tr>
               <th>User</th>
               <th>Roles</th>
-              <th>Password</th>
-              <th>Created</th>
+              <th className="narrow-hide">Password</th>
+              <th className="narrow-hide">Created</th>
               <th />
             </tr>
           </thead>
@@ -43,7 +43,9 @@ export function UsersTab(): ReactElement {
                     <Avatar name={u.username} size={28} />
                     <div>
                       <strong>{u.username}</strong>
-                      <div className="muted small">{u.displayName}</div>
+                      {u.displayName && u.displayName !== u.username && (
+                        <div className="muted small">{u.displayName}</div>
+                      )}
                     </div>
                   </div>
                 </td>
@@ -65,8 +67,8 @@ export function UsersTab(): ReactElement {
                     ))
                   )}
                 </td>
-                <td>{u.hasPassword ? 'set' : <span className="muted">none</span>}</td>
-                <td className="muted">{shortDate(u.createdAt)}</td>
+                <td className="narrow-hide">{u.hasPassword ? 'set' : <span className="muted">none</span>}</td>
+                <td className="muted narrow-hide">{shortDate(u.createdAt)}</td>
                 <td className="right">
                   {editing !== u.username && (
                     <button type="button" className="btn small" onClick={() => setEditing(u.username)}>
