@@ -1,28 +1,14 @@
+import type { RouteConfig } from '../../config/alerts-schema.js';
 import {
   type CompiledMatcher,
   compileAll,
   formatLabelSet,
   formatMatcher,
-  type Matcher,
   matchesAll,
 } from './matchers.js';
 
-/** A route as the configuration gives it (config/alerts-schema.ts `RouteConfig`). */
-export interface RouteSpec {
-  id: string;
-  matchers: Matcher[];
-  room?: string | undefined;
-  severity?: string | undefined;
-  group_by?: string[] | undefined;
-  group_wait?: number | undefined;
-  group_interval?: number | undefined;
-  repeat_interval?: number | undefined;
-  continue: boolean;
-  mute_notifications?: boolean | undefined;
-  escalation_policy?: string | undefined;
-  ticket?: Record<string, unknown> | undefined;
-  routes: RouteSpec[];
-}
+/** A route as the configuration gives it: one definition, in config/alerts-schema.ts. */
+export type RouteSpec = RouteConfig;
 
 /** What a matched route decides for an alert; children inherit what they do not set. */
 export interface GroupSettings {
