@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,7 +48,9 @@ export async function createTestDatabase(dialect: DialectName): Promise<TestData
     };
   }
   const base = postgresTestUrl();
-  const schema = `t_${process.pid}_${Date.now()}_${schemaCounter++}`;
+  // Random as well as counted: two copies of this module in one process (or two runs started in the
+  // same millisecond) must never share a schema, or one suite's dispose drops the other's tables.
+  const schema = `t_${process.pid}_${Date.now()}_${schemaCounter++}_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: base });
   await admin.connect();
   await admin.query(`CREATE SCHEMA ${schema}`);
