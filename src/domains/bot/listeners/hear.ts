@@ -1,8 +1,8 @@
 /**
  * `hear` listeners: a regex tested against every message in every room (Hubot's `robot.hear`).
- * The hot path is `HearListeners.match`: one precompiled `exec` per listener, no allocation unless a
- * regex matches, so a hundred listeners cost microseconds per message. Claims and room look-ups
- * happen only after a match.
+ * The hot path is `HearListeners.match`: a listener whose regex needs a literal the message lacks is
+ * ruled out with one `includes` (see hear-literal.ts); the others get one precompiled `exec`. No
+ * allocation unless a regex matches. Claims and room look-ups happen only after a match.
  */
 import type { Actor } from '../../../core/actor.js';
 import { ConflictError, ValidationError } from '../../../core/errors.js';
@@ -11,6 +11,7 @@ import type { ChatDomain } from '../../chat/index.js';
 import type { MessageView } from '../../chat/schema.js';
 import type { ListenerMessage, Say } from './bot-voice.js';
 import type { Claim } from './claims.js';
+import { requiredLiteral } from './hear-literal.js';
 import type { InFlight } from './in-flight.js';
 
 /** The room a message was heard in. */
@@ -55,10 +56,18 @@ export interface HearMatch {
 
 const NO_MATCHES: readonly HearMatch[] = Object.freeze([]);
 
+/** A listener and the literal its regex's every match contains ('' when none could be read). */
+interface Entry {
+  listener: HearListener;
+  literal: string;
+  /** The literal is lower-case and compared with the lower-cased message. */
+  folded: boolean;
+}
+
 /** The set of hear listeners: add, remove and match. Pure: no I/O, safe to benchmark on its own. */
 export class HearListeners {
   // Replaced, never mutated, so a match in progress never sees a half-changed list.
-  private listeners: readonly HearListener[] = [];
+  private listeners: readonly Entry[] = [];
   private counter = 0;
 
   /**
@@ -67,7 +76,7 @@ export class HearListeners {
    */
   add(pattern: RegExp | string, handler: HearHandler, options: HearOptions = {}): () => void {
     const id = options.id ?? `hear:${++this.counter}`;
-    if (this.listeners.some((l) => l.id === id))
+    if (this.listeners.some((e) => e.listener.id === id))
       throw new ConflictError(`hear listener '${id}' already exists`);
     let regex: RegExp;
     try {
@@ -82,9 +91,11 @@ export class HearListeners {
     }
     const rooms = options.rooms && new Set(options.rooms.map((r) => r.replace(/^#/, '').toLowerCase()));
     const listener: HearListener = { id, regex, rooms, handler };
-    this.listeners = [...this.listeners, listener];
+    const literal = requiredLiteral(regex);
+    const entry: Entry = { listener, literal: literal?.text ?? '', folded: literal?.folded ?? false };
+    this.listeners = [...this.listeners, entry];
     return () => {
-      this.listeners = this.listeners.filter((l) => l !== listener);
+      this.listeners = this.listeners.filter((e) => e !== entry);
     };
   }
 
@@ -92,8 +103,13 @@ export class HearListeners {
   match(text: string): readonly HearMatch[] {
     const listeners = this.listeners;
     let matches: HearMatch[] | undefined;
+    let lower: string | undefined;
     for (let i = 0; i < listeners.length; i++) {
-      const listener = listeners[i]!;
+      const { listener, literal, folded } = listeners[i]!;
+      if (literal !== '') {
+        if (folded && lower === undefined) lower = text.toLowerCase();
+        if (!(folded ? lower! : text).includes(literal)) continue;
+      }
       const match = listener.regex.exec(text);
       if (match === null) continue;
       if (matches === undefined) matches = [];

@@ -1,0 +1,156 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { HearListeners } from './hear.js';
+import { requiredLiteral } from './hear-literal.js';
+
+const literalOf = (regex: RegExp) => requiredLiteral(regex)?.text;
+
+describe('requiredLiteral: the literal every match of a hear regex contains', () => {
+  test('the longest run of plain characters at the top level', () => {
+    assert.deepEqual(requiredLiteral(/\bAPI-(\d+)\b/), { text: 'API-', folded: false });
+    assert.equal(literalOf(/\bis (\S+) down\b/i), ' down');
+    assert.equal(literalOf(/https:\/\/grafana\.example\.com\/d\/(\w+)/), 'https://grafana.example.com/d/');
+    assert.equal(literalOf(/coffee/), 'coffee');
+  });
+
+  test('a top-level alternation gives none; one inside a group is skipped over', () => {
+    assert.equal(requiredLiteral(/deploy|rollback/), undefined);
+    assert.equal(requiredLiteral(/a(b|c)|d/), undefined);
+    assert.equal(literalOf(/\b(?:thanks|thank you|thx|ty),? opsbot\b/i), ' opsbot');
+  });
+
+  test('case-insensitive: lower-cased and marked folded; non-ASCII ends the run', () => {
+    assert.deepEqual(requiredLiteral(/Code Freeze/i), { text: 'code freeze', folded: true });
+    assert.equal(literalOf(/caf\u00e9 ok/i), 'caf');
+    // With `u`, `ſ` folds to `s` and the Kelvin sign to `k`: those letters are not required as typed.
+    assert.equal(literalOf(/ask ops/iu), ' op');
+    assert.equal(literalOf(/ask ops/u), 'ask ops');
+  });
+
+  test('optional and repeated characters', () => {
+    assert.equal(literalOf(/ship ?it/), 'ship');
+    assert.equal(literalOf(/colou?r scheme/), 'r scheme');
+    assert.equal(literalOf(/go+al/), 'go');
+    assert.equal(literalOf(/xy*z/), 'x');
+    assert.equal(literalOf(/ab{0,2}cd/), 'cd');
+    assert.equal(literalOf(/abc{2,}?d/), 'abc');
+    assert.equal(literalOf(/no{,2}pe/), 'no{,2}pe');
+  });
+
+  test('escapes: syntax characters are literal, classes and codes are not', () => {
+    assert.equal(literalOf(/a\.b\*c/), 'a.b*c');
+    assert.equal(literalOf(/x\d+yz/), 'yz');
+    assert.equal(literalOf(/\x41BC/), 'BC');
+    assert.equal(literalOf(/\u0041BC/), 'BC');
+    assert.equal(literalOf(/\u{1F600}ok/u), 'ok');
+    assert.equal(literalOf(/\p{L}+ab/u), 'ab');
+    assert.equal(literalOf(/(?<w>ab)\k<w>cd/), 'cd');
+    assert.equal(literalOf(/(a)\1bc/), 'bc');
+    assert.equal(literalOf(/tab\there/), 'tab\there');
+  });
+
+  test('classes, groups, dots and anchors end the run; nothing plain gives none', () => {
+    assert.equal(literalOf(/ab[cd]ef/), 'ab');
+    assert.equal(literalOf(/a[\]x]bcd/), 'bcd');
+    assert.equal(literalOf(/ab(cd(e)f)gh/), 'ab');
+    assert.equal(literalOf(/a.bc/), 'bc');
+    assert.equal(literalOf(/^start/), 'start');
+    assert.equal(requiredLiteral(/\d+/), undefined);
+    assert.equal(requiredLiteral(/[a-z]+/), undefined);
+    assert.equal(requiredLiteral(/(?:x)/), undefined);
+    assert.equal(requiredLiteral(new RegExp('[a-z]--[aeiou]', 'v')), undefined);
+  });
+
+  test('never rules out a text the regex matches (generated regexes and texts)', () => {
+    const pieces = [
+      'a',
+      'b',
+      'B',
+      'k',
+      's',
+      '-',
+      ' ',
+      '.',
+      '\\.',
+      '\\d',
+      '\\b',
+      '[ab]',
+      '(a|b)',
+      '(?:k)',
+      '?',
+      '*',
+      '+',
+      '{2}',
+      '{0,1}',
+      '{',
+      '}',
+      '^',
+      '$',
+      'é',
+      '\\x61',
+      '\\u0062',
+    ];
+    const alphabet = [
+      'a',
+      'b',
+      'A',
+      'B',
+      'k',
+      'K',
+      's',
+      'S',
+      'ſ',
+      '\u212a',
+      '-',
+      ' ',
+      '.',
+      '1',
+      'é',
+      'É',
+      '{',
+      '}',
+    ];
+    let seed = 42;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)]!;
+    let checked = 0;
+    for (let r = 0; r < 3000; r++) {
+      const source = Array.from({ length: 1 + Math.floor(random() * 6) }, () => pick(pieces)).join('');
+      const flags = pick(['', 'i', 'u', 'iu', 'is', 'im']);
+      let regex: RegExp;
+      try {
+        regex = new RegExp(source, flags);
+      } catch {
+        continue;
+      }
+      const literal = requiredLiteral(regex);
+      if (literal === undefined) continue;
+      for (let t = 0; t < 40; t++) {
+        const text = Array.from({ length: Math.floor(random() * 8) }, () => pick(alphabet)).join('');
+        if (!regex.test(text)) continue;
+        checked++;
+        const haystack = literal.folded ? text.toLowerCase() : text;
+        assert.ok(haystack.includes(literal.text), `/${source}/${flags} matches ${JSON.stringify(text)}`);
+      }
+    }
+    assert.ok(checked > 100, `only ${checked} matching texts were generated`);
+  });
+});
+
+describe('HearListeners with literals', () => {
+  test('matches exactly as the regexes do, case-insensitive ones included', () => {
+    const hear = new HearListeners();
+    hear.add(/\bOPS-(\d+)\b/, () => {}, { id: 'ticket' });
+    hear.add(/code freeze/i, () => {}, { id: 'freeze' });
+    hear.add(/ab|cd/, () => {}, { id: 'either' });
+    const ids = (text: string) => hear.match(text).map((m) => m.listener.id);
+    assert.deepEqual(ids('see OPS-12'), ['ticket']);
+    assert.deepEqual(ids('see ops-12'), []);
+    assert.deepEqual(ids('CODE FREEZE friday'), ['freeze']);
+    assert.deepEqual(ids('Code Freeze, OPS-1 and cd'), ['ticket', 'freeze', 'either']);
+    assert.deepEqual(ids('code  freeze'), []);
+  });
+});
