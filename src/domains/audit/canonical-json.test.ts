@@ -59,3 +59,53 @@ describe('canonicalJson', () => {
     assert.deepEqual(JSON.parse(canonicalJson(value)), value);
   });
 });
+
+describe('canonicalJson beyond the fast path', () => {
+  test('mapString rewrites string values at every depth, never keys', () => {
+    const upper = (text: string) => text.toUpperCase();
+    assert.equal(
+      canonicalJson({ key: 'v', list: ['a', { inner: 'b' }], n: 1, none: null }, upper),
+      '{"key":"V","list":["A",{"inner":"B"}],"n":1,"none":null}',
+    );
+    assert.equal(canonicalJson('top', upper), '"TOP"');
+  });
+
+  test('nesting deeper than the fast encoder goes still encodes, and still names a bad leaf', () => {
+    let deep: unknown = { leaf: 'x' };
+    for (let i = 0; i < 100; i++) deep = { b: [deep], a: i };
+    const encoded = canonicalJson(deep);
+    assert.deepEqual(JSON.parse(encoded), deep);
+    assert.ok(encoded.startsWith('{"a":99,"b":[{"a":98,'), 'keys sorted at depth');
+    let bad: unknown = { leaf: undefined };
+    for (let i = 0; i < 100; i++) bad = { x: bad };
+    assert.throws(
+      () => canonicalJson(bad),
+      new RegExp(
+        `^TypeError: canonicalJson: \\$${'\\.x'.repeat(100)}\\.leaf is undefined, which JSON cannot hold$`,
+      ),
+    );
+  });
+
+  test('a cycle far below the top is refused by name', () => {
+    const top: Record<string, unknown> = {};
+    let cursor = top;
+    for (let i = 0; i < 80; i++) {
+      const next: Record<string, unknown> = {};
+      cursor.n = next;
+      cursor = next;
+    }
+    cursor.back = top;
+    assert.throws(() => canonicalJson(top), /\$(\.n){80}\.back is a circular reference/);
+  });
+
+  test('an error thrown by mapString reaches the caller unchanged', () => {
+    const failure = new Error('redactor broke');
+    assert.throws(
+      () =>
+        canonicalJson({ a: 'x' }, () => {
+          throw failure;
+        }),
+      (error) => error === failure,
+    );
+  });
+});

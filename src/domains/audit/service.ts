@@ -2,57 +2,25 @@ import { sql } from 'kysely';
 import { type Actor, isAdmin } from '../../core/actor.js';
 import type { Clock } from '../../core/clock.js';
 import { PermissionDeniedError } from '../../core/errors.js';
-import { sha256Hex } from '../../core/ids.js';
 import { parseOrThrow } from '../../core/validation.js';
 import type { Database } from '../../storage/database.js';
-import { canonicalJson, type JsonValue } from './canonical-json.js';
+import { chainRecords, GENESIS_HASH, type PreparedEntry, prepareEntry, recordHash } from './record.js';
 import {
   type AuditEntry,
   type AuditListQuery,
   type AuditPage,
   type AuditRecord,
-  auditEntryScalars,
   auditListQuery,
   type VerifyResult,
 } from './schema.js';
+import { SqliteAuditStatements } from './sqlite-statements.js';
 import { AuditStore } from './store.js';
 
-/** The `prev_hash` of record 1. */
-export const GENESIS_HASH = '0'.repeat(64);
-/** A 100 KB command line is still recorded (it may be the attack), but not all of it. */
-export const MAX_COMMAND_LINE = 8192;
+export { GENESIS_HASH, MAX_COMMAND_LINE, recordHash } from './record.js';
+
 const PAGE_SIZE = 500;
 /** Records per append transaction when the queue has a backlog. */
 const MAX_BATCH = 500;
-
-/**
- * The fields a record's hash covers, fixed here rather than "every column": a later migration that adds
- * a column must not change the hash of records written before it.
- */
-const HASHED_FIELDS = [
-  'seq',
-  'at',
-  'actor',
-  'actorId',
-  'channel',
-  'roomId',
-  'action',
-  'commandLine',
-  'args',
-  'decision',
-  'decidedBy',
-  'jobId',
-  'outcome',
-  'detail',
-  'prevHash',
-] as const satisfies readonly (keyof AuditRecord)[];
-
-/** sha256(prev_hash + canonical JSON of the record without its hash), as hex. */
-export function recordHash(record: Omit<AuditRecord, 'hash'>): string {
-  const hashed: Record<string, unknown> = {};
-  for (const field of HASHED_FIELDS) hashed[field] = record[field];
-  return sha256Hex(record.prevHash + canonicalJson(hashed));
-}
 
 /** The actor part of an entry, from whoever is acting. */
 export function auditActor(actor: Actor): Pick<AuditEntry, 'actor' | 'actorId' | 'channel'> {
@@ -68,8 +36,6 @@ export interface AuditDeps {
   onError?: (error: unknown, action: string) => void;
 }
 
-type Prepared = Omit<AuditRecord, 'seq' | 'at' | 'prevHash' | 'hash'>;
-
 /**
  * The tamper-evident audit log: append-only and hash-chained. Each record's hash covers the previous
  * record's hash, so editing, deleting or inserting a record breaks the chain from there on, and
@@ -80,6 +46,8 @@ export class AuditService {
   private readonly redact: (text: string) => string;
   private readonly pending: { entry: AuditEntry | (() => Promise<AuditEntry>); action: string }[] = [];
   private flushing: Promise<void> | undefined;
+  /** SQLite's prepared append statements, made on the first append (after migrations have run). */
+  private sqliteStatements: SqliteAuditStatements | undefined;
 
   constructor(private readonly deps: AuditDeps) {
     this.store = new AuditStore(deps.database.db);
@@ -88,7 +56,7 @@ export class AuditService {
 
   /** Appends one record; resolves once it is committed. */
   async record(entry: AuditEntry): Promise<AuditRecord> {
-    const [record] = await this.append([this.prepare(entry)]);
+    const [record] = await this.append([prepareEntry(entry, this.redact)]);
     return record!;
   }
 
@@ -115,22 +83,21 @@ export class AuditService {
     try {
       while (this.pending.length > 0) {
         const batch = this.pending.splice(0, MAX_BATCH);
-        const prepared: { fields: Prepared; action: string }[] = [];
+        const prepared: PreparedEntry[] = [];
+        const actions: string[] = [];
         for (const { entry, action } of batch) {
           try {
-            prepared.push({
-              fields: this.prepare(typeof entry === 'function' ? await entry() : entry),
-              action,
-            });
+            prepared.push(prepareEntry(typeof entry === 'function' ? await entry() : entry, this.redact));
+            actions.push(action);
           } catch (error) {
             this.report(error, action);
           }
         }
         if (prepared.length === 0) continue;
         try {
-          await this.append(prepared.map((p) => p.fields));
+          await this.append(prepared);
         } catch (error) {
-          for (const { action } of prepared) this.report(error, action);
+          for (const action of actions) this.report(error, action);
         }
       }
     } finally {
@@ -217,75 +184,34 @@ export class AuditService {
     }
   }
 
-  /** Validates and redacts outside the lock, so the critical section is only read-head-and-insert. */
-  private prepare(entry: AuditEntry): Prepared {
-    const scalars = parseOrThrow(auditEntryScalars, {
-      actor: entry.actor,
-      actorId: entry.actorId,
-      channel: entry.channel,
-      action: entry.action,
-      decision: entry.decision,
-      roomId: entry.roomId ?? null,
-      decidedBy: entry.decidedBy ?? null,
-      jobId: entry.jobId ?? null,
-      outcome: entry.outcome ?? null,
-    });
-    const commandLine = entry.commandLine == null ? null : this.cleanLine(entry.commandLine);
-    return {
-      ...scalars,
-      commandLine,
-      args: entry.args == null ? null : this.redactedJson(entry.args),
-      detail: this.redactedJson(entry.detail ?? {}),
-    };
-  }
-
-  private cleanLine(line: string): string {
-    // PostgreSQL refuses NUL and lone surrogates; the record must still be written.
-    let clean = this.redact(line).toWellFormed().replaceAll('\u0000', '\uFFFD');
-    if (clean.length > MAX_COMMAND_LINE) {
-      clean = `${clean.slice(0, MAX_COMMAND_LINE).toWellFormed()}… [${clean.length} characters]`;
-    }
-    return clean;
-  }
-
-  /** canonicalJson first (it refuses what JSON cannot hold), then redact every string in a plain copy. */
-  private redactedJson(value: JsonValue): string {
-    const plain = JSON.parse(canonicalJson(value)) as JsonValue;
-    return canonicalJson(redactStrings(plain, this.redact));
-  }
-
   /** Appends records in order, in one transaction: the head is read once and the chain runs on. */
-  private async append(batch: Prepared[]): Promise<AuditRecord[]> {
-    const { db, dialect } = this.deps.database;
-    const write = async (executor: typeof db): Promise<AuditRecord[]> => {
-      const head = await this.store.head(executor);
-      // Taken under the lock, so times never go backwards along the chain.
-      const at = this.deps.clock.now().toISOString();
-      let seq = head?.seq ?? 0;
-      let prevHash = head?.hash ?? GENESIS_HASH;
-      const records = batch.map((fields) => {
-        const unhashed = { seq: ++seq, at, ...fields, prevHash };
-        const record = { ...unhashed, hash: recordHash(unhashed) };
-        prevHash = record.hash;
-        return record;
-      });
-      await this.store.insertMany(executor, records);
-      return records;
-    };
+  private async append(batch: PreparedEntry[]): Promise<AuditRecord[]> {
+    const { db, dialect, sqlite } = this.deps.database;
+    // Taken under the lock, so times never go backwards along the chain.
+    const chain = (head: { seq: number; hash: string } | undefined) =>
+      chainRecords(batch, head, this.deps.clock.now().toISOString());
     if (dialect === 'postgres') {
       return db.transaction().execute(async (trx) => {
         // EXCLUSIVE blocks other writers of audit_log (in this schema) until commit, not readers.
         // Without it two transactions read the same head and the loser fails on the seq key.
         await sql`LOCK TABLE audit_log IN EXCLUSIVE MODE`.execute(trx);
-        return write(trx);
+        const records = chain(await this.store.head(trx));
+        await this.store.insertMany(trx, records);
+        return records;
       });
     }
-    // SQLite: one connection serialises this process, and BEGIN IMMEDIATE takes the write lock up
-    // front, so another process (an offline CLI beside the server) waits instead of forking the chain.
+    // SQLite: one connection serialises this process. Holding it (Kysely's connection lock) keeps any
+    // Kysely transaction off it while the prepared statements run their own, synchronously.
+    if (sqlite !== undefined) {
+      this.sqliteStatements ??= new SqliteAuditStatements(sqlite);
+      const statements = this.sqliteStatements;
+      return db.connection().execute(async () => statements.append(chain));
+    }
     return db.connection().execute(async (conn) => {
       await sql`BEGIN IMMEDIATE`.execute(conn);
       try {
-        const records = await write(conn);
+        const records = chain(await this.store.head(conn));
+        await this.store.insertMany(conn, records);
         await sql`COMMIT`.execute(conn);
         return records;
       } catch (error) {
@@ -298,15 +224,4 @@ export class AuditService {
 
 function requireReader(viewer: Actor): void {
   if (!isAdmin(viewer)) throw new PermissionDeniedError('Only admins can read the audit log');
-}
-
-function redactStrings(value: JsonValue, redact: (text: string) => string): JsonValue {
-  if (typeof value === 'string') return redact(value);
-  if (Array.isArray(value)) return value.map((item) => redactStrings(item, redact));
-  if (value !== null && typeof value === 'object') {
-    const out: { [key: string]: JsonValue } = {};
-    for (const [key, item] of Object.entries(value)) out[key] = redactStrings(item, redact);
-    return out;
-  }
-  return value;
 }

@@ -4,7 +4,6 @@
  * the app hands them to AuditService.enqueue.
  */
 import type { AuditEntry } from '../audit/schema.js';
-import { auditActor } from '../audit/service.js';
 import type { JobView } from '../jobs/schema.js';
 import type { BotReply, Run } from './pipeline.js';
 import type { Proposal } from './proposals/service.js';
@@ -12,15 +11,53 @@ import { runAsAuditFields } from './run-as.js';
 
 type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 
-/** Parsed arguments as plain JSON (durations and times become numbers and strings). */
-function argsJson(run: Run): Json | null {
+/**
+ * Parsed arguments as plain JSON (durations and times become numbers and strings), exactly as a
+ * JSON.stringify/JSON.parse round trip gives them: a copy, since the record is written later. Flat
+ * arguments (strings, numbers, booleans, dates: what the parser makes) are copied directly; anything
+ * else takes the round trip.
+ */
+export function argsJson(run: Run): Json | null {
   if (!run.parsed) return null;
-  return JSON.parse(JSON.stringify(run.parsed.args)) as Json;
+  const args: Record<string, unknown> = run.parsed.args;
+  const out: { [key: string]: Json } = {};
+  for (const key in args) {
+    if (!Object.hasOwn(args, key)) continue;
+    // `out.__proto__ = …` would not make a key; the round trip does.
+    if (key === '__proto__') return JSON.parse(JSON.stringify(args)) as Json;
+    const value = args[key];
+    switch (typeof value) {
+      case 'string':
+      case 'boolean':
+        out[key] = value;
+        continue;
+      case 'number':
+        // -0 becomes 0, NaN and ±Infinity null, as in JSON text.
+        out[key] = Number.isFinite(value) ? value + 0 : null;
+        continue;
+      case 'undefined':
+        continue;
+    }
+    // An invalid date's toJSON is null, as JSON.stringify writes it.
+    if (
+      value instanceof Date &&
+      Object.getPrototypeOf(value) === Date.prototype &&
+      !Object.hasOwn(value, 'toJSON')
+    )
+      out[key] = value.toJSON();
+    else return JSON.parse(JSON.stringify(args)) as Json;
+  }
+  return out;
 }
 
 export function commandAuditEntry(run: Run, reply: BotReply): AuditEntry {
-  return {
-    ...auditActor(run.actor),
+  // One object literal, no spreads: V8 builds `{ ...a, x, y }` several microseconds slower, and this
+  // runs for every command.
+  const { actor } = run;
+  const entry: AuditEntry = {
+    actor: actor.username,
+    actorId: actor.userId,
+    channel: actor.channel,
     action: 'command.run',
     decision: reply.decision ?? (reply.outcome === 'denied' ? 'denied' : 'allowed'),
     decidedBy: reply.decidedBy ?? null,
@@ -29,8 +66,10 @@ export function commandAuditEntry(run: Run, reply: BotReply): AuditEntry {
     args: argsJson(run),
     jobId: reply.jobId === undefined ? null : String(reply.jobId),
     outcome: reply.jobId === undefined ? reply.outcome : 'started',
-    ...runAsAuditFields(run.actor),
   };
+  const { detail } = runAsAuditFields(actor);
+  if (detail !== undefined) entry.detail = detail;
+  return entry;
 }
 
 const PROPOSAL_DECISION = {
