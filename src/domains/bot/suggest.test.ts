@@ -2,6 +2,23 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { closest, didYouMean, editDistance, orList, typoBudget } from './suggest.js';
 
+/** The textbook full-matrix optimal string alignment distance, to check the banded one against. */
+function osa(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) =>
+    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
+      }
+    }
+  }
+  return d[a.length]![b.length]!;
+}
+
 describe('editDistance (optimal string alignment)', () => {
   test('insertions, deletions, substitutions and adjacent transpositions each cost one', () => {
     assert.equal(editDistance('deploy', 'deploy'), 0);
@@ -21,6 +38,29 @@ describe('editDistance (optimal string alignment)', () => {
     assert.equal(editDistance('short', 'completely different', 2), 3);
     assert.equal(editDistance('abcdef', 'ghijkl', 1), 2);
     assert.equal(editDistance('deploy', 'depoly', 1), 1);
+  });
+
+  test('with max: the exact distance when within it, max + 1 otherwise (random words)', () => {
+    let seed = 3;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const word = () =>
+      Array.from({ length: Math.floor(random() * 9) }, () => 'abcd'[Math.floor(random() * 4)]).join('');
+    for (let n = 0; n < 2000; n++) {
+      const [a, b] = [word(), word()];
+      const full = editDistance(a, b);
+      assert.equal(full, osa(a, b), `${a} ${b}`);
+      for (let max = 0; max <= 6; max++) {
+        const expected = a.length === 0 || b.length === 0 ? full : Math.min(full, max + 1);
+        assert.equal(
+          editDistance(a, b, max),
+          Math.abs(a.length - b.length) > max ? max + 1 : expected,
+          `${a} ${b} ${max}`,
+        );
+      }
+    }
   });
 
   test('is symmetric', () => {
@@ -122,5 +162,32 @@ describe('closest against a large registry', () => {
         else assert.deepEqual(new Set(found), expected, needle);
       }
     }
+  });
+
+  test('the indexed path gives the same list, in the same order, as a plain scan', () => {
+    let seed = 11;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const word = (length: number) =>
+      Array.from({ length }, () => 'abcdeDEklmnop-'[Math.floor(random() * 14)]).join('');
+    // Case variants of one name, prefixes of others, every length from 1 to 16.
+    const names = Array.from({ length: 300 }, () => word(1 + Math.floor(random() * 16)));
+    names.push('Deploy', 'deploy', 'DEPLOY', 'deploy-api', 'deploy-api-eu', 'de', 'dep');
+    const frozen = Object.freeze([...names]);
+    const needles = [...names.slice(0, 100).map((n) => n.slice(0, 1 + Math.floor(random() * n.length)))];
+    needles.push('deploy', 'DEPLOY', 'depl', 'dploy', 'deplyo-api', 'd', '');
+    for (const needle of needles) {
+      for (const options of [
+        {},
+        { limit: Number.POSITIVE_INFINITY },
+        { prefix: false },
+        { maxDistance: 0 },
+      ]) {
+        assert.deepEqual(closest(needle, frozen, options), closest(needle, names, options), needle);
+      }
+    }
+    assert.deepEqual(closest('deploy', frozen), ['Deploy'], 'an exact match: the first case variant');
   });
 });

@@ -7,7 +7,8 @@
 /**
  * Optimal string alignment distance (Damerau-Levenshtein where a transposition of two adjacent letters
  * counts as one edit, so `depoly` is one edit from `deploy`). Case-sensitive; callers lower-case.
- * With `max`, stops early and returns `max + 1` as soon as the distance must exceed it.
+ * With `max`, only the band of cells within `max` of the diagonal is computed (any cell outside it is
+ * more than `max` edits away), and the answer is `max + 1` as soon as the distance must exceed it.
  */
 export function editDistance(a: string, b: string, max = Number.POSITIVE_INFINITY): number {
   if (a === b) return 0;
@@ -18,16 +19,23 @@ export function editDistance(a: string, b: string, max = Number.POSITIVE_INFINIT
   if (rows.length < width * 3) rows = new Int32Array(width * 6);
   // Three rolling rows in one reused buffer: two back for transpositions, one back for the usual
   // edits. No allocation per call, because "did you mean" runs over every registered word.
+  // No cell is more than a.length + b.length, so a larger max needs no band.
+  const band = max < a.length + b.length ? max : a.length + b.length;
+  const far = band + 1;
   let before = 0;
   let previous = width;
   let current = 2 * width;
   for (let j = 0; j < width; j++) rows[previous + j] = j;
   for (let i = 1; i <= a.length; i++) {
-    rows[current] = i;
-    let rowMin = i;
+    const from = i - band > 1 ? i - band : 1;
+    const to = i + band < b.length ? i + band : b.length;
+    // The cells just outside the band stand for "too far"; the next row reads them.
+    rows[current + from - 1] = from === 1 ? i : far;
+    if (to < b.length) rows[current + to + 1] = far;
+    let rowMin = from === 1 ? i : far;
     const ai = a.charCodeAt(i - 1);
     const aPrev = i > 1 ? a.charCodeAt(i - 2) : -1;
-    for (let j = 1; j < width; j++) {
+    for (let j = from; j <= to; j++) {
       const bj = b.charCodeAt(j - 1);
       const cost = ai === bj ? 0 : 1;
       let value = rows[previous + j - 1]! + cost;
@@ -47,7 +55,8 @@ export function editDistance(a: string, b: string, max = Number.POSITIVE_INFINIT
     previous = current;
     current = oldBefore;
   }
-  return rows[previous + b.length]!;
+  const distance = rows[previous + b.length]!;
+  return distance > max ? max + 1 : distance;
 }
 
 let rows = new Int32Array(64 * 3);
@@ -84,11 +93,9 @@ export function closest(word: string, candidates: Iterable<string>, options: Clo
   const prepared = preparedOf(candidates);
   if (prepared !== undefined) {
     const list = candidates as readonly string[];
-    for (let i = 0; i < list.length; i++) {
-      const candidate = list[i]!;
-      if (!inReach(query, candidate)) continue;
-      if (consider(query, candidate, prepared.lower[i]!, prepared.letters[i]!)) return [candidate];
-    }
+    const exact = prepared.first.get(needle);
+    if (exact !== undefined) return [list[exact]!];
+    prepared.scan(query, list);
   } else {
     for (const candidate of candidates) {
       if (!inReach(query, candidate)) continue;
@@ -106,10 +113,80 @@ export function closest(word: string, candidates: Iterable<string>, options: Clo
   return scored.slice(0, limit).map((s) => s.candidate);
 }
 
-/** Lower-cased forms and letter sets of a large frozen candidate list (a registry's names), made once. */
-interface PreparedList {
-  lower: string[];
-  letters: Int32Array;
+/**
+ * A large frozen candidate list (a registry's names), indexed once: lower-cased forms and letter sets,
+ * the first candidate of each lower-cased form (an exact match is one Map get), the candidates of
+ * each length, and all of them sorted, so a prefix match is a binary search. A word is then compared
+ * only with the names of a length within its typo budget and with those it starts, instead of all.
+ */
+class PreparedList {
+  readonly lower: string[];
+  readonly letters: Int32Array;
+  readonly first = new Map<string, number>();
+  /** Candidate indexes by length, in list order. */
+  private readonly byLength: Int32Array[] = [];
+  /** Candidate indexes sorted by lower-cased form. */
+  private readonly sorted: Int32Array;
+
+  constructor(list: readonly string[]) {
+    this.lower = list.map((c) => c.toLowerCase());
+    this.letters = Int32Array.from(this.lower, letterSet);
+    const byLength: number[][] = [];
+    this.lower.forEach((lower, i) => {
+      if (!this.first.has(lower)) this.first.set(lower, i);
+      const bucket = byLength[lower.length];
+      if (bucket === undefined) byLength[lower.length] = [i];
+      else bucket.push(i);
+    });
+    for (const [length, indexes] of byLength.entries()) {
+      if (indexes !== undefined) this.byLength[length] = Int32Array.from(indexes);
+    }
+    const order = this.lower.map((_, i) => i);
+    order.sort((a, b) =>
+      this.lower[a]! < this.lower[b]! ? -1 : this.lower[a]! > this.lower[b]! ? 1 : a - b,
+    );
+    this.sorted = Int32Array.from(order);
+  }
+
+  /**
+   * Scores, for a word with no exact match, the candidates within its typo budget of its length (those
+   * the letter-set bound leaves), then the longer ones it is a prefix of. Every other candidate is out
+   * of reach. Case variants of a name share its length and letters, so they come in list order and the
+   * first one wins, as in a plain scan.
+   */
+  scan(query: Query, list: readonly string[]): void {
+    const { needle, needleSet, maxDistance } = query;
+    const top = Math.min(needle.length + maxDistance, this.byLength.length - 1);
+    for (let length = Math.max(0, needle.length - maxDistance); length <= top; length++) {
+      const bucket = this.byLength[length];
+      if (bucket === undefined) continue;
+      for (let k = 0; k < bucket.length; k++) {
+        const i = bucket[k]!;
+        const letters = this.letters[i]!;
+        if ((bitCount(needleSet ^ letters) + 1) >> 1 > maxDistance) continue;
+        consider(query, list[i]!, this.lower[i]!, letters);
+      }
+    }
+    if (!query.allowPrefix) return;
+    for (let k = this.lowerBound(needle); k < this.sorted.length; k++) {
+      const i = this.sorted[k]!;
+      const lower = this.lower[i]!;
+      if (!lower.startsWith(needle)) break;
+      consider(query, list[i]!, lower, this.letters[i]!);
+    }
+  }
+
+  /** The first position in `sorted` whose lower-cased form is not before `needle`. */
+  private lowerBound(needle: string): number {
+    let low = 0;
+    let high = this.sorted.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (this.lower[this.sorted[middle]!]! < needle) low = middle + 1;
+      else high = middle;
+    }
+    return low;
+  }
 }
 const preparedLists = new WeakMap<readonly string[], PreparedList>();
 const PREPARE_FROM = 64;
@@ -122,8 +199,7 @@ function preparedOf(candidates: Iterable<string>): PreparedList | undefined {
   const list = candidates as readonly string[];
   let prepared = preparedLists.get(list);
   if (prepared === undefined) {
-    const lower = list.map((c) => c.toLowerCase());
-    prepared = { lower, letters: Int32Array.from(lower, letterSet) };
+    prepared = new PreparedList(list);
     preparedLists.set(list, prepared);
   }
   return prepared;
