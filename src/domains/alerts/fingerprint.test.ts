@@ -46,3 +46,50 @@ describe('fingerprint', () => {
     assert.equal(fingerprint({ x: 'é' }), h.toString(16).padStart(16, '0'));
   });
 });
+
+describe('fingerprint against a BigInt FNV-1a 64 over the UTF-8 bytes', () => {
+  const reference = (labels: Record<string, string>) => {
+    let h = 0xcbf29ce484222325n;
+    for (const name of Object.keys(labels).sort()) {
+      for (const b of [...Buffer.from(name), 0xff, ...Buffer.from(labels[name]!), 0xff]) {
+        h ^= BigInt(b);
+        h = (h * 0x100000001b3n) & 0xffffffffffffffffn;
+      }
+    }
+    return h.toString(16).padStart(16, '0');
+  };
+
+  it('agrees on label sets of every size, unsorted names, ASCII, 2-, 3- and 4-byte characters and lone surrogates', () => {
+    const pieces = [
+      'a',
+      'Z',
+      '0',
+      '_',
+      ':',
+      ' ',
+      '\u007f',
+      '\u0080',
+      'é',
+      '\u07ff',
+      '\u0800',
+      '日',
+      '\uffff',
+      '😀',
+      '\ud800',
+      '\udfff',
+    ];
+    let checked = 0;
+    for (let k = 0; k < 3000; k++) {
+      const labels: Record<string, string> = {};
+      for (let i = 0; i < k % 8; i++) {
+        let value = '';
+        for (let j = 0; j < (k * 7 + i * 13) % 50; j++)
+          value += pieces[(k * 31 + j * 17 + i) % pieces.length];
+        labels[`l${(k + i * 5) % 11}`] = value;
+      }
+      assert.equal(fingerprint(labels), reference(labels), JSON.stringify(labels));
+      checked++;
+    }
+    assert.equal(checked, 3000);
+  });
+});

@@ -3,59 +3,82 @@
  * names sorted by byte; for each label the name, a 0xFF byte, the value and a 0xFF byte. Printed as
  * 16 lower-case hex digits, exactly as Alertmanager puts it in `fingerprint`.
  *
- * The 64-bit state is kept as two 32-bit halves in doubles: BigInt arithmetic per byte would cost a
- * large share of the ingest budget. The FNV prime is 2^40 + 0x1b3, so `h * prime` is
- * `h * 0x1b3 + (h << 40)`, and only the low 24 bits of the low half reach the high half by the shift.
+ * This runs for every alert of every delivery, so the 64-bit state is kept as four 16-bit limbs in
+ * small integers (no BigInt, no floating-point division): the FNV prime is 2^40 + 0x1b3, so
+ * `h * prime` is every limb times 0x1b3 plus the two low limbs shifted up by 40 bits (two limbs and
+ * 8 bits), with the carries propagated upward and the top dropped (mod 2^64). Each product stays below
+ * 2^26, well inside int32.
  */
-const OFFSET_HI = 0xcbf29ce4;
-const OFFSET_LO = 0x84222325;
 const PRIME_LO = 0x1b3;
-const TWO_32 = 4294967296;
 const SEPARATOR = 0xff;
 
-/**
- * Hashes `text` into `state`, the two 32-bit halves of the 64-bit hash (one number would lose
- * precision past 2^53). Locals in the loop: this runs for every byte of every label of every alert.
- */
-function hashString(state: [number, number], text: string): void {
-  let hi = state[0];
-  let lo = state[1];
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code >= 0x80) {
-      // Not ASCII: hash the UTF-8 bytes of the rest, as Go does over its string bytes.
-      state[0] = hi;
-      state[1] = lo;
-      hashBytes(state, Buffer.from(text.slice(i), 'utf8'));
-      return;
-    }
-    const x = (lo ^ code) >>> 0;
-    const productLo = x * PRIME_LO;
-    hi = (hi * PRIME_LO + (x & 0xffffff) * 256 + Math.floor(productLo / TWO_32)) % TWO_32;
-    lo = productLo % TWO_32;
-  }
-  state[0] = hi;
-  state[1] = lo;
+/** UTF-8 bytes of text that is not plain ASCII (lone surrogates become U+FFFD, as in Go), then the separator. */
+function utf8(text: string): Uint8Array {
+  const encoded = Buffer.from(text, 'utf8');
+  const out = new Uint8Array(encoded.length + 1);
+  out.set(encoded);
+  out[encoded.length] = SEPARATOR;
+  return out;
 }
 
-function hashBytes(state: [number, number], bytes: Uint8Array | readonly number[]): void {
-  let hi = state[0];
-  let lo = state[1];
-  for (const b of bytes) {
-    const x = (lo ^ b) >>> 0;
-    const productLo = x * PRIME_LO;
-    hi = (hi * PRIME_LO + (x & 0xffffff) * 256 + Math.floor(productLo / TWO_32)) % TWO_32;
-    lo = productLo % TWO_32;
-  }
-  state[0] = hi;
-  state[1] = lo;
-}
+const SEPARATOR_ONLY = Uint8Array.of(SEPARATOR);
 
-const SEPARATOR_BYTES = [SEPARATOR];
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+const hex16 = (limb: number) => HEX[limb >>> 8]! + HEX[limb & 0xff]!;
 
 /** Sorts by UTF-16 code unit, which equals byte order for the ASCII names Prometheus allows. */
 function byName(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The label names in byte order; senders (Alertmanager among them) usually send them sorted already. */
+export function sortedNames(labels: Readonly<Record<string, string>>): string[] {
+  const names = Object.keys(labels);
+  for (let i = 1; i < names.length; i++) {
+    if (names[i - 1]! > names[i]!) return names.sort(byName);
+  }
+  return names;
+}
+
+/** The fingerprint of a label set whose names are given in byte order (see `sortedNames`). */
+export function fingerprintOf(labels: Readonly<Record<string, string>>, names: readonly string[]): string {
+  // FNV-1a 64's offset basis 0xcbf29ce484222325, as four limbs, low to high. One function with local
+  // limbs: hashing helpers that shared state (closures, module variables) were several times slower.
+  let h0 = 0x2325;
+  let h1 = 0x8422;
+  let h2 = 0x9ce4;
+  let h3 = 0xcbf2;
+  // Each label is two strings, each followed by the 0xFF separator: 2 * names.length segments.
+  for (let s = 0; s < 2 * names.length; s++) {
+    const name = names[s >> 1]!;
+    const text = (s & 1) === 0 ? name : labels[name]!;
+    let i = 0;
+    for (; i < text.length; i++) {
+      const code = text.charCodeAt(i);
+      if (code >= 0x80) break;
+      const x0 = h0 ^ code;
+      const t0 = x0 * PRIME_LO;
+      const t1 = h1 * PRIME_LO + (t0 >>> 16);
+      const t2 = h2 * PRIME_LO + (x0 << 8) + (t1 >>> 16);
+      h3 = (h3 * PRIME_LO + (h1 << 8) + (t2 >>> 16)) & 0xffff;
+      h0 = t0 & 0xffff;
+      h1 = t1 & 0xffff;
+      h2 = t2 & 0xffff;
+    }
+    // Not ASCII from `i` on: the UTF-8 bytes of the rest, then the separator.
+    const rest = i < text.length ? utf8(text.slice(i)) : SEPARATOR_ONLY;
+    for (let j = 0; j < rest.length; j++) {
+      const x0 = h0 ^ rest[j]!;
+      const t0 = x0 * PRIME_LO;
+      const t1 = h1 * PRIME_LO + (t0 >>> 16);
+      const t2 = h2 * PRIME_LO + (x0 << 8) + (t1 >>> 16);
+      h3 = (h3 * PRIME_LO + (h1 << 8) + (t2 >>> 16)) & 0xffff;
+      h0 = t0 & 0xffff;
+      h1 = t1 & 0xffff;
+      h2 = t2 & 0xffff;
+    }
+  }
+  return hex16(h3) + hex16(h2) + hex16(h1) + hex16(h0);
 }
 
 /**
@@ -68,13 +91,5 @@ function byName(a: string, b: string): number {
  * ```
  */
 export function fingerprint(labels: Readonly<Record<string, string>>): string {
-  const names = Object.keys(labels).sort(byName);
-  const state: [number, number] = [OFFSET_HI, OFFSET_LO];
-  for (const name of names) {
-    hashString(state, name);
-    hashBytes(state, SEPARATOR_BYTES);
-    hashString(state, labels[name]!);
-    hashBytes(state, SEPARATOR_BYTES);
-  }
-  return state[0].toString(16).padStart(8, '0') + state[1].toString(16).padStart(8, '0');
+  return fingerprintOf(labels, sortedNames(labels));
 }

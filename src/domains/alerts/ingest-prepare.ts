@@ -1,5 +1,5 @@
 import { ValidationError } from '../../core/errors.js';
-import { fingerprint } from './fingerprint.js';
+import { fingerprint, fingerprintOf, sortedNames } from './fingerprint.js';
 import type { IncomingAlert } from './schema.js';
 
 /** An alert checked and normalised for the pipeline. */
@@ -24,24 +24,74 @@ function storable(value: string): boolean {
   return !value.includes('\u0000') && value.isWellFormed();
 }
 
-export function sortedJson(map: Record<string, string> | undefined): string {
-  if (!map) return '{}';
+/** JSON of `map` with its keys in `names`' order (`names` being its keys, sorted). */
+function jsonInOrder(map: Record<string, string>, names: readonly string[]): string {
   const keys = Object.keys(map);
-  // Senders (Alertmanager among them) usually send labels sorted already: then no copy is needed.
-  let sorted = true;
-  for (let i = 1; i < keys.length; i++) {
-    if (keys[i - 1]! > keys[i]!) {
-      sorted = false;
+  let same = true;
+  for (let i = 0; i < names.length; i++) {
+    if (keys[i] !== names[i]) {
+      same = false;
       break;
     }
   }
-  if (sorted) return JSON.stringify(map);
+  if (same) return JSON.stringify(map);
   const out: Record<string, string> = {};
-  for (const k of keys.sort()) out[k] = map[k]!;
+  for (const k of names) out[k] = map[k]!;
   return JSON.stringify(out);
 }
 
+export function sortedJson(map: Record<string, string> | undefined): string {
+  if (!map) return '{}';
+  return jsonInOrder(map, sortedNames(map));
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function digits(value: string, from: number, count: number): number {
+  let n = 0;
+  for (let i = from; i < from + count; i++) {
+    const d = value.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+/**
+ * `YYYY-MM-DDTHH:MM:SS[.fraction]Z` with every field in range, as `toISOString` writes it (the
+ * fraction cut to milliseconds, as Date.parse does), without a Date; undefined for any other shape
+ * (offsets, out-of-range days that Date.parse rolls over, …), which takes the general path. This is
+ * what Prometheus and Alertmanager send, once or twice per alert.
+ */
+function utcIso(value: string): string | undefined {
+  const n = value.length;
+  if (n < 20 || value.charCodeAt(n - 1) !== 90 /* Z */) return undefined;
+  if (value[4] !== '-' || value[7] !== '-' || value[10] !== 'T' || value[13] !== ':' || value[16] !== ':')
+    return undefined;
+  const year = digits(value, 0, 4);
+  const month = digits(value, 5, 2);
+  const day = digits(value, 8, 2);
+  if (year < 0 || month < 1 || month > 12 || day < 1) return undefined;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  if (day > DAYS_IN_MONTH[month - 1]! + (month === 2 && leap ? 1 : 0)) return undefined;
+  const hour = digits(value, 11, 2);
+  const minute = digits(value, 14, 2);
+  const second = digits(value, 17, 2);
+  if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return undefined;
+  if (n === 20) return `${value.slice(0, 19)}.000Z`;
+  if (value[19] !== '.' || n === 21) return undefined;
+  const fraction = n - 21;
+  for (let i = 20; i < n - 1; i++) {
+    const d = value.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return undefined;
+  }
+  if (fraction === 3) return value;
+  return `${value.slice(0, 20)}${fraction > 3 ? value.slice(20, 23) : value.slice(20, n - 1).padEnd(3, '0')}Z`;
+}
+
 function isoOrFail(value: string, path: string): string {
+  const fast = utcIso(value);
+  if (fast !== undefined) return fast;
   const ms = Date.parse(value);
   if (Number.isNaN(ms))
     throw new ValidationError(`${path}: '${value.slice(0, 40)}' is not an RFC 3339 time`, [
@@ -101,15 +151,17 @@ export function prepareAlerts(
     }
     const endsAt = alert.endsAt ? isoOrFail(alert.endsAt, `${path}.endsAt`) : null;
     const resolved = alert.status === 'resolved' || (endsAt !== null && Date.parse(endsAt) <= now);
+    // The names in byte order serve both the fingerprint and the stored JSON (already sorted: as is).
+    const names = sortedNames(alert.labels);
     const fp =
       alert.dedupKey === undefined
-        ? fingerprint(alert.labels)
+        ? fingerprintOf(alert.labels, names)
         : fingerprint({ __dedup_key__: alert.dedupKey });
     const startsAt = alert.startsAt ? isoOrFail(alert.startsAt, `${path}.startsAt`) : undefined;
     const severity = alert.labels.severity ?? 'warning';
     byKey.set(`${fp}|${startsAt ?? ''}`, {
       labels: alert.labels,
-      labelsJson: sortedJson(alert.labels),
+      labelsJson: jsonInOrder(alert.labels, names),
       annotationsJson: sortedJson(alert.annotations),
       fingerprint: fp,
       alertname: alert.labels.alertname ?? alert.dedupKey ?? 'alert',

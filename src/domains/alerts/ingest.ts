@@ -117,7 +117,12 @@ export class AlertIngestion {
     }
     const outcome = await new Promise<WriteOutcome>((resolve, reject) => {
       this.#pending.push({ integration, prepared, routes, rooms, resolve, reject });
-      if (!this.#draining) void this.#drain();
+      if (this.#draining) return;
+      // One turn of the event loop first: the deliveries whose requests arrived together are parsed
+      // in that turn's I/O callbacks and then share one transaction. Without it every delivery was
+      // written alone, since a transaction on SQLite never yields to I/O.
+      this.#draining = true;
+      setImmediate(() => void this.#drain());
     });
     this.deps.scheduler.arm(outcome.tasks, 'earliest');
     for (const a of outcome.fired) {

@@ -9,18 +9,58 @@ export interface AlertLookup {
   open(fingerprint: string): ExistingAlert | undefined;
 }
 
-const SEP = '\u0000';
+/** A fingerprint's alerts (one per start time; nearly always one) and the firing one, if any. */
+interface Slot {
+  alerts: ExistingAlert[];
+  open: ExistingAlert | undefined;
+}
 
-/** Changes made inside one transaction: visible to later deliveries of it, kept only if it commits. */
+/** In an overlay, `open: null` says the transaction closed the fingerprint's open alert. */
+interface OverlaySlot {
+  alerts: ExistingAlert[];
+  open: ExistingAlert | null | undefined;
+}
+
+function byStart<T extends { alerts: ExistingAlert[] }>(slot: T | undefined, startsAt: string) {
+  if (slot === undefined) return undefined;
+  for (const a of slot.alerts) if (a.startsAt === startsAt) return a;
+  return undefined;
+}
+
+/** Puts `alert` in place of the one with its start time (returned), or appends it. */
+function place(list: ExistingAlert[], alert: ExistingAlert): ExistingAlert | undefined {
+  for (let i = 0; i < list.length; i++) {
+    if (list[i]!.startsAt === alert.startsAt) {
+      const before = list[i];
+      list[i] = alert;
+      return before;
+    }
+  }
+  list.push(alert);
+  return undefined;
+}
+
+/**
+ * Changes made inside one transaction: visible to later deliveries of it, kept only if it commits.
+ * Indexed by integration, then fingerprint (a 16-character key), rather than by one long composed
+ * key per lookup: a delivery looks up every one of its alerts here.
+ */
 export class KnownAlertsOverlay {
-  readonly byKey = new Map<string, ExistingAlert>();
-  readonly open = new Map<string, ExistingAlert | null>();
+  readonly byIntegration = new Map<string, Map<string, OverlaySlot>>();
 
   set(integrationId: string, alert: ExistingAlert): void {
-    this.byKey.set(integrationId + SEP + alert.fingerprint + SEP + alert.startsAt, alert);
-    const openKey = integrationId + SEP + alert.fingerprint;
-    if (alert.status === 'firing') this.open.set(openKey, alert);
-    else if (this.open.has(openKey) || alert.status === 'resolved') this.open.set(openKey, null);
+    let slots = this.byIntegration.get(integrationId);
+    if (slots === undefined) {
+      slots = new Map();
+      this.byIntegration.set(integrationId, slots);
+    }
+    let slot = slots.get(alert.fingerprint);
+    if (slot === undefined) {
+      slot = { alerts: [], open: undefined };
+      slots.set(alert.fingerprint, slot);
+    }
+    place(slot.alerts, alert);
+    slot.open = alert.status === 'firing' ? alert : null;
   }
 }
 
@@ -34,8 +74,8 @@ export class KnownAlertsOverlay {
  * past `maxResolved`; firing ones never are. Not used on PostgreSQL, where other nodes write too.
  */
 export class KnownAlerts {
-  readonly #byKey = new Map<string, ExistingAlert>();
-  readonly #open = new Map<string, ExistingAlert>();
+  readonly #byIntegration = new Map<string, Map<string, Slot>>();
+  #size = 0;
   #resolved = 0;
 
   constructor(private readonly maxResolved = 200_000) {}
@@ -69,56 +109,67 @@ export class KnownAlerts {
   }
 
   view(integrationId: string, overlay: KnownAlertsOverlay): AlertLookup {
+    const base = this.#byIntegration.get(integrationId);
+    const pending = overlay.byIntegration.get(integrationId);
     return {
-      exact: (fingerprint, startsAt) => {
-        const key = integrationId + SEP + fingerprint + SEP + startsAt;
-        return overlay.byKey.get(key) ?? this.#byKey.get(key);
-      },
+      exact: (fingerprint, startsAt) =>
+        byStart(pending?.get(fingerprint), startsAt) ?? byStart(base?.get(fingerprint), startsAt),
       open: (fingerprint) => {
-        const key = integrationId + SEP + fingerprint;
-        const pending = overlay.open.get(key);
-        return pending === null ? undefined : (pending ?? this.#open.get(key));
+        const changed = pending?.get(fingerprint)?.open;
+        return changed === null ? undefined : (changed ?? base?.get(fingerprint)?.open);
       },
     };
   }
 
   commit(overlay: KnownAlertsOverlay): void {
-    for (const [key, alert] of overlay.byKey) {
-      const integrationId = key.slice(0, key.indexOf(SEP));
-      this.#put(integrationId, alert);
+    for (const [integrationId, slots] of overlay.byIntegration) {
+      for (const slot of slots.values()) for (const alert of slot.alerts) this.#put(integrationId, alert);
     }
   }
 
   /** Alerts resolved outside a delivery (the Resolve button). */
   markResolved(alerts: readonly { integrationId: string; fingerprint: string; startsAt: string }[]): void {
     for (const a of alerts) {
-      const known = this.#byKey.get(a.integrationId + SEP + a.fingerprint + SEP + a.startsAt);
+      const known = byStart(this.#byIntegration.get(a.integrationId)?.get(a.fingerprint), a.startsAt);
       if (known) this.#put(a.integrationId, { ...known, status: 'resolved' });
     }
   }
 
   get size(): number {
-    return this.#byKey.size;
+    return this.#size;
   }
 
   #put(integrationId: string, alert: ExistingAlert): void {
-    const key = integrationId + SEP + alert.fingerprint + SEP + alert.startsAt;
-    const before = this.#byKey.get(key);
-    if (before?.status === 'resolved') this.#resolved--;
-    this.#byKey.set(key, alert);
-    const openKey = integrationId + SEP + alert.fingerprint;
+    let slots = this.#byIntegration.get(integrationId);
+    if (slots === undefined) {
+      slots = new Map();
+      this.#byIntegration.set(integrationId, slots);
+    }
+    let slot = slots.get(alert.fingerprint);
+    if (slot === undefined) {
+      slot = { alerts: [], open: undefined };
+      slots.set(alert.fingerprint, slot);
+    }
+    const before = place(slot.alerts, alert);
+    if (before === undefined) this.#size++;
+    else if (before.status === 'resolved') this.#resolved--;
     if (alert.status === 'firing') {
-      this.#open.set(openKey, alert);
+      slot.open = alert;
       return;
     }
-    if (this.#open.get(openKey)?.id === alert.id) this.#open.delete(openKey);
+    if (slot.open?.id === alert.id) slot.open = undefined;
     this.#resolved++;
     if (this.#resolved > this.maxResolved) this.#dropResolved();
   }
 
   #dropResolved(): void {
-    for (const [key, alert] of this.#byKey) {
-      if (alert.status === 'resolved') this.#byKey.delete(key);
+    for (const slots of this.#byIntegration.values()) {
+      for (const [fingerprint, slot] of slots) {
+        const kept = slot.alerts.filter((a) => a.status !== 'resolved');
+        this.#size -= slot.alerts.length - kept.length;
+        if (kept.length === 0 && slot.open === undefined) slots.delete(fingerprint);
+        else slot.alerts = kept;
+      }
     }
     this.#resolved = 0;
   }
