@@ -39,6 +39,60 @@ describe('instant commands', () => {
   });
   after(() => t.dispose());
 
+  test('a handler gets its context as before: destructured reply and progress, a lazy signal, no threadId outside a thread', async () => {
+    const seen: Record<string, unknown>[] = [];
+    t.app.bot.registry.register(
+      defineCommand({
+        name: 'chatty',
+        summary: 'Says things three ways',
+        permission: 'bot:use',
+        instant: true,
+        run: (ctx) => {
+          const { reply, progress, signal } = ctx;
+          seen.push({
+            hasThread: 'threadId' in ctx,
+            threadId: ctx.threadId,
+            aborted: signal.aborted,
+            keys: Object.keys(ctx),
+          });
+          void reply('first');
+          progress('second');
+          return 'third';
+        },
+      }),
+    );
+    t.app.bot.registry.register(
+      defineCommand({
+        name: 'nothing',
+        summary: 'Returns null, which is not a result',
+        permission: 'bot:use',
+        instant: true,
+        run: () => null as never,
+      }),
+    );
+    const reply = await t.app.bot.dispatcher.execute(t.app.bot.actor, 'chatty', { roomId: 'r1' });
+    assert.equal(reply.outcome, 'ok');
+    assert.equal(reply.text, 'first\nsecond\nthird');
+    assert.equal(reply.decision, 'allowed');
+    await t.app.bot.dispatcher.execute(t.app.bot.actor, 'chatty', { roomId: 'r1', threadId: 'm1' });
+    assert.deepEqual(
+      seen.map(({ hasThread, threadId, aborted }) => ({ hasThread, threadId, aborted })),
+      [
+        { hasThread: false, threadId: undefined, aborted: false },
+        { hasThread: true, threadId: 'm1', aborted: false },
+      ],
+    );
+    // Nothing of the runner's own bookkeeping (replies, the abort controller) shows on the context.
+    const fields = ['actor', 'args', 'extra', 'jobId', 'line', 'progress', 'reply', 'roomId', 'signal'];
+    assert.deepEqual(
+      (seen[0]!.keys as string[]).filter((k) => !fields.includes(k)),
+      [],
+    );
+    const broken = await t.app.bot.dispatcher.execute(t.app.bot.actor, 'nothing');
+    assert.equal(broken.outcome, 'failed', 'a bad result is a failed reply, not a crash');
+    assert.match(broken.text, /`nothing` failed: internal error/);
+  });
+
   test('one that never answers times out after 30 s and its signal is aborted', async () => {
     const pending = t.app.bot.dispatcher.execute(t.app.bot.actor, 'stuck');
     await eventually(() => clock.pendingTimers() > 0);

@@ -1,8 +1,9 @@
+import type { Actor } from '../../core/actor.js';
 import type { Clock } from '../../core/clock.js';
 import { asCodedError, isCodedError } from '../../core/errors.js';
 import type { JobRunner } from '../jobs/runner.js';
-import type { Command, CommandContext, CommandResult } from './command.js';
-import type { BotReply, Run } from './pipeline.js';
+import type { Command, CommandContext, CommandReply, CommandResult } from './command.js';
+import type { Answer, BotReply, Run } from './pipeline.js';
 
 export interface CommandRunnerDeps {
   clock: Clock;
@@ -22,7 +23,7 @@ const INSTANT_TIMEOUT_MS = 30_000;
 export class CommandRunner {
   constructor(private readonly deps: CommandRunnerDeps) {}
 
-  run = (run: Run): Promise<BotReply> => {
+  run = (run: Run): Answer => {
     return run.parsed!.command.instant ? this.instant(run) : this.job(run);
   };
 
@@ -66,68 +67,49 @@ export class CommandRunner {
   }
 
   /**
-   * Runs an instant command. Most answer synchronously: those need no watchdog, and no AbortController
-   * is made unless the handler reads `ctx.signal`. A handler that returns a promise races a timer.
+   * Runs an instant command. Most answer synchronously: those are answered at once (no promise), need
+   * no watchdog, and get no AbortController unless the handler reads `ctx.signal`. A handler that
+   * returns a promise races a timer.
    */
-  private async instant(run: Run): Promise<BotReply> {
-    const { command, args, extra } = run.parsed!;
-    let controller: AbortController | undefined;
-    const signalOf = () => {
-      controller ??= new AbortController();
-      return controller.signal;
-    };
-    const replies: string[] = [];
-    const ctx: CommandContext<never> = {
-      args: args as never,
-      extra,
-      actor: run.actor,
-      roomId: run.where.roomId ?? '',
-      ...(run.where.threadId === undefined ? {} : { threadId: run.where.threadId }),
-      jobId: '',
-      line: run.line,
-      get signal() {
-        return signalOf();
-      },
-      reply: async (message) => {
-        replies.push(typeof message === 'string' ? message : (message.text ?? ''));
-      },
-      progress: (text) => replies.push(text),
-    };
+  private instant(run: Run): Answer {
+    const { command } = run.parsed!;
+    const ctx = new InstantContext(run);
     try {
       const returned = command.run(ctx);
-      const abort = (reason: Error) => {
-        controller ??= new AbortController();
-        controller.abort(reason);
-      };
-      const result = isPromise(returned) ? await this.withinTimeout(command, returned, abort) : returned;
-      return { ...toReply(command.name, result, replies), ...decisionOf(run) };
+      if (!isPromise(returned)) return withDecision(toReply(command.name, returned, ctx.replies), run);
+      return this.withinTimeout(command, returned, ctx)
+        .then((result) => withDecision(toReply(command.name, result, ctx.replies), run))
+        .catch((error: unknown) => this.failure(command, error, ctx));
     } catch (error) {
-      if (controller?.signal.aborted) {
-        return { outcome: 'failed', command: command.name, text: `\`${command.name}\` timed out.` };
-      }
-      const coded = asCodedError(error);
-      if (!isCodedError(error)) this.deps.onError(error, { command: command.name });
-      const detail = isCodedError(error) ? coded.message : `internal error (${coded.code})`;
-      const outcome = coded.code === 'E_PERMISSION_DENIED' ? 'denied' : 'failed';
-      return {
-        outcome,
-        command: command.name,
-        text: isCodedError(error) ? detail : `\`${command.name}\` failed: ${detail}`,
-      };
+      return this.failure(command, error, ctx);
     }
+  }
+
+  private failure(command: Command, error: unknown, ctx: InstantContext): BotReply {
+    if (ctx.aborted)
+      return { outcome: 'failed', command: command.name, text: `\`${command.name}\` timed out.` };
+    const coded = asCodedError(error);
+    if (!isCodedError(error)) this.deps.onError(error, { command: command.name });
+    const detail = isCodedError(error) ? coded.message : `internal error (${coded.code})`;
+    const outcome = coded.code === 'E_PERMISSION_DENIED' ? 'denied' : 'failed';
+    return {
+      outcome,
+      command: command.name,
+      text: isCodedError(error) ? detail : `\`${command.name}\` failed: ${detail}`,
+    };
   }
 
   private async withinTimeout(
     command: Command,
     pending: Promise<CommandResult>,
-    abort: (reason: Error) => void,
+    ctx: InstantContext,
   ): Promise<CommandResult> {
     const timeoutMs = Math.min(command.timeoutMs ?? INSTANT_TIMEOUT_MS, INSTANT_TIMEOUT_MS);
     let cancel = () => {};
     const timedOut = new Promise<never>((_, reject) => {
       cancel = this.deps.clock.setTimer(timeoutMs, () => {
         const reason = new Error('timed out');
-        abort(reason);
+        ctx.abort(reason);
         reject(reason);
       });
     });
@@ -139,8 +121,73 @@ export class CommandRunner {
   }
 }
 
+/**
+ * What an instant command's handler gets. A class, so the lazy `signal` is a getter on the prototype:
+ * an object literal with a getter costs V8 a slow path on every command, and an AbortController with
+ * its signal costs microseconds, so one is made only for a handler that reads `signal`. `reply` and
+ * `progress` are own functions, so handlers may destructure them.
+ */
+class InstantContext implements CommandContext<never> {
+  readonly args: never;
+  readonly extra: Readonly<Record<string, string>>;
+  readonly actor: Actor;
+  readonly roomId: string;
+  // Declared only: set when the run is in a thread, absent otherwise (as it always was).
+  declare readonly threadId?: string;
+  readonly jobId = '';
+  readonly line: string;
+  readonly #replies: string[] = [];
+  #controller: AbortController | undefined;
+
+  constructor(run: Run) {
+    this.args = run.parsed!.args as never;
+    this.extra = run.parsed!.extra;
+    this.actor = run.actor;
+    this.roomId = run.where.roomId ?? '';
+    if (run.where.threadId !== undefined) (this as { threadId?: string }).threadId = run.where.threadId;
+    this.line = run.line;
+  }
+
+  get signal(): AbortSignal {
+    this.#controller ??= new AbortController();
+    return this.#controller.signal;
+  }
+
+  /** What the handler said with `reply` and `progress`, in order. */
+  get replies(): readonly string[] {
+    return this.#replies;
+  }
+
+  get aborted(): boolean {
+    return this.#controller?.signal.aborted === true;
+  }
+
+  abort(reason: Error): void {
+    this.#controller ??= new AbortController();
+    this.#controller.abort(reason);
+  }
+
+  readonly reply = async (message: string | CommandReply): Promise<void> => {
+    this.#replies.push(typeof message === 'string' ? message : (message.text ?? ''));
+  };
+
+  readonly progress = (text: string): void => {
+    this.#replies.push(text);
+  };
+}
+
 function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
   return typeof (value as { then?: unknown })?.then === 'function';
+}
+
+function withDecision(reply: BotReply, run: Run): BotReply {
+  if (run.decided) {
+    reply.decision = run.decided.decision;
+    reply.decidedBy = run.decided.by;
+  } else {
+    reply.decision = 'allowed';
+  }
+  return reply;
 }
 
 function decisionOf(run: Run): Pick<BotReply, 'decision' | 'decidedBy'> {
@@ -149,10 +196,10 @@ function decisionOf(run: Run): Pick<BotReply, 'decision' | 'decidedBy'> {
     : { decision: 'allowed' };
 }
 
-function toReply(name: string, result: CommandResult, replies: string[]): BotReply {
+function toReply(name: string, result: CommandResult, replies: readonly string[]): BotReply {
   const base = result === undefined ? {} : typeof result === 'string' ? { text: result } : result;
   const ok = typeof result === 'object' && result !== null && 'ok' in result ? result.ok !== false : true;
-  const text = [...replies, base.text ?? ''].filter((t) => t !== '').join('\n') || (ok ? 'Done.' : 'Failed.');
+  const text = joinReplies(replies, base.text) || (ok ? 'Done.' : 'Failed.');
   const reply: BotReply = { outcome: ok ? 'ok' : 'failed', command: name, text };
   if (base.card) reply.card = base.card;
   if (typeof result === 'object' && result?.job) {
@@ -160,4 +207,12 @@ function toReply(name: string, result: CommandResult, replies: string[]): BotRep
     reply.done = result.job.done;
   }
   return reply;
+}
+
+/** The handler's replies and its returned text, one per line, empty ones left out. */
+function joinReplies(replies: readonly string[], text: string | undefined): string {
+  let out = '';
+  for (const part of replies) if (part !== '') out = out === '' ? part : `${out}\n${part}`;
+  if (text !== undefined && text !== '') out = out === '' ? text : `${out}\n${text}`;
+  return out;
 }

@@ -14,11 +14,13 @@ import { type EntityLookup, entityStage } from './entity-args.js';
 import { suggestionCard, typoCard } from './natural-language-card.js';
 import { parseCommandLine } from './parser.js';
 import {
+  type Answer,
   auditStage,
   type BotReply,
   checkStage,
   compose,
   EXIT_CODE_OF,
+  isPending,
   parseStage,
   policyStage,
   type Run,
@@ -82,7 +84,7 @@ export interface DispatcherDeps {
  */
 export class BotDispatcher {
   private readonly inFlight = new Set<Promise<void>>();
-  private readonly chain: (run: Run) => Promise<BotReply>;
+  private readonly chain: (run: Run) => Answer;
 
   constructor(private readonly deps: DispatcherDeps) {
     const runner = new CommandRunner({
@@ -149,8 +151,11 @@ export class BotDispatcher {
     where: Where = {},
     options: { wait?: boolean } = {},
   ): Promise<BotReply> {
-    const reply = await this.chain({ actor, line, where });
-    return this.finish(reply, options.wait ?? true);
+    const answer = this.chain({ actor, line, where });
+    // Most lines are answered without waiting for anything: no extra hop for them.
+    const reply = isPending(answer) ? await answer : answer;
+    const wait = options.wait ?? true;
+    return wait && reply.done ? this.finish(reply, wait) : this.redacted(reply);
   }
 
   /** Runs a proposal that was just confirmed or approved, as the person who asked for it. */
@@ -192,6 +197,11 @@ export class BotDispatcher {
         text: lines.filter((l) => l !== '').join('\n'),
       };
     }
+    return this.redacted(answer);
+  }
+
+  /** The reply with every secret value taken out of its text and card. */
+  private redacted(answer: BotReply): BotReply {
     const text = this.deps.redact(answer.text);
     if (answer.card === undefined) return { ...answer, text };
     return { ...answer, text, card: JSON.parse(this.deps.redact(JSON.stringify(answer.card))) as Card };

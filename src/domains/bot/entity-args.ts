@@ -8,7 +8,7 @@ import type { Command } from './command.js';
 import { renderParseFailure } from './help.js';
 import type { ParseFailure } from './parser.js';
 import { formatPattern } from './pattern.js';
-import type { Stage } from './pipeline.js';
+import type { Next, Run, Stage } from './pipeline.js';
 import { didYouMean } from './suggest.js';
 
 export interface EntityLookup {
@@ -19,7 +19,14 @@ export interface EntityLookup {
   /** Names close to a misspelt one, best first; optional (a large install may not want the scan). */
   similarUsers?(username: string): Promise<string[]>;
   similarRooms?(name: string): Promise<string[]>;
+  /**
+   * Whether the name is already known to exist, answered at once without I/O (a cache): when every
+   * `@user` and `#room` of a line is, the check costs no promise. False means "ask", not "missing".
+   */
+  known?(kind: EntityKind, name: string): boolean;
 }
+
+export type EntityKind = 'user' | 'room';
 
 /**
  * The usage failure for the first `@user` or `#room` argument that names nothing, or undefined when all
@@ -78,25 +85,45 @@ export async function checkEntityArgs(
  * ```
  */
 export function entityStage(lookup: EntityLookup): Stage {
-  return async (run, next) => {
-    if (run.parsed === undefined || run.decided || !namesEntities(run.parsed.command)) return next();
-    const failure = await checkEntityArgs(run.parsed.command, run.parsed.args, lookup);
-    return failure === undefined ? next() : { outcome: 'usage', text: renderParseFailure(failure) };
+  const checked = async (run: Run, next: Next) => {
+    const failure = await checkEntityArgs(run.parsed!.command, run.parsed!.args, lookup);
+    return failure === undefined ? next() : { outcome: 'usage' as const, text: renderParseFailure(failure) };
+  };
+  return (run, next) => {
+    if (run.parsed === undefined || run.decided) return next();
+    const named = entityArgsOf(run.parsed.command);
+    if (named.length === 0) return next();
+    if (lookup.known !== undefined && allKnown(named, run.parsed.args, lookup.known)) return next();
+    return checked(run, next);
   };
 }
 
-const namingCommands = new WeakMap<Command, boolean>();
-
-/** Whether any argument of the command is a `@user` or `#room` (worked out once per command). */
-function namesEntities(command: Command): boolean {
-  let names = namingCommands.get(command);
-  if (names === undefined) {
-    names = Object.values(command.args as Record<string, ArgSpec>).some(
-      (spec) => spec.type === 'user' || spec.type === 'room',
-    );
-    namingCommands.set(command, names);
+/** Whether every `@user`/`#room` value of the line is known to exist without asking. */
+function allKnown(
+  named: readonly (readonly [string, EntityKind])[],
+  args: Readonly<Record<string, unknown>>,
+  known: (kind: EntityKind, name: string) => boolean,
+): boolean {
+  for (const [name, kind] of named) {
+    const value = args[name];
+    // checkEntityArgs looks only at string values (an absent optional argument is fine).
+    if (typeof value === 'string' && !known(kind, value)) return false;
   }
-  return names;
+  return true;
+}
+
+const entityArgs = new WeakMap<Command, readonly (readonly [string, EntityKind])[]>();
+
+/** The command's `@user` and `#room` arguments with their kind (worked out once per command). */
+function entityArgsOf(command: Command): readonly (readonly [string, EntityKind])[] {
+  let named = entityArgs.get(command);
+  if (named === undefined) {
+    named = Object.entries(command.args as Record<string, ArgSpec>).flatMap(([name, spec]) =>
+      spec.type === 'user' || spec.type === 'room' ? [[name, spec.type] as const] : [],
+    );
+    entityArgs.set(command, named);
+  }
+  return named;
 }
 
 /**
@@ -118,5 +145,6 @@ export function knownEntities(lookup: EntityLookup, limit = 50_000): EntityLooku
     ...lookup,
     userExists: remembered(users, (name) => lookup.userExists(name)),
     roomExists: remembered(rooms, (name) => lookup.roomExists(name)),
+    known: (kind, name) => (kind === 'user' ? users : rooms).has(name) || lookup.known?.(kind, name) === true,
   };
 }

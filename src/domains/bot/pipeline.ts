@@ -53,15 +53,26 @@ export interface Run {
   permission?: string;
 }
 
-export type Next = () => Promise<BotReply>;
-export type Stage = (run: Run, next: Next) => Promise<BotReply>;
+/**
+ * A stage's answer: the reply itself when it is known at once, a promise when it needs I/O. Most
+ * lines never wait for anything (instant commands, usage replies, refusals), so they go through the
+ * whole chain without a promise or a microtask per stage.
+ */
+export type Answer = BotReply | Promise<BotReply>;
+export type Next = () => Answer;
+export type Stage = (run: Run, next: Next) => Answer;
 
 /** Builds the chain once; each call walks it with no per-stage set-up. */
-export function compose(stages: readonly Stage[], last: (run: Run) => Promise<BotReply>) {
-  return stages.reduceRight<(run: Run) => Promise<BotReply>>(
+export function compose(stages: readonly Stage[], last: (run: Run) => Answer) {
+  return stages.reduceRight<(run: Run) => Answer>(
     (next, stage) => (run) => stage(run, () => next(run)),
     last,
   );
+}
+
+/** Whether an answer is still to come (a promise) rather than the reply itself. */
+export function isPending(answer: Answer): answer is Promise<BotReply> {
+  return typeof (answer as { then?: unknown }).then === 'function';
 }
 
 export function rateLimitStage(take: (userId: string) => number): Stage {
@@ -69,10 +80,10 @@ export function rateLimitStage(take: (userId: string) => number): Stage {
     if (run.decided) return next();
     const waitMs = take(run.actor.userId);
     if (waitMs === 0) return next();
-    return Promise.resolve({
+    return {
       outcome: 'failed',
       text: `Slow down: you are sending commands faster than this server allows. Try again in ${Math.ceil(waitMs / 1000)}s.`,
-    });
+    };
   };
 }
 
@@ -91,22 +102,23 @@ export function parseStage(
       return next();
     }
     const text = renderParseFailure(parsed);
-    if (parsed.kind !== 'unknown_command') return Promise.resolve({ outcome: 'usage', text });
+    if (parsed.kind !== 'unknown_command') return { outcome: 'usage', text };
     const hint = onUnknown(run.line, run.actor, parsed);
-    return Promise.resolve({
-      outcome: 'usage',
-      text: text + hint.text,
-      ...(hint.card ? { card: hint.card } : {}),
-    });
+    const reply: BotReply = { outcome: 'usage', text: text + hint.text };
+    if (hint.card) reply.card = hint.card;
+    return reply;
   };
 }
 
 /** Every decision about a command that parsed is told to the audit trail, refusals included. */
 export function auditStage(record: (run: Run, reply: BotReply) => void): Stage {
-  return async (run, next) => {
-    const reply = await next();
+  const recorded = (run: Run, reply: BotReply) => {
     if (reply.command !== undefined) record(run, reply);
     return reply;
+  };
+  return (run, next) => {
+    const answer = next();
+    return isPending(answer) ? answer.then((reply) => recorded(run, reply)) : recorded(run, answer);
   };
 }
 
@@ -123,9 +135,7 @@ export function policyStage(policy: Policy): Stage {
     });
     if (allowed) return next();
     const where = run.where.roomName ? ` in #${run.where.roomName}` : '';
-    return Promise.resolve(
-      refusal(command, `You need the \`${permission}\` permission to run \`${command.name}\`${where}.`),
-    );
+    return refusal(command, `You need the \`${permission}\` permission to run \`${command.name}\`${where}.`);
   };
 }
 
@@ -134,7 +144,7 @@ export const roomsStage: Stage = (run, next) => {
   if (!command.rooms) return next();
   if (run.where.roomName !== undefined && command.rooms.includes(run.where.roomName)) return next();
   const rooms = command.rooms.map((r) => `#${r}`).join(', ');
-  return Promise.resolve(refusal(command, `\`${command.name}\` can only run in ${rooms}.`));
+  return refusal(command, `\`${command.name}\` can only run in ${rooms}.`);
 };
 
 /**
