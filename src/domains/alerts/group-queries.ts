@@ -61,6 +61,15 @@ export async function evaluateMutes(
     });
   }
 }
+/** One row of a group's counts: alerts by status, mute and whether the room was told. */
+export interface TotalsRow {
+  status: string;
+  muted: string | null;
+  noticed: number;
+  n: number | string | bigint;
+  started: string;
+}
+
 /** Counts over the whole group in one grouped query, whatever its size. */
 export async function groupTotals(db: Kysely<DB>, groupId: number) {
   const rows = await db
@@ -76,6 +85,12 @@ export async function groupTotals(db: Kysely<DB>, groupId: number) {
     .where('m.groupId', '=', groupId)
     .groupBy(['a.status', 'a.muted', 'm.noticed'])
     .execute();
+  return totalsOf(rows);
+}
+
+export type GroupTotals = ReturnType<typeof totalsOf>;
+
+export function totalsOf(rows: readonly TotalsRow[]) {
   const totals = {
     firing: 0,
     resolved: 0,

@@ -5,7 +5,7 @@ import type { Integration } from '../integrations/schema.js';
 import type { FlapDetector } from './flap-detector.js';
 import { type Prepared, sortedJson } from './ingest-prepare.js';
 import { type GroupSettings, groupKeyOf, groupLabelsOf } from './routing.js';
-import type { SqliteAlertStatements } from './sqlite-alert-statements.js';
+import type { GroupRow, SqliteAlertStatements } from './sqlite-alert-statements.js';
 
 // The statements of one delivery's transaction: ingest.ts decides what to write, these write it in a
 // handful of multi-row statements whatever the delivery's size.
@@ -88,13 +88,14 @@ export async function findExisting(trx: Transaction<DB>, integrationId: string, 
     open: (fingerprint: string) => open.get(fingerprint),
   };
 }
+/** Inserts the alerts not stored yet: the id of each of `list`, undefined where a row was there already. */
 export async function insertAlerts(
   trx: Transaction<DB>,
   integrationId: string,
   list: Prepared[],
   now: string,
   fast?: SqliteAlertStatements,
-) {
+): Promise<(number | undefined)[]> {
   if (fast) return fast.insertAlerts(integrationId, list, now);
   const ids = new Map<string, number>();
   for (const batch of chunks(list)) {
@@ -125,15 +126,16 @@ export async function insertAlerts(
       .execute();
     for (const r of rows) ids.set(`${r.fingerprint}|${r.startsAt}`, r.id);
   }
-  return ids;
+  return list.map((p) => ids.get(`${p.fingerprint}|${p.startsAt}`));
 }
 /** Finds or opens the group of every new alert (one per matching route) and records membership. */
 export async function assignGroups(
   trx: Transaction<DB>,
   flap: FlapDetector,
   integration: Integration,
-  list: { p: Prepared; routes: GroupSettings[] }[],
-  inserted: Map<string, number>,
+  list: readonly Prepared[],
+  routes: readonly GroupSettings[][],
+  inserted: readonly (number | undefined)[],
   rooms: Map<string, string>,
   now: string,
   fast?: SqliteAlertStatements,
@@ -152,17 +154,18 @@ export async function assignGroups(
     }
   >();
   const memberships: { key: string; alertId: number }[] = [];
-  for (const x of list) {
-    const alertId = inserted.get(`${x.p.fingerprint}|${x.p.startsAt}`);
+  for (let i = 0; i < list.length; i++) {
+    const alertId = inserted[i];
     if (alertId === undefined) continue;
-    for (const settings of x.routes) {
+    const p = list[i]!;
+    for (const settings of routes[i]!) {
       const roomId = settings.room === undefined ? integration.roomId : rooms.get(settings.room);
       if (!roomId) continue;
-      const labels = groupLabelsOf(settings, x.p.labels);
+      const labels = groupLabelsOf(settings, p.labels);
       const key = groupKeyOf(settings, labels, roomId);
       const entry = wanted.get(key);
-      if (!entry) wanted.set(key, { settings, labels, roomId, first: x.p, firing: x.p.status === 'firing' });
-      else if (x.p.status === 'firing') entry.firing = true;
+      if (!entry) wanted.set(key, { settings, labels, roomId, first: p, firing: p.status === 'firing' });
+      else if (p.status === 'firing') entry.firing = true;
       memberships.push({ key, alertId });
     }
   }
@@ -186,34 +189,37 @@ export async function assignGroups(
       byKey.set(key, reopened);
       continue;
     }
-    const row = await trx
-      .insertInto('alertGroups')
-      .values({
-        groupKey: key,
-        openKey: key,
-        routeId: w.settings.routeId,
-        roomId: w.roomId,
-        integrationId: integration.id,
-        sourceKind: integration.kind,
-        status: 'firing',
-        severity: w.settings.severity ?? w.first.severity,
-        alertname: w.labels.alertname ?? w.first.alertname,
-        labels: sortedJson(w.labels),
-        settings: JSON.stringify(w.settings),
-        messageId: null,
-        notifiedStatus: null,
-        cardHash: null,
-        ackedBy: null,
-        ackedAt: null,
-        mutedUntilResolved: 0,
-        flapping: 0,
-        createdAt: now,
-        updatedAt: now,
-        lastNoticeAt: null,
-        resolvedAt: null,
-      })
-      .returning(['id', 'createdAt', 'messageId', 'settings'])
-      .executeTakeFirstOrThrow();
+    const values: Omit<GroupRow, 'id'> = {
+      groupKey: key,
+      openKey: key,
+      routeId: w.settings.routeId,
+      roomId: w.roomId,
+      integrationId: integration.id,
+      sourceKind: integration.kind,
+      status: 'firing',
+      severity: w.settings.severity ?? w.first.severity,
+      alertname: w.labels.alertname ?? w.first.alertname,
+      labels: sortedJson(w.labels),
+      settings: JSON.stringify(w.settings),
+      messageId: null,
+      notifiedStatus: null,
+      cardHash: null,
+      ackedBy: null,
+      ackedAt: null,
+      mutedUntilResolved: 0,
+      flapping: 0,
+      createdAt: now,
+      updatedAt: now,
+      lastNoticeAt: null,
+      resolvedAt: null,
+    };
+    const row = fast
+      ? { id: fast.insertGroup(values), createdAt: now, messageId: null, settings: values.settings }
+      : await trx
+          .insertInto('alertGroups')
+          .values(values)
+          .returning(['id', 'createdAt', 'messageId', 'settings'])
+          .executeTakeFirstOrThrow();
     byKey.set(key, row);
     created.push(row.id);
   }

@@ -66,14 +66,8 @@ export interface IngestDeps {
 interface WriteOutcome {
   result: IngestResult;
   tasks: ScheduledTask[];
-  fired: {
-    id: number;
-    labels: Record<string, string>;
-    fingerprint: string;
-    alertname: string;
-    severity: string;
-  }[];
-  resolvedAlerts: { id: number; labels: Record<string, string>; fingerprint: string; alertname: string }[];
+  fired: { id: number; p: Prepared }[];
+  resolvedAlerts: { id: number; p: Prepared }[];
 }
 
 interface PendingWrite {
@@ -125,24 +119,25 @@ export class AlertIngestion {
       setImmediate(() => void this.#drain());
     });
     this.deps.scheduler.arm(outcome.tasks, 'earliest');
-    for (const a of outcome.fired) {
-      this.deps.inhibitor.track(a.id, a.labels, true);
+    const tracking = !this.deps.inhibitor.empty;
+    for (const { id, p } of outcome.fired) {
+      if (tracking) this.deps.inhibitor.track(id, p.labels, true);
       this.deps.bus.publish('alert.fired', {
-        alertId: a.id,
+        alertId: id,
         integrationId: integration.id,
-        fingerprint: a.fingerprint,
-        alertname: a.alertname,
-        severity: a.severity,
-        labels: a.labels,
+        fingerprint: p.fingerprint,
+        alertname: p.alertname,
+        severity: p.severity,
+        labels: p.labels,
       });
     }
-    for (const a of outcome.resolvedAlerts) {
-      this.deps.inhibitor.track(a.id, a.labels, false);
+    for (const { id, p } of outcome.resolvedAlerts) {
+      if (tracking) this.deps.inhibitor.track(id, p.labels, false);
       this.deps.bus.publish('alert.resolved', {
-        alertId: a.id,
+        alertId: id,
         integrationId: integration.id,
-        fingerprint: a.fingerprint,
-        alertname: a.alertname,
+        fingerprint: p.fingerprint,
+        alertname: p.alertname,
       });
     }
     if (outcome.resolvedAlerts.length > 0 && !this.deps.inhibitor.empty) await this.deps.afterResolved?.();
@@ -225,7 +220,9 @@ export class AlertIngestion {
       ? this.deps.known.view(integration.id, overlay)
       : await findExisting(trx, integration.id, prepared);
 
-    const toInsert: { p: Prepared; routes: GroupSettings[] }[] = [];
+    // New alerts and their routes side by side; `inserted[i]` is the id of `toInsert[i]` once stored.
+    const toInsert: Prepared[] = [];
+    const insertRoutes: GroupSettings[][] = [];
     const toResolve: { id: number; p: Prepared; found: ExistingAlert }[] = [];
     const toUpdate: { id: number; p: Prepared; found: ExistingAlert }[] = [];
     for (let i = 0; i < prepared.length; i++) {
@@ -237,8 +234,9 @@ export class AlertIngestion {
         result.unchanged++;
       } else if (!found) {
         if (p.status === 'firing') this.deps.flap.record(p.fingerprint);
-        // A copy: a retried delivery must not inherit this attempt's start time.
-        toInsert.push({ p: { ...p, startsAt: p.startsAt ?? now }, routes: routes[i]! });
+        // A copy when the start is ours: a retried delivery must not inherit this attempt's time.
+        toInsert.push(p.startsAt === undefined ? { ...p, startsAt: now } : p);
+        insertRoutes.push(routes[i]!);
       } else if (found.status === 'resolved') {
         // Resolved is final for (fingerprint, startsAt): a late "firing" from the other half of an HA pair
         // must not reopen it; a new firing comes with a new startsAt.
@@ -253,16 +251,19 @@ export class AlertIngestion {
       }
     }
 
-    const inserted = await insertAlerts(
-      trx,
-      integration.id,
-      toInsert.map((x) => x.p),
-      now,
-      this.deps.statements,
-    );
-    result.created = toInsert.filter((x) => x.p.status === 'firing').length;
     const fast = this.deps.statements;
-    const groups = await assignGroups(trx, this.deps.flap, integration, toInsert, inserted, rooms, now, fast);
+    const inserted = await insertAlerts(trx, integration.id, toInsert, now, fast);
+    const groups = await assignGroups(
+      trx,
+      this.deps.flap,
+      integration,
+      toInsert,
+      insertRoutes,
+      inserted,
+      rooms,
+      now,
+      fast,
+    );
     const touched = new Map<number, GroupRef>(groups.touched);
     if (toResolve.length > 0 || toUpdate.length > 0) {
       await applyChanges(trx, toResolve, toUpdate, now, fast);
@@ -276,43 +277,9 @@ export class AlertIngestion {
         touched.set(g.id, g);
     }
 
-    if (this.deps.known) {
-      for (const x of toInsert) {
-        const id = inserted.get(`${x.p.fingerprint}|${x.p.startsAt}`);
-        if (id === undefined) continue;
-        overlay.set(integration.id, {
-          id,
-          fingerprint: x.p.fingerprint,
-          startsAt: x.p.startsAt!,
-          status: x.p.status,
-          annotations: x.p.annotationsJson,
-          generatorUrl: x.p.generatorUrl,
-        });
-      }
-      for (const x of toResolve) overlay.set(integration.id, { ...x.found, status: 'resolved' });
-      for (const x of toUpdate) {
-        overlay.set(integration.id, {
-          ...x.found,
-          annotations: x.p.annotationsJson,
-          generatorUrl: x.p.generatorUrl,
-        });
-      }
-    }
-
     const events: EventRow[] = [];
-    const fired: {
-      id: number;
-      labels: Record<string, string>;
-      fingerprint: string;
-      alertname: string;
-      severity: string;
-    }[] = [];
-    const resolvedAlerts: {
-      id: number;
-      labels: Record<string, string>;
-      fingerprint: string;
-      alertname: string;
-    }[] = [];
+    const fired: { id: number; p: Prepared }[] = [];
+    const resolvedAlerts: { id: number; p: Prepared }[] = [];
     // New firing alerts are recorded as one `fired` event per group and alert name, listing the alert
     // ids: the timeline loses nothing (each alert row keeps its own times) and a delivery of a hundred
     // new alerts writes one event row instead of a hundred.
@@ -320,22 +287,40 @@ export class AlertIngestion {
       string,
       { groupId: number | null; alertname: string; ids: number[]; fp: string }
     >();
-    for (const x of toInsert) {
-      const id = inserted.get(`${x.p.fingerprint}|${x.p.startsAt}`);
+    const known = this.deps.known;
+    for (let i = 0; i < toInsert.length; i++) {
+      const p = toInsert[i]!;
+      if (p.status === 'firing') result.created++;
+      const id = inserted[i];
       if (id === undefined) continue;
-      if (x.p.status === 'resolved') events.push(this.#event(now, 'resolved', id, x.p));
-      if (x.p.status === 'firing') {
-        const groupId = groups.groupOf.get(id) ?? null;
-        const key = `${groupId}|${x.p.alertname}`;
-        const batch = firedBatches.get(key);
-        if (batch) batch.ids.push(id);
-        else firedBatches.set(key, { groupId, alertname: x.p.alertname, ids: [id], fp: x.p.fingerprint });
-        fired.push({
+      if (known) {
+        overlay.set(integration.id, {
           id,
-          labels: x.p.labels,
-          fingerprint: x.p.fingerprint,
-          alertname: x.p.alertname,
-          severity: x.p.severity,
+          fingerprint: p.fingerprint,
+          startsAt: p.startsAt!,
+          status: p.status,
+          annotations: p.annotationsJson,
+          generatorUrl: p.generatorUrl,
+        });
+      }
+      if (p.status === 'resolved') {
+        events.push(this.#event(now, 'resolved', id, p));
+        continue;
+      }
+      const groupId = groups.groupOf.get(id) ?? null;
+      const key = `${groupId}|${p.alertname}`;
+      const batch = firedBatches.get(key);
+      if (batch) batch.ids.push(id);
+      else firedBatches.set(key, { groupId, alertname: p.alertname, ids: [id], fp: p.fingerprint });
+      fired.push({ id, p });
+    }
+    if (known) {
+      for (const x of toResolve) overlay.set(integration.id, { ...x.found, status: 'resolved' });
+      for (const x of toUpdate) {
+        overlay.set(integration.id, {
+          ...x.found,
+          annotations: x.p.annotationsJson,
+          generatorUrl: x.p.generatorUrl,
         });
       }
     }
@@ -354,12 +339,7 @@ export class AlertIngestion {
     }
     for (const x of toResolve) {
       events.push(this.#event(now, 'resolved', x.id, x.p));
-      resolvedAlerts.push({
-        id: x.id,
-        labels: x.p.labels,
-        fingerprint: x.p.fingerprint,
-        alertname: x.p.alertname,
-      });
+      resolvedAlerts.push({ id: x.id, p: x.p });
     }
     // Changed annotations (a value in a template) are frequent and minor: one row per delivery.
     if (toUpdate.length === 1) events.push(this.#event(now, 'updated', toUpdate[0]!.id, toUpdate[0]!.p));

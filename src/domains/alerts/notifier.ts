@@ -6,21 +6,25 @@ import type { ScheduledTask, Scheduler } from '../../runtime/scheduler.js';
 import type { DB } from '../../storage/tables.js';
 import type { Card } from '../chat/schema.js';
 import type { JobWhere } from '../jobs/runner.js';
-import { type CardGroup, renderGroupCard, shortDuration } from './card.js';
+import { type CardGroup, renderGroupCard, SHOWN_ALERTS, shortDuration } from './card.js';
 import './events.js';
 import {
+  type AlertRow,
   evaluateMutes,
   freshAlerts,
+  type GroupTotals,
   groupTotals,
   shortLabels,
   shownAlerts,
   toCardAlert,
+  totalsOf,
 } from './group-queries.js';
 import { FLUSH_TASK, flushKey } from './ingest.js';
 import type { Inhibitor } from './inhibition.js';
 import type { NotifyRateLimiter } from './notify-rate-limit.js';
 import type { GroupSettings } from './routing.js';
 import type { Silences } from './silences.js';
+import type { SqliteAlertStatements } from './sqlite-alert-statements.js';
 import type { AlertEventsTable, AlertGroupsTable, GroupStatus } from './table.js';
 
 export const REPEAT_TASK = 'alerts.repeat';
@@ -44,6 +48,8 @@ export interface NotifierDeps {
   silences: Silences;
   inhibitor: Inhibitor;
   limiter: NotifyRateLimiter;
+  /** SQLite: a flush's reads and writes as cached prepared statements (PostgreSQL: Kysely). */
+  statements?: SqliteAlertStatements | undefined;
 }
 
 const STATUS_LINE: Record<GroupStatus, string> = {
@@ -83,22 +89,45 @@ export class GroupNotifier {
     this.deps.scheduler.arm(tasks, 'earliest');
   }
 
-  async flush(groupId: number): Promise<void> {
+  /**
+   * What a flush reads: the group, its counts and the alerts its card lists. On SQLite as prepared
+   * statements holding the connection (one consistent read, no other transaction in between).
+   */
+  async #read(
+    groupId: number,
+    nowIso: string,
+    events: Insertable<AlertEventsTable>[],
+  ): Promise<{ group: GroupRow; totals: GroupTotals; shown: AlertRow[] } | undefined> {
+    const fast = this.deps.statements;
+    // Matching every firing alert against silences and inhibit rules only when there are any.
+    const mutes = this.deps.silences.hasActive() || !this.deps.inhibitor.empty;
+    if (fast && !mutes) {
+      return this.deps.db.connection().execute(async () => {
+        const group = fast.group(groupId);
+        if (!group || (group.openKey === null && group.notifiedStatus === 'resolved')) return undefined;
+        const totals = totalsOf(fast.groupTotals(groupId));
+        return { group, totals, shown: fast.shownAlerts(groupId, SHOWN_ALERTS + 1) };
+      });
+    }
     const group = await this.deps.db
       .selectFrom('alertGroups')
       .selectAll()
       .where('id', '=', groupId)
       .executeTakeFirst();
-    if (!group || (group.openKey === null && group.notifiedStatus === 'resolved')) return;
-    const settings = JSON.parse(group.settings) as GroupSettings;
+    if (!group || (group.openKey === null && group.notifiedStatus === 'resolved')) return undefined;
+    if (mutes) await evaluateMutes(this.deps.db, this.deps, group, nowIso, events);
+    const totals = await groupTotals(this.deps.db, groupId);
+    return { group, totals, shown: await shownAlerts(this.deps.db, groupId) };
+  }
+
+  async flush(groupId: number): Promise<void> {
     const now = this.deps.clock.now();
     const nowIso = now.toISOString();
     const events: Insertable<AlertEventsTable>[] = [];
-    // Matching every firing alert against silences and inhibit rules only when there are any.
-    if (this.deps.silences.hasActive() || !this.deps.inhibitor.empty)
-      await evaluateMutes(this.deps.db, this.deps, group, nowIso, events);
-    const totals = await groupTotals(this.deps.db, groupId);
-    const shown = await shownAlerts(this.deps.db, groupId);
+    const read = await this.#read(groupId, nowIso, events);
+    if (read === undefined) return;
+    const { group, totals, shown } = read;
+    const settings = JSON.parse(group.settings) as GroupSettings;
     const status: GroupStatus =
       totals.firing === 0
         ? 'resolved'
@@ -297,10 +326,18 @@ export class GroupNotifier {
       update.resolvedAt = group.resolvedAt ?? nowIso;
       await this.deps.scheduler.cancel(repeatKey(group.id));
     }
+    const fast = this.deps.statements;
     await this.deps.db.transaction().execute(async (trx) => {
-      if (also.noticed) await this.#markNoticed(trx, group.id);
-      await trx.updateTable('alertGroups').set(update).where('id', '=', group.id).execute();
-      if (events.length > 0) await trx.insertInto('alertEvents').values(events).execute();
+      if (fast) {
+        // Inside the Kysely transaction: the same connection, so the same commit.
+        if (also.noticed) fast.markNoticed(group.id);
+        fast.updateGroup(group.id, update);
+        fast.insertEvents(events);
+      } else {
+        if (also.noticed) await this.#markNoticed(trx, group.id);
+        await trx.updateTable('alertGroups').set(update).where('id', '=', group.id).execute();
+        if (events.length > 0) await trx.insertInto('alertEvents').values(events).execute();
+      }
       if (also.repeat) await this.deps.scheduler.persist([also.repeat], { mode: 'earliest', executor: trx });
     });
     if (also.repeat) this.deps.scheduler.arm([also.repeat], 'earliest');

@@ -1,11 +1,5 @@
 import type { RouteConfig } from '../../config/alerts-schema.js';
-import {
-  type CompiledMatcher,
-  compileAll,
-  formatLabelSet,
-  formatMatcher,
-  matchesAll,
-} from './matchers.js';
+import { type CompiledMatcher, compileAll, formatLabelSet, formatMatcher, matchesAll } from './matchers.js';
 
 /** A route as the configuration gives it: one definition, in config/alerts-schema.ts. */
 export type RouteSpec = RouteConfig;

@@ -1,8 +1,9 @@
 import type SqliteDatabase from 'better-sqlite3';
 import type { Insertable } from 'kysely';
 import type { Prepared } from './ingest-prepare.js';
+import type { AlertRow, TotalsRow } from './group-queries.js';
 import type { GroupRef } from './ingest-sql.js';
-import type { AlertEventsTable } from './table.js';
+import type { AlertEventsTable, AlertGroupsTable } from './table.js';
 
 // The hot statements of alert ingest as cached prepared statements on better-sqlite3. Building the
 // same multi-row statements with Kysely for every delivery cost about as much CPU as SQLite running
@@ -12,6 +13,36 @@ import type { AlertEventsTable } from './table.js';
 // PostgreSQL keeps the multi-row Kysely statements in ingest-sql.ts (one round trip per chunk).
 
 type EventRow = Insertable<AlertEventsTable>;
+export type GroupRow = Omit<AlertGroupsTable, 'id'> & { id: number };
+
+const GROUP_COLUMNS = [
+  'id',
+  'groupKey',
+  'openKey',
+  'routeId',
+  'roomId',
+  'integrationId',
+  'sourceKind',
+  'status',
+  'severity',
+  'alertname',
+  'labels',
+  'settings',
+  'messageId',
+  'notifiedStatus',
+  'cardHash',
+  'ackedBy',
+  'ackedAt',
+  'mutedUntilResolved',
+  'flapping',
+  'createdAt',
+  'updatedAt',
+  'lastNoticeAt',
+  'resolvedAt',
+] as const;
+
+const snake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+const GROUP_SELECT = GROUP_COLUMNS.map((c) => `${snake(c)} as ${c}`).join(', ');
 
 export class SqliteAlertStatements {
   readonly #insertAlert: SqliteDatabase.Statement;
@@ -21,8 +52,15 @@ export class SqliteAlertStatements {
   readonly #insertEvent: SqliteDatabase.Statement;
   readonly #openGroups: SqliteDatabase.Statement;
   readonly #groupsOfAlerts: SqliteDatabase.Statement;
+  readonly #group: SqliteDatabase.Statement;
+  readonly #groupTotals: SqliteDatabase.Statement;
+  readonly #shownAlerts: SqliteDatabase.Statement;
+  readonly #markNoticed: SqliteDatabase.Statement;
+  readonly #insertGroup: SqliteDatabase.Statement;
+  /** `update alert_groups set …` by the set of columns a flush changes (a handful of shapes). */
+  readonly #groupUpdates = new Map<string, SqliteDatabase.Statement>();
 
-  constructor(sqlite: SqliteDatabase.Database) {
+  constructor(private readonly sqlite: SqliteDatabase.Database) {
     this.#insertAlert = sqlite.prepare(
       `insert into alerts (integration_id, fingerprint, starts_at, alertname, severity, labels,
          annotations, status, ends_at, generator_url, muted, created_at, updated_at, resolved_at, resolved_by)
@@ -53,12 +91,78 @@ export class SqliteAlertStatements {
        from alert_group_alerts m join alert_groups g on g.id = m.group_id
        where m.alert_id in (select value from json_each(?)) and g.open_key is not null`,
     );
+    // A group's flush: the same queries as group-queries.ts, without building them each time.
+    this.#group = sqlite.prepare(`select ${GROUP_SELECT} from alert_groups where id = ?`);
+    this.#groupTotals = sqlite.prepare(
+      `select a.status, a.muted, m.noticed, count(*) as n, min(a.starts_at) as started
+       from alert_group_alerts m join alerts a on a.id = m.alert_id
+       where m.group_id = ? group by a.status, a.muted, m.noticed`,
+    );
+    this.#shownAlerts = sqlite.prepare(
+      `select a.id, a.status, a.severity, a.labels, a.annotations, a.starts_at as startsAt,
+         a.generator_url as generatorUrl, a.muted, m.noticed, a.fingerprint, a.alertname
+       from alert_group_alerts m join alerts a on a.id = m.alert_id
+       where m.group_id = ?
+       order by case when a.status = 'firing' then 0 else 1 end, a.id
+       limit ?`,
+    );
+    const inserted = GROUP_COLUMNS.filter((c) => c !== 'id');
+    this.#insertGroup = sqlite.prepare(
+      `insert into alert_groups (${inserted.map(snake).join(', ')})
+       values (${inserted.map(() => '?').join(', ')})`,
+    );
+    this.#markNoticed = sqlite.prepare(
+      'update alert_group_alerts set noticed = 1 where group_id = ? and noticed = 0',
+    );
   }
 
-  /** Inserts the alerts not stored yet; the ids of those inserted by `fingerprint|startsAt`. */
-  insertAlerts(integrationId: string, list: readonly Prepared[], now: string): Map<string, number> {
-    const ids = new Map<string, number>();
-    for (const p of list) {
+  /** Opens a group; its id. */
+  insertGroup(row: Omit<GroupRow, 'id'>): number {
+    const values = GROUP_COLUMNS.filter((c) => c !== 'id').map((c) => row[c as keyof typeof row]);
+    return Number(this.#insertGroup.run(...values).lastInsertRowid);
+  }
+
+  group(id: number): GroupRow | undefined {
+    return this.#group.get(id) as GroupRow | undefined;
+  }
+
+  groupTotals(groupId: number): TotalsRow[] {
+    return this.#groupTotals.all(groupId) as TotalsRow[];
+  }
+
+  shownAlerts(groupId: number, limit: number): AlertRow[] {
+    return this.#shownAlerts.all(groupId, limit) as AlertRow[];
+  }
+
+  markNoticed(groupId: number): void {
+    this.#markNoticed.run(groupId);
+  }
+
+  /** Sets the given columns of a group (camelCase names of alert_groups, as Kysely's). */
+  updateGroup(id: number, update: Partial<GroupRow>): void {
+    const columns = Object.keys(update).filter(
+      (k) => (update as Record<string, unknown>)[k] !== undefined,
+    ) as (keyof GroupRow)[];
+    if (columns.length === 0) return;
+    const shape = columns.join(',');
+    let statement = this.#groupUpdates.get(shape);
+    if (statement === undefined) {
+      for (const c of columns) {
+        if (!(GROUP_COLUMNS as readonly string[]).includes(c)) throw new Error(`not a group column: ${c}`);
+      }
+      statement = this.sqlite.prepare(
+        `update alert_groups set ${columns.map((c) => `${snake(c)} = ?`).join(', ')} where id = ?`,
+      );
+      this.#groupUpdates.set(shape, statement);
+    }
+    statement.run(...columns.map((c) => update[c] ?? null), id);
+  }
+
+  /** Inserts the alerts not stored yet: the id of each of `list`, undefined where a row was there already. */
+  insertAlerts(integrationId: string, list: readonly Prepared[], now: string): (number | undefined)[] {
+    const ids: (number | undefined)[] = new Array(list.length);
+    for (let i = 0; i < list.length; i++) {
+      const p = list[i]!;
       const info = this.#insertAlert.run(
         integrationId,
         p.fingerprint,
@@ -75,7 +179,7 @@ export class SqliteAlertStatements {
         p.status === 'resolved' ? now : null,
       );
       // Another node stored it first: the stored row wins, this delivery adds nothing for it.
-      if (info.changes === 1) ids.set(`${p.fingerprint}|${p.startsAt}`, Number(info.lastInsertRowid));
+      ids[i] = info.changes === 1 ? Number(info.lastInsertRowid) : undefined;
     }
     return ids;
   }

@@ -156,9 +156,10 @@ export async function startAlerts(deps: AlertsDeps): Promise<AlertsDomain> {
   const flap = new FlapDetector(clock, { changes: settings.flap.changes, windowMs: settings.flap.window });
   const known = deps.dialect === 'sqlite' ? new KnownAlerts() : undefined;
   await known?.load(db, new Date(clock.nowMs() - 86_400_000).toISOString());
+  const statements = deps.sqlite && new SqliteAlertStatements(deps.sqlite);
   const ingestion = new AlertIngestion({
     known,
-    statements: deps.sqlite && new SqliteAlertStatements(deps.sqlite),
+    statements,
     db,
     clock,
     bus,
@@ -172,6 +173,7 @@ export async function startAlerts(deps: AlertsDeps): Promise<AlertsDomain> {
     afterResolved: async () => notifier.request(await openGroups(true)),
   });
   const notifier = new GroupNotifier({
+    statements,
     db,
     clock,
     bus,
