@@ -105,7 +105,9 @@ export function tokenize(line: string, options: TokenizeOptions = {}): Token[] {
         i = j + 1;
       }
     }
+    // Plain stretches are sliced out of the line, not built a character at a time.
     let value = '';
+    let plainFrom = i;
     let quoted = false;
     let canOpenQuote = true;
     while (i < n && !isSpace(line[i]!)) {
@@ -113,8 +115,9 @@ export function tokenize(line: string, options: TokenizeOptions = {}): Token[] {
       const closers = canOpenQuote ? CLOSERS[char] : undefined;
       if (closers !== undefined) {
         const read = readQuoted(line, i, closers);
-        value += read.value;
+        value += line.slice(plainFrom, i) + read.value;
         i = read.next;
+        plainFrom = i;
         quoted = true;
         canOpenQuote = false;
         continue;
@@ -124,17 +127,18 @@ export function tokenize(line: string, options: TokenizeOptions = {}): Token[] {
         // Outside quotes a backslash escapes only what would otherwise be special, so regexes and
         // Windows-looking paths survive unchanged.
         if (isSpace(next) || next === '\\' || CLOSERS[next] !== undefined) {
-          value += next;
+          value += line.slice(plainFrom, i) + next;
           i += 2;
+          plainFrom = i;
           quoted = true;
           canOpenQuote = false;
           continue;
         }
       }
-      value += char;
       canOpenQuote = char === '=';
       i++;
     }
+    value += line.slice(plainFrom, i);
     const token: Token = { value, start, end: i, quoted };
     if (key !== undefined) token.key = key;
     tokens.push(token);
