@@ -23,8 +23,33 @@ function utf8(text: string): Uint8Array {
 
 const SEPARATOR_ONLY = Uint8Array.of(SEPARATOR);
 
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-const hex16 = (limb: number) => HEX[limb >>> 8]! + HEX[limb & 0xff]!;
+const HEX = Array.from({ length: 16 }, (_, i) => i.toString(16).charCodeAt(0));
+
+/**
+ * The four limbs as 16 hex digits in one flat string: the fingerprint is a Map key several times per
+ * alert, and a string built by `+` is a rope that each first lookup must flatten (copy) first.
+ */
+function hex64(h3: number, h2: number, h1: number, h0: number): string {
+  const d = HEX;
+  return String.fromCharCode(
+    d[h3 >>> 12]!,
+    d[(h3 >>> 8) & 15]!,
+    d[(h3 >>> 4) & 15]!,
+    d[h3 & 15]!,
+    d[h2 >>> 12]!,
+    d[(h2 >>> 8) & 15]!,
+    d[(h2 >>> 4) & 15]!,
+    d[h2 & 15]!,
+    d[h1 >>> 12]!,
+    d[(h1 >>> 8) & 15]!,
+    d[(h1 >>> 4) & 15]!,
+    d[h1 & 15]!,
+    d[h0 >>> 12]!,
+    d[(h0 >>> 8) & 15]!,
+    d[(h0 >>> 4) & 15]!,
+    d[h0 & 15]!,
+  );
+}
 
 /** Sorts by UTF-16 code unit, which equals byte order for the ASCII names Prometheus allows. */
 function byName(a: string, b: string): number {
@@ -78,7 +103,7 @@ export function fingerprintOf(labels: Readonly<Record<string, string>>, names: r
       h2 = t2 & 0xffff;
     }
   }
-  return hex16(h3) + hex16(h2) + hex16(h1) + hex16(h0);
+  return hex64(h3, h2, h1, h0);
 }
 
 /**

@@ -18,10 +18,18 @@ export class FlapDetector {
   record(key: string): boolean {
     const now = this.clock.nowMs();
     this.#sweep(now);
+    const list = this.#changes.get(key);
+    if (list === undefined) {
+      // The common case (a fingerprint's first change in the window): no copy, one small array.
+      this.#changes.set(key, [now]);
+      return this.settings.changes <= 1;
+    }
+    // Keeps the times still in the window, in place.
     const since = now - this.settings.windowMs;
-    const list = (this.#changes.get(key) ?? []).filter((t) => t > since);
+    let kept = 0;
+    for (const t of list) if (t > since) list[kept++] = t;
+    list.length = kept;
     list.push(now);
-    this.#changes.set(key, list);
     return list.length >= this.settings.changes;
   }
 

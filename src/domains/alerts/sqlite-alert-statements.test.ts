@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createTestDatabase } from '../../../test/support/databases.js';
+import { groupTotals, shownAlerts } from './group-queries.js';
 import type { Prepared } from './ingest-prepare.js';
 import { SqliteAlertStatements } from './sqlite-alert-statements.js';
 
@@ -63,6 +64,81 @@ describe('SqliteAlertStatements', () => {
         { fingerprint: 'b', status: 'firing', annotations: '{"x":"1"}', endsAt: null },
         { fingerprint: 'c', status: 'firing', annotations: '{}', endsAt: null },
       ]);
+    } finally {
+      await database.dispose();
+    }
+  });
+
+  it('reads a group for its card as the Kysely queries do: the group, its counts, firing alerts first', async () => {
+    const database = await createTestDatabase('sqlite');
+    try {
+      const statements = new SqliteAlertStatements(database.sqlite!);
+      const now = '2026-01-01T00:00:01.000Z';
+      const groupId = statements.insertGroup({
+        groupKey: '{}:{alertname="Disk"}@r',
+        openKey: '{}:{alertname="Disk"}@r',
+        routeId: 'root',
+        roomId: 'r',
+        integrationId: 'i1',
+        sourceKind: 'alertmanager',
+        status: 'firing',
+        severity: 'warning',
+        alertname: 'Disk',
+        labels: '{"alertname":"Disk"}',
+        settings: '{}',
+        messageId: null,
+        notifiedStatus: null,
+        cardHash: null,
+        ackedBy: null,
+        ackedAt: null,
+        mutedUntilResolved: 0,
+        flapping: 0,
+        createdAt: now,
+        updatedAt: now,
+        lastNoticeAt: null,
+        resolvedAt: null,
+      });
+      const fps = Array.from({ length: 14 }, (_, i) => `f${String(i).padStart(2, '0')}`);
+      const ids = statements.insertAlerts('i1', fps.map(alert), now) as number[];
+      statements.insertMemberships(ids.map((alertId) => ({ groupId, alertId })));
+      // Resolved ones among the first: the card still lists the firing ones first.
+      statements.applyChanges(
+        [0, 2, 3].map((i) => ({ id: ids[i]!, p: { ...alert(fps[i]!), endsAt: now } })),
+        [],
+        now,
+      );
+      const kyselyGroup = await database.db
+        .selectFrom('alertGroups')
+        .selectAll()
+        .where('id', '=', groupId)
+        .executeTakeFirstOrThrow();
+      assert.deepEqual(statements.group(groupId), kyselyGroup);
+      const fromKysely = await shownAlerts(database.db, groupId);
+      assert.deepEqual(statements.shownAlerts(groupId, 11), fromKysely);
+      assert.equal(fromKysely.length, 11);
+      assert.ok(fromKysely.every((a) => a.status === 'firing'));
+      // Fewer firing than the limit: the resolved ones follow, by id.
+      const few = statements.shownAlerts(groupId, 13);
+      assert.deepEqual(
+        few.map((a) => a.status),
+        [...Array(11).fill('firing'), 'resolved', 'resolved'],
+      );
+      assert.deepEqual(
+        few.slice(11).map((a) => a.id),
+        [ids[0], ids[2]],
+      );
+      const totals = await groupTotals(database.db, groupId);
+      assert.deepEqual(
+        statements.groupTotals(groupId).reduce((n, r) => n + Number(r.n), 0),
+        totals.firing + totals.resolved,
+      );
+      assert.equal(totals.resolved, 3);
+
+      statements.updateGroup(groupId, { status: 'resolved', openKey: null });
+      const after = statements.group(groupId)!;
+      assert.equal(after.status, 'resolved');
+      assert.equal(after.openKey, null);
+      assert.throws(() => statements.updateGroup(groupId, { nope: 1 } as never), /not a group column/);
     } finally {
       await database.dispose();
     }

@@ -54,7 +54,8 @@ export class SqliteAlertStatements {
   readonly #groupsOfAlerts: SqliteDatabase.Statement;
   readonly #group: SqliteDatabase.Statement;
   readonly #groupTotals: SqliteDatabase.Statement;
-  readonly #shownAlerts: SqliteDatabase.Statement;
+  readonly #shownFiring: SqliteDatabase.Statement;
+  readonly #shownOthers: SqliteDatabase.Statement;
   readonly #markNoticed: SqliteDatabase.Statement;
   readonly #insertGroup: SqliteDatabase.Statement;
   /** `update alert_groups set …` by the set of columns a flush changes (a handful of shapes). */
@@ -98,14 +99,19 @@ export class SqliteAlertStatements {
        from alert_group_alerts m join alerts a on a.id = m.alert_id
        where m.group_id = ? group by a.status, a.muted, m.noticed`,
     );
-    this.#shownAlerts = sqlite.prepare(
-      `select a.id, a.status, a.severity, a.labels, a.annotations, a.starts_at as startsAt,
-         a.generator_url as generatorUrl, a.muted, m.noticed, a.fingerprint, a.alertname
-       from alert_group_alerts m join alerts a on a.id = m.alert_id
-       where m.group_id = ?
-       order by case when a.status = 'firing' then 0 else 1 end, a.id
-       limit ?`,
-    );
+    // Firing first, then the others, each by id: two walks of the membership key (group_id,
+    // alert_id) that stop at the limit, instead of sorting the whole group for a card's ten.
+    const shown = (where: string) =>
+      sqlite.prepare(
+        `select a.id, a.status, a.severity, a.labels, a.annotations, a.starts_at as startsAt,
+           a.generator_url as generatorUrl, a.muted, m.noticed, a.fingerprint, a.alertname
+         from alert_group_alerts m join alerts a on a.id = m.alert_id
+         where m.group_id = ? and ${where}
+         order by m.alert_id
+         limit ?`,
+      );
+    this.#shownFiring = shown(`a.status = 'firing'`);
+    this.#shownOthers = shown(`a.status <> 'firing'`);
     const inserted = GROUP_COLUMNS.filter((c) => c !== 'id');
     this.#insertGroup = sqlite.prepare(
       `insert into alert_groups (${inserted.map(snake).join(', ')})
@@ -130,8 +136,11 @@ export class SqliteAlertStatements {
     return this.#groupTotals.all(groupId) as TotalsRow[];
   }
 
+  /** The first `limit` alerts of a group: firing ones first, then the others, each by id. */
   shownAlerts(groupId: number, limit: number): AlertRow[] {
-    return this.#shownAlerts.all(groupId, limit) as AlertRow[];
+    const firing = this.#shownFiring.all(groupId, limit) as AlertRow[];
+    if (firing.length >= limit) return firing;
+    return firing.concat(this.#shownOthers.all(groupId, limit - firing.length) as AlertRow[]);
   }
 
   markNoticed(groupId: number): void {
