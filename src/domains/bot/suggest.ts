@@ -4,6 +4,8 @@
  * message that starts with the bot's prefix.
  */
 
+import { MAX_BIT_WORD, OsaBits } from './osa-bits.js';
+
 /**
  * Optimal string alignment distance (Damerau-Levenshtein where a transposition of two adjacent letters
  * counts as one edit, so `depoly` is one edit from `deploy`). Case-sensitive; callers lower-case.
@@ -95,6 +97,7 @@ export function closest(word: string, candidates: Iterable<string>, options: Clo
     const list = candidates as readonly string[];
     const exact = prepared.first.get(needle);
     if (exact !== undefined) return [list[exact]!];
+    if (needle.length <= MAX_BIT_WORD) query.bits = new OsaBits(needle);
     prepared.scan(query, list);
   } else {
     for (const candidate of candidates) {
@@ -270,6 +273,8 @@ interface Query {
   scored: { candidate: string; score: number }[];
   /** Case variants of one candidate count once (the first given); only close ones are remembered. */
   seen?: Set<string>;
+  /** The needle set up for bit-parallel distances, when many candidates are compared with it. */
+  bits?: OsaBits | undefined;
 }
 
 /** Too long or too short to be a typo, and not a prefix match: skipped before any other work. */
@@ -287,10 +292,16 @@ function consider(query: Query, candidate: string, lower: string, letters: numbe
     // Cheap lower bounds first: each edit changes the letter set by at most two letters and the
     // letter counts by at most two, so most names of a large registry never reach the edit distance.
     if ((bitCount(query.needleSet ^ letters) + 1) >> 1 > maxDistance) return false;
-    countLetters(needle);
-    if (letterGapBound(needle, lower) > maxDistance) return false;
+    if (query.bits === undefined) {
+      countLetters(needle);
+      if (letterGapBound(needle, lower) > maxDistance) return false;
+    }
   }
-  const distance = isPrefix ? 0 : editDistance(needle, lower, maxDistance);
+  const distance = isPrefix
+    ? 0
+    : query.bits !== undefined
+      ? query.bits.distance(lower)
+      : editDistance(needle, lower, maxDistance);
   if (distance > maxDistance && !isPrefix) return false;
   query.seen ??= new Set();
   if (query.seen.has(lower)) return false;
@@ -312,9 +323,11 @@ function consider(query: Query, candidate: string, lower: string, letters: numbe
  */
 export class TypoProbe {
   private readonly letters: number;
+  private readonly bits: OsaBits | undefined;
 
   constructor(private readonly word: string) {
     this.letters = letterSet(word);
+    this.bits = word.length > 0 && word.length <= MAX_BIT_WORD ? new OsaBits(word) : undefined;
   }
 
   /** Whether `candidate` (lower-case, with its `letterSet`) is at most `max` edits from the word. */
@@ -323,7 +336,10 @@ export class TypoProbe {
     if ((bitCount(this.letters ^ candidateLetters) + 1) >> 1 > max) return false;
     countLetters(this.word);
     if (letterGapBound(this.word, candidate) > max) return false;
-    return editDistance(this.word, candidate, max) <= max;
+    return (
+      (this.bits !== undefined ? this.bits.distance(candidate) : editDistance(this.word, candidate, max)) <=
+      max
+    );
   }
 }
 

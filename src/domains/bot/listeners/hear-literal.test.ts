@@ -58,7 +58,9 @@ describe('requiredLiteral: the literal every match of a hear regex contains', ()
     assert.equal(requiredLiteral(/\d+/), undefined);
     assert.equal(requiredLiteral(/[a-z]+/), undefined);
     assert.equal(requiredLiteral(/(?:x)/), undefined);
-    assert.equal(requiredLiteral(/[a-z]--[aeiou]/v), undefined);
+    // Built at run time: the `v` flag is newer than the TypeScript target.
+    const setNotation = 'v';
+    assert.equal(requiredLiteral(new RegExp('[a-z]--[aeiou]', setNotation)), undefined);
   });
 
   test('never rules out a text the regex matches (generated regexes and texts)', () => {
