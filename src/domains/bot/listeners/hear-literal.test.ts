@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { HearListeners } from './hear.js';
-import { requiredLiteral } from './hear-literal.js';
+import { LiteralScan, requiredLiteral } from './hear-literal.js';
 
 const literalOf = (regex: RegExp) => requiredLiteral(regex)?.text;
 
@@ -27,6 +27,20 @@ describe('requiredLiteral: the literal every match of a hear regex contains', ()
     assert.equal(literalOf(/ask ops/u), 'ask ops');
   });
 
+  test('a group that must match is read on its own; optional groups and lookarounds are not', () => {
+    assert.equal(literalOf(/\b(CVE-\d{4}-\d{4,})\b/), 'CVE-');
+    assert.equal(literalOf(/x(?:abc)+/), 'abc');
+    assert.equal(literalOf(/x(?<name>abc)/), 'abc');
+    assert.equal(literalOf(/x(a(bcd)e)/), 'bcd');
+    assert.equal(literalOf(/x(?:abc)?/), 'x');
+    assert.equal(literalOf(/x(?:abc){0,2}/), 'x');
+    assert.equal(literalOf(/x(?:abc|abd)/), 'x');
+    assert.equal(literalOf(/x(?=abc)/), 'x');
+    assert.equal(literalOf(/x(?<=abc)/), 'x');
+    assert.equal(literalOf(/x(?!abc)/), 'x');
+    assert.equal(literalOf(/x(?<!abc)/), 'x');
+  });
+
   test('optional and repeated characters', () => {
     assert.equal(literalOf(/ship ?it/), 'ship');
     assert.equal(literalOf(/colou?r scheme/), 'r scheme');
@@ -44,7 +58,7 @@ describe('requiredLiteral: the literal every match of a hear regex contains', ()
     assert.equal(literalOf(/\u0041BC/), 'BC');
     assert.equal(literalOf(/\u{1F600}ok/u), 'ok');
     assert.equal(literalOf(/\p{L}+ab/u), 'ab');
-    assert.equal(literalOf(/(?<w>ab)\k<w>cd/), 'cd');
+    assert.equal(literalOf(/(?<w>ab)\k<w>xyz/), 'xyz');
     assert.equal(literalOf(/(a)\1bc/), 'bc');
     assert.equal(literalOf(/tab\there/), 'tab\there');
   });
@@ -52,12 +66,12 @@ describe('requiredLiteral: the literal every match of a hear regex contains', ()
   test('classes, groups, dots and anchors end the run; nothing plain gives none', () => {
     assert.equal(literalOf(/ab[cd]ef/), 'ab');
     assert.equal(literalOf(/a[\]x]bcd/), 'bcd');
-    assert.equal(literalOf(/ab(cd(e)f)gh/), 'ab');
+    assert.equal(literalOf(/a(cde(f)g)h/), 'cde');
     assert.equal(literalOf(/a.bc/), 'bc');
     assert.equal(literalOf(/^start/), 'start');
     assert.equal(requiredLiteral(/\d+/), undefined);
     assert.equal(requiredLiteral(/[a-z]+/), undefined);
-    assert.equal(requiredLiteral(/(?:x)/), undefined);
+    assert.equal(requiredLiteral(/(?:x)?/), undefined);
     // Built at run time: the `v` flag is newer than the TypeScript target.
     const setNotation = 'v';
     assert.equal(requiredLiteral(new RegExp('[a-z]--[aeiou]', setNotation)), undefined);
@@ -65,6 +79,12 @@ describe('requiredLiteral: the literal every match of a hear regex contains', ()
 
   test('never rules out a text the regex matches (generated regexes and texts)', () => {
     const pieces = [
+      '(ab)',
+      '(?:a-)',
+      '(?=b)',
+      '(?!a)',
+      '(a(?:bk)?)',
+      '(?<n>as)',
       'a',
       'b',
       'B',
@@ -142,6 +162,47 @@ describe('requiredLiteral: the literal every match of a hear regex contains', ()
   });
 });
 
+describe('LiteralScan', () => {
+  test('finds each literal the text contains, as includes would', () => {
+    const literals = [
+      { text: 'API-', folded: false },
+      { text: 'APIOPS-', folded: false },
+      { text: 'code freeze', folded: true },
+      { text: 'api-', folded: true },
+      { text: '5', folded: true },
+      { text: 'k', folded: false },
+      { text: 'aa', folded: false },
+    ];
+    const scan = new LiteralScan(literals);
+    const found = (text: string) =>
+      literals.filter((_, id) => scan.present(text)[id] === 1).map((l) => l.text);
+    assert.deepEqual(found('see APIOPS-12'), ['APIOPS-']);
+    assert.deepEqual(found('see APIOPS-12 and API-3'), ['API-', 'APIOPS-', 'api-']);
+    assert.deepEqual(found('Code FREEZE on 5th'), ['code freeze', '5']);
+    assert.deepEqual(found('aaa API'), ['aa']);
+    assert.deepEqual(found('é€ api-9 k'), ['api-', 'k']);
+    assert.deepEqual(found(''), []);
+    assert.deepEqual(found('A'), []);
+    // Against includes, on generated texts.
+    let seed = 9;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const alphabet = ['A', 'P', 'I', 'O', 'S', '-', 'a', 'p', 'i', '5', 'k', 'K', ' ', 'é', 'İ'];
+    for (let n = 0; n < 2000; n++) {
+      const text = Array.from(
+        { length: Math.floor(random() * 12) },
+        () => alphabet[Math.floor(random() * alphabet.length)],
+      ).join('');
+      const expected = literals
+        .filter((l) => (l.folded ? text.toLowerCase() : text).includes(l.text))
+        .map((l) => l.text);
+      assert.deepEqual(found(text), expected, text);
+    }
+  });
+});
+
 describe('HearListeners with literals', () => {
   test('matches exactly as the regexes do, case-insensitive ones included', () => {
     const hear = new HearListeners();
@@ -154,5 +215,18 @@ describe('HearListeners with literals', () => {
     assert.deepEqual(ids('CODE FREEZE friday'), ['freeze']);
     assert.deepEqual(ids('Code Freeze, OPS-1 and cd'), ['ticket', 'freeze', 'either']);
     assert.deepEqual(ids('code  freeze'), []);
+  });
+
+  test('listeners sharing a literal, and one removed, keep their order', () => {
+    const hear = new HearListeners();
+    hear.add(/OPS-(\d+)/, () => {}, { id: 'a' });
+    const remove = hear.add(/\bOPS-1\b/, () => {}, { id: 'b' });
+    hear.add(/\d+/, () => {}, { id: 'c' });
+    hear.add(/OPS-\d/, () => {}, { id: 'd' });
+    const ids = (text: string) => hear.match(text).map((m) => m.listener.id);
+    assert.deepEqual(ids('OPS-1'), ['a', 'b', 'c', 'd']);
+    remove();
+    assert.deepEqual(ids('OPS-1'), ['a', 'c', 'd']);
+    assert.deepEqual(ids('ops 7'), ['c']);
   });
 });

@@ -2,11 +2,11 @@
  * A literal a regex's every match must contain, so `HearListeners.match` can rule a listener out with
  * one `includes` instead of running its regex: most messages match none of a hundred listeners.
  *
- * Only the top level of the pattern is read, left to right, as a run of plain characters; anything
- * else (a class, a group, `.`, an escape that is not a plain character, a character that may be
- * absent) ends the run. The longest run is the literal. When in doubt a character ends the run, so
- * the literal is always a necessary condition, never a guess: a top-level `|` gives no literal, nor
- * does the `v` flag (its classes nest). With `i`, only ASCII characters are kept and compared
+ * The pattern is read left to right as runs of plain characters; anything else (a class, a group,
+ * `.`, an escape that is not a plain character, a character that may be absent) ends a run. A group
+ * that must match is read the same way on its own. The longest run is the literal. When in doubt a
+ * character ends the run, so the literal is always a necessary condition, never a guess: a `|` gives
+ * no literal at its level, nor does the `v` flag (its classes nest). With `i`, only ASCII characters are kept and compared
  * lower-cased (without `u`, JavaScript never folds a non-ASCII character to an ASCII one; with `u`,
  * `ſ` and the Kelvin sign fold to `s` and `k`, so those two letters end the run).
  */
@@ -27,20 +27,36 @@ const QUANTIFIER = /^\{(\d+)(?:,(\d*))?\}/;
 export function requiredLiteral(regex: RegExp): RequiredLiteral | undefined {
   if (regex.flags.includes('v')) return undefined;
   const folded = regex.ignoreCase;
-  const unicodeFold = folded && regex.unicode;
-  const source = regex.source;
+  const best = longestRun(regex.source, 0, regex.source.length, folded, folded && regex.unicode);
+  return best === undefined || best === '' ? undefined : { text: best, folded };
+}
+
+/**
+ * The longest run of plain characters in `source` from `from` to `to` (one level of the pattern), or
+ * undefined when that level is an alternation (no one literal is required). A group that must match
+ * (capturing, `(?:…)` or named, not optional) is read the same way, and its best run counts too.
+ */
+function longestRun(
+  source: string,
+  from: number,
+  to: number,
+  folded: boolean,
+  unicodeFold: boolean,
+): string | undefined {
   let best = '';
   let run = '';
   const end = () => {
     if (run.length > best.length) best = run;
     run = '';
   };
-  let i = 0;
-  while (i < source.length) {
+  let i = from;
+  while (i < to) {
     const char = source[i]!;
     // The atom starting at i: a literal character (or none), and where it ends.
     let literal: string | undefined;
     let next = i + 1;
+    // For a group: where its own pattern starts (undefined for lookarounds, which consume nothing).
+    let inner: number | undefined;
     if (char === '|') return undefined;
     if (char === '\\') {
       const escaped = source[i + 1];
@@ -55,6 +71,7 @@ export function requiredLiteral(regex: RegExp): RequiredLiteral | undefined {
     } else if (char === '(') {
       next = groupEnd(source, i);
       if (next < 0) return undefined;
+      inner = groupBody(source, i);
     } else if (char === '^' || char === '$') {
       // Zero-width: nothing consumed, but a run across an anchor is not worth the reasoning.
       end();
@@ -65,6 +82,7 @@ export function requiredLiteral(regex: RegExp): RequiredLiteral | undefined {
       if (char === '{' && QUANTIFIER.test(source.slice(i))) return undefined;
       literal = char;
     }
+    const atomEnd = next;
     // What follows the atom: a quantifier makes it optional (min 0) or repeatable (min ≥ 1).
     let min = 1;
     let repeats = false;
@@ -90,11 +108,26 @@ export function requiredLiteral(regex: RegExp): RequiredLiteral | undefined {
       if (repeats) end();
     } else {
       end();
+      if (inner !== undefined && min > 0) {
+        const within = longestRun(source, inner, atomEnd - 1, folded, unicodeFold);
+        if (within !== undefined && within.length > best.length) best = within;
+      }
     }
     i = next;
   }
   end();
-  return best === '' ? undefined : { text: best, folded };
+  return best;
+}
+
+/** Where the pattern inside the group opening at `at` starts; undefined for a lookaround. */
+function groupBody(source: string, at: number): number | undefined {
+  if (source[at + 1] !== '?') return at + 1;
+  if (source[at + 2] === ':') return at + 3;
+  if (source[at + 2] === '<' && source[at + 3] !== '=' && source[at + 3] !== '!') {
+    const close = source.indexOf('>', at + 3);
+    return close < 0 ? undefined : close + 1;
+  }
+  return undefined;
 }
 
 /** Plain ASCII only: a non-ASCII character may be half of a surrogate pair or fold in surprising ways. */
@@ -143,4 +176,73 @@ function groupEnd(source: string, at: number): number {
     else if (char === ')' && --depth === 0) return i + 1;
   }
   return -1;
+}
+
+/**
+ * Which of many literals a message contains, in one pass over it (and one over its lower-cased form
+ * for the case-insensitive ones) instead of one `includes` per listener. Literals are indexed by their
+ * first two characters (always ASCII, see `usable`); a position whose pair starts none is passed over
+ * with one array read. One-character literals are looked for with `includes`.
+ */
+export class LiteralScan {
+  private readonly exact = new PairIndex();
+  private readonly folded = new PairIndex();
+  private readonly singles: { text: string; folded: boolean; id: number }[] = [];
+  /** How many distinct literals there are: the length of the array `present` returns. */
+  readonly size: number;
+
+  /** `literals[id]` is the literal with that id; ids are positions in the list. */
+  constructor(literals: readonly RequiredLiteral[]) {
+    literals.forEach((literal, id) => {
+      if (literal.text.length === 1) this.singles.push({ ...literal, id });
+      else (literal.folded ? this.folded : this.exact).add(literal.text, id);
+    });
+    this.size = literals.length;
+  }
+
+  /** 1 at each literal's id when the text contains it (a folded one: its lower-cased form does). */
+  present(text: string): Uint8Array {
+    const found = new Uint8Array(this.size);
+    if (!this.exact.empty) this.exact.scan(text, found);
+    let lower: string | undefined;
+    if (!this.folded.empty) {
+      lower = text.toLowerCase();
+      this.folded.scan(lower, found);
+    }
+    for (const single of this.singles) {
+      if (single.folded) lower ??= text.toLowerCase();
+      if ((single.folded ? lower! : text).includes(single.text)) found[single.id] = 1;
+    }
+    return found;
+  }
+}
+
+/** Literals of two or more ASCII characters by their first two. */
+class PairIndex {
+  private readonly starts = new Uint8Array(128 * 128);
+  private readonly byPair = new Map<number, { text: string; id: number }[]>();
+  empty = true;
+
+  add(text: string, id: number): void {
+    const pair = (text.charCodeAt(0) << 7) | text.charCodeAt(1);
+    this.starts[pair] = 1;
+    const list = this.byPair.get(pair);
+    if (list === undefined) this.byPair.set(pair, [{ text, id }]);
+    else list.push({ text, id });
+    this.empty = false;
+  }
+
+  scan(text: string, found: Uint8Array): void {
+    const starts = this.starts;
+    let previous = text.length > 0 ? text.charCodeAt(0) : 128;
+    for (let i = 1; i < text.length; i++) {
+      const code = text.charCodeAt(i);
+      if ((previous | code) < 128 && starts[(previous << 7) | code] === 1) {
+        for (const literal of this.byPair.get((previous << 7) | code)!) {
+          if (found[literal.id] === 0 && text.startsWith(literal.text, i - 1)) found[literal.id] = 1;
+        }
+      }
+      previous = code;
+    }
+  }
 }

@@ -11,7 +11,7 @@ import type { ChatDomain } from '../../chat/index.js';
 import type { MessageView } from '../../chat/schema.js';
 import type { ListenerMessage, Say } from './bot-voice.js';
 import type { Claim } from './claims.js';
-import { requiredLiteral } from './hear-literal.js';
+import { LiteralScan, type RequiredLiteral, requiredLiteral } from './hear-literal.js';
 import type { InFlight } from './in-flight.js';
 
 /** The room a message was heard in. */
@@ -56,18 +56,39 @@ export interface HearMatch {
 
 const NO_MATCHES: readonly HearMatch[] = Object.freeze([]);
 
-/** A listener and the literal its regex's every match contains ('' when none could be read). */
+/** A listener and the literal its regex's every match contains, if one could be read. */
 interface Entry {
   listener: HearListener;
-  literal: string;
-  /** The literal is lower-case and compared with the lower-cased message. */
-  folded: boolean;
+  literal: RequiredLiteral | undefined;
+}
+
+/** The listeners in order, each with the id of its literal in `scan` (-1: no literal, always run). */
+interface Snapshot {
+  entries: readonly Entry[];
+  literalIds: Int32Array;
+  scan: LiteralScan;
+}
+
+function snapshotOf(entries: readonly Entry[]): Snapshot {
+  const ids = new Map<string, number>();
+  const literals: RequiredLiteral[] = [];
+  const literalIds = Int32Array.from(entries, ({ literal }) => {
+    if (literal === undefined) return -1;
+    const key = `${literal.folded ? 'i' : 's'}${literal.text}`;
+    let id = ids.get(key);
+    if (id === undefined) {
+      id = literals.push(literal) - 1;
+      ids.set(key, id);
+    }
+    return id;
+  });
+  return { entries, literalIds, scan: new LiteralScan(literals) };
 }
 
 /** The set of hear listeners: add, remove and match. Pure: no I/O, safe to benchmark on its own. */
 export class HearListeners {
   // Replaced, never mutated, so a match in progress never sees a half-changed list.
-  private listeners: readonly Entry[] = [];
+  private snapshot: Snapshot = snapshotOf([]);
   private counter = 0;
 
   /**
@@ -76,7 +97,7 @@ export class HearListeners {
    */
   add(pattern: RegExp | string, handler: HearHandler, options: HearOptions = {}): () => void {
     const id = options.id ?? `hear:${++this.counter}`;
-    if (this.listeners.some((e) => e.listener.id === id))
+    if (this.snapshot.entries.some((e) => e.listener.id === id))
       throw new ConflictError(`hear listener '${id}' already exists`);
     let regex: RegExp;
     try {
@@ -91,25 +112,23 @@ export class HearListeners {
     }
     const rooms = options.rooms && new Set(options.rooms.map((r) => r.replace(/^#/, '').toLowerCase()));
     const listener: HearListener = { id, regex, rooms, handler };
-    const literal = requiredLiteral(regex);
-    const entry: Entry = { listener, literal: literal?.text ?? '', folded: literal?.folded ?? false };
-    this.listeners = [...this.listeners, entry];
+    const entry: Entry = { listener, literal: requiredLiteral(regex) };
+    this.snapshot = snapshotOf([...this.snapshot.entries, entry]);
     return () => {
-      this.listeners = this.listeners.filter((e) => e !== entry);
+      this.snapshot = snapshotOf(this.snapshot.entries.filter((e) => e !== entry));
     };
   }
 
   /** Every listener whose regex matches the text, in the order they were added. */
   match(text: string): readonly HearMatch[] {
-    const listeners = this.listeners;
+    const { entries, literalIds, scan } = this.snapshot;
+    const present = scan.size > 0 ? scan.present(text) : undefined;
     let matches: HearMatch[] | undefined;
-    let lower: string | undefined;
-    for (let i = 0; i < listeners.length; i++) {
-      const { listener, literal, folded } = listeners[i]!;
-      if (literal !== '') {
-        if (folded && lower === undefined) lower = text.toLowerCase();
-        if (!(folded ? lower! : text).includes(literal)) continue;
-      }
+    for (let i = 0; i < entries.length; i++) {
+      // A listener whose literal the text lacks cannot match: its regex is not run.
+      const literal = literalIds[i]!;
+      if (literal >= 0 && present![literal] === 0) continue;
+      const listener = entries[i]!.listener;
       const match = listener.regex.exec(text);
       if (match === null) continue;
       if (matches === undefined) matches = [];
@@ -119,7 +138,7 @@ export class HearListeners {
   }
 
   get size(): number {
-    return this.listeners.length;
+    return this.snapshot.entries.length;
   }
 }
 
