@@ -146,6 +146,8 @@ class InstantContext implements CommandContext<never> {
     this.roomId = run.where.roomId ?? '';
     if (run.where.threadId !== undefined) (this as { threadId?: string }).threadId = run.where.threadId;
     this.line = run.line;
+    this.reply = replyInto(this.#replies);
+    this.progress = progressInto(this.#replies);
   }
 
   get signal(): AbortSignal {
@@ -167,12 +169,21 @@ class InstantContext implements CommandContext<never> {
     this.#controller.abort(reason);
   }
 
-  readonly reply = async (message: string | CommandReply): Promise<void> => {
-    this.#replies.push(typeof message === 'string' ? message : (message.text ?? ''));
-  };
+  readonly reply: (message: string | CommandReply) => Promise<void>;
+  readonly progress: (text: string) => void;
+}
 
-  readonly progress = (text: string): void => {
-    this.#replies.push(text);
+// Made by functions rather than written as class fields: a field's arrow gets a `name` defined on it
+// per instance by some compilers (esbuild's keepNames, which tsx uses), a property write per command.
+function replyInto(replies: string[]): (message: string | CommandReply) => Promise<void> {
+  return async (message) => {
+    replies.push(typeof message === 'string' ? message : (message.text ?? ''));
+  };
+}
+
+function progressInto(replies: string[]): (text: string) => void {
+  return (text) => {
+    replies.push(text);
   };
 }
 

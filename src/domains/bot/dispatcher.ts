@@ -100,7 +100,7 @@ export class BotDispatcher {
           (line, actor) =>
             parseCommandLine(line, deps.registry, {
               nowMs: deps.clock.nowMs(),
-              visible: (c) => this.canSee(actor, c),
+              visible: this.canSeeFor(actor),
             }),
           (line, actor, failure) => this.naturalHint(line, actor, failure.suggestions),
         ),
@@ -139,6 +139,11 @@ export class BotDispatcher {
   /** Whether `help` should list the command for this actor: some run of it could be allowed. */
   canSee(actor: Actor, command: Command): boolean {
     return this.deps.policy.mayUse(actor, { command: command.name, permission: command.permission });
+  }
+
+  /** canSee for one actor (made per line; returned, not assigned, so no compiler names it per call). */
+  private canSeeFor(actor: Actor): (command: Command) => boolean {
+    return (command) => this.canSee(actor, command);
   }
 
   /**

@@ -8,6 +8,8 @@ const TEMPLATE = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
  * `svc:{{name}}` with name `*` gives `svc:%2A`, not `svc:*`.
  */
 export function renderTemplate(template: string, args: Readonly<Record<string, unknown>>): string {
+  // Most permissions (`ops:read`) have nothing to fill: checked before every command runs.
+  if (!template.includes('{{')) return template;
   return template.replace(TEMPLATE, (_, name: string) => {
     const value = args[name];
     if (value === undefined || value === null) return '';
