@@ -120,6 +120,29 @@ for (const dialect of DIALECTS) {
       assert.equal((await audit.verify(SYSTEM_ACTOR)).ok, true);
     });
 
+    test('a burst that never yields to the event loop is written a batch at a time as it comes', async (t) => {
+      if (dialect !== 'sqlite') return t.skip('needs a database that answers without I/O (SQLite)');
+      const database = await fresh();
+      const audit = new AuditService({ database, clock: new FakeClock() });
+      const count = () =>
+        (database.sqlite!.prepare('SELECT count(*) AS n FROM audit_log').get() as { n: number }).n;
+      // Only promise continuations between entries, as a dispatcher answering from memory makes them.
+      for (let i = 1; i <= 1200; i++) {
+        audit.enqueue(entry(i));
+        await Promise.resolve();
+      }
+      const writtenDuringBurst = count();
+      assert.ok(writtenDuringBurst >= 500, `full batches written during the burst (${writtenDuringBurst})`);
+      assert.ok(writtenDuringBurst < 1200, 'the rest waits for the event loop to turn');
+      await audit.drain();
+      assert.equal(count(), 1200);
+      assert.deepEqual(
+        (await all(audit)).map((r) => r.jobId),
+        Array.from({ length: 1200 }, (_, i) => `j_${i + 1}`),
+      );
+      assert.equal((await audit.verify(SYSTEM_ACTOR)).ok, true);
+    });
+
     test('records keep their exact text: what record() returns is what is read back', async () => {
       const database = await fresh();
       const audit = new AuditService({ database, clock: new FakeClock() });

@@ -91,7 +91,7 @@ describe('audit records', () => {
       { decidedBy: long(201) },
       { jobId: 7 as unknown as string },
       { outcome: long(201) },
-      { outcome: undefined },
+      { outcome: undefined as unknown as null },
       { actor: 5 as unknown as string },
       { decision: 'toString' as 'allowed' },
     ];

@@ -46,6 +46,8 @@ export class AuditService {
   private readonly redact: (text: string) => string;
   private readonly pending: { entry: AuditEntry | (() => Promise<AuditEntry>); action: string }[] = [];
   private flushing: Promise<void> | undefined;
+  /** Ends the flush's wait for the event loop to turn once a whole batch is queued. */
+  private batchFull: (() => void) | undefined;
   /** SQLite's prepared append statements, made on the first append (after migrations have run). */
   private sqliteStatements: SqliteAuditStatements | undefined;
 
@@ -69,6 +71,7 @@ export class AuditService {
   enqueue(entry: AuditEntry | (() => Promise<AuditEntry>), action = 'audit'): void {
     this.pending.push({ entry, action });
     if (this.flushing === undefined) this.flushing = this.flush();
+    else if (this.pending.length >= MAX_BATCH) this.batchFull?.();
   }
 
   /** Resolves once every queued append (including ones queued meanwhile) is written or reported. */
@@ -77,11 +80,9 @@ export class AuditService {
   }
 
   private async flush(): Promise<void> {
-    // Let the callers' burst queue up first (everything until the event loop turns): one transaction
-    // for all of it rather than one per entry.
-    await new Promise<void>((resolve) => setImmediate(resolve));
     try {
       while (this.pending.length > 0) {
+        if (this.pending.length < MAX_BATCH) await this.batchReady();
         const batch = this.pending.splice(0, MAX_BATCH);
         const prepared: PreparedEntry[] = [];
         const actions: string[] = [];
@@ -103,6 +104,23 @@ export class AuditService {
     } finally {
       this.flushing = undefined;
     }
+  }
+
+  /**
+   * Lets the callers' burst queue up first (everything until the event loop turns): one transaction
+   * for all of it rather than one per entry. A full batch goes at once, so a burst that never yields
+   * to the event loop (one long chain of promises) is written as it comes instead of piling up.
+   */
+  private batchReady(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const ready = () => {
+        clearImmediate(immediate);
+        this.batchFull = undefined;
+        resolve();
+      };
+      const immediate = setImmediate(ready);
+      this.batchFull = ready;
+    });
   }
 
   private report(error: unknown, action: string): void {
