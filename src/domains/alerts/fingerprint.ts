@@ -56,13 +56,20 @@ function byName(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** The label names in byte order; senders (Alertmanager among them) usually send them sorted already. */
-export function sortedNames(labels: Readonly<Record<string, string>>): string[] {
-  const names = Object.keys(labels);
+/**
+ * `names` in byte order: the same array when it is in order already (senders, Alertmanager among
+ * them, usually send labels sorted), else a sorted copy.
+ */
+export function inByteOrder(names: string[]): string[] {
   for (let i = 1; i < names.length; i++) {
-    if (names[i - 1]! > names[i]!) return names.sort(byName);
+    if (names[i - 1]! > names[i]!) return [...names].sort(byName);
   }
   return names;
+}
+
+/** The label names in byte order. */
+export function sortedNames(labels: Readonly<Record<string, string>>): string[] {
+  return inByteOrder(Object.keys(labels));
 }
 
 /** The fingerprint of a label set whose names are given in byte order (see `sortedNames`). */

@@ -63,4 +63,55 @@ describe('prepareAlerts: start times', () => {
     assert.equal(a!.fingerprint, b!.fingerprint);
     assert.equal(b!.labelsJson, '{"a":"1","b":"2"}');
   });
+
+  it('keeps one alert per fingerprint and start: the place of its first copy, the content of its last', () => {
+    const at = (labels: Record<string, string>, startsAt: string, value: string) => ({
+      labels,
+      annotations: { value },
+      status: 'firing' as const,
+      startsAt,
+    });
+    const x = { alertname: 'X' };
+    const y = { alertname: 'Y' };
+    const out = prepareAlerts(
+      [
+        at(x, '2026-01-01T00:00:00Z', '1'),
+        at(y, '2026-01-01T00:00:00Z', '2'),
+        at(x, '2026-01-02T00:00:00Z', '3'),
+        at(x, '2026-01-01T00:00:00Z', '4'),
+        at(x, '2026-01-02T00:00:00Z', '5'),
+        at(y, '2026-01-01T00:00:00Z', '6'),
+      ],
+      limits,
+      now,
+    );
+    assert.deepEqual(
+      out.map((p) => [p.alertname, p.startsAt, p.annotationsJson]),
+      [
+        ['X', '2026-01-01T00:00:00.000Z', '{"value":"4"}'],
+        ['Y', '2026-01-01T00:00:00.000Z', '{"value":"6"}'],
+        ['X', '2026-01-02T00:00:00.000Z', '{"value":"5"}'],
+      ],
+    );
+  });
+
+  it('refuses bad label names, too many labels and empty label sets, naming the alert', () => {
+    const one = (labels: Record<string, string>) => () =>
+      prepareAlerts(
+        [
+          { labels: { a: '1' }, status: 'firing' },
+          { labels, status: 'firing' },
+        ],
+        limits,
+        now,
+      );
+    assert.throws(one({ 'bad-name': 'x' }), /alerts\.1\.labels: 'bad-name' is not a label name/);
+    assert.throws(one({ ok: 'x', '1st': 'y' }), /'1st' is not a label name/);
+    assert.throws(one({}), /alerts\.1\.labels: an alert needs at least one label/);
+    const many = Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`l${i}`, 'v']));
+    assert.throws(one(many), /alerts\.1\.labels: more than 64 labels/);
+    assert.throws(one({ a: 'x\u0000' }), /alerts\.1\.labels\.a: contains a NUL character/);
+    // A name seen valid before is still checked per alert for its value.
+    assert.throws(one({ a: 'y'.repeat(10_001) }), /alerts\.1\.labels\.a: longer than 10000 characters/);
+  });
 });

@@ -1,5 +1,5 @@
 import { ValidationError } from '../../core/errors.js';
-import { fingerprint, fingerprintOf, sortedNames } from './fingerprint.js';
+import { fingerprint, fingerprintOf, inByteOrder } from './fingerprint.js';
 import type { IncomingAlert } from './schema.js';
 
 /** An alert checked and normalised for the pipeline. */
@@ -24,17 +24,9 @@ function storable(value: string): boolean {
   return !value.includes('\u0000') && value.isWellFormed();
 }
 
-/** JSON of `map` with its keys in `names`' order (`names` being its keys, sorted). */
-function jsonInOrder(map: Record<string, string>, names: readonly string[]): string {
-  const keys = Object.keys(map);
-  let same = true;
-  for (let i = 0; i < names.length; i++) {
-    if (keys[i] !== names[i]) {
-      same = false;
-      break;
-    }
-  }
-  if (same) return JSON.stringify(map);
+/** JSON of `map` with its keys in `names`' order, `keys` being Object.keys(map) (`names` sorts them). */
+function jsonInOrder(map: Record<string, string>, keys: readonly string[], names: readonly string[]): string {
+  if (names === keys) return JSON.stringify(map);
   const out: Record<string, string> = {};
   for (const k of names) out[k] = map[k]!;
   return JSON.stringify(out);
@@ -42,7 +34,22 @@ function jsonInOrder(map: Record<string, string>, names: readonly string[]): str
 
 export function sortedJson(map: Record<string, string> | undefined): string {
   if (!map) return '{}';
-  return jsonInOrder(map, sortedNames(map));
+  const keys = Object.keys(map);
+  return jsonInOrder(map, keys, inByteOrder(keys));
+}
+
+/** Label names already checked, so the regular expression runs once per distinct name, not per alert. */
+const goodNames = new Set<string>();
+
+function checkName(name: string, path: string): void {
+  if (goodNames.has(name)) return;
+  if (!LABEL_NAME.test(name)) {
+    throw new ValidationError(`${path}.labels: '${name.slice(0, 40)}' is not a label name`, [
+      { path: `${path}.labels`, message: 'bad label name' },
+    ]);
+  }
+  if (goodNames.size >= 10_000) goodNames.clear();
+  goodNames.add(name);
 }
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
@@ -113,64 +120,79 @@ export function prepareAlerts(
   if (alerts.length > maxAlerts) {
     throw new ValidationError(`too many alerts in one delivery: ${alerts.length} (at most ${maxAlerts})`);
   }
-  // One row per (fingerprint, startsAt) even when a sender repeats an alert inside a delivery.
-  const byKey = new Map<string, Prepared>();
+  // One row per (fingerprint, startsAt) even when a sender repeats an alert inside a delivery: the
+  // position of its first copy, the content of its last.
+  const out: Prepared[] = [];
+  const byFingerprint = new Map<string, number>();
+  let byKey: Map<string, number> | undefined;
   for (let i = 0; i < alerts.length; i++) {
     const alert = alerts[i]!;
-    const path = `alerts.${i}`;
-    let count = 0;
-    for (const name in alert.labels) {
-      count++;
-      if (count > maxLabels) {
-        throw new ValidationError(`${path}.labels: more than ${maxLabels} labels`, [
-          { path: `${path}.labels`, message: 'too many labels' },
+    const labels = alert.labels;
+    const keys = Object.keys(labels);
+    for (let k = 0; k < keys.length; k++) {
+      if (k === maxLabels) {
+        throw new ValidationError(`alerts.${i}.labels: more than ${maxLabels} labels`, [
+          { path: `alerts.${i}.labels`, message: 'too many labels' },
         ]);
       }
-      if (!LABEL_NAME.test(name)) {
-        throw new ValidationError(`${path}.labels: '${name.slice(0, 40)}' is not a label name`, [
-          { path: `${path}.labels`, message: 'bad label name' },
-        ]);
+      const name = keys[k]!;
+      checkName(name, `alerts.${i}`);
+      const value = labels[name]!;
+      if (!storable(value)) {
+        throw new ValidationError(`alerts.${i}.labels.${name}: contains a NUL character or broken Unicode`);
       }
-      if (!storable(alert.labels[name]!)) {
-        throw new ValidationError(`${path}.labels.${name}: contains a NUL character or broken Unicode`);
-      }
-      if (alert.labels[name]!.length > MAX_VALUE) {
-        throw new ValidationError(`${path}.labels.${name}: longer than ${MAX_VALUE} characters`);
+      if (value.length > MAX_VALUE) {
+        throw new ValidationError(`alerts.${i}.labels.${name}: longer than ${MAX_VALUE} characters`);
       }
     }
-    if (count === 0 && alert.dedupKey === undefined) {
-      throw new ValidationError(`${path}.labels: an alert needs at least one label`, [
-        { path: `${path}.labels`, message: 'empty' },
+    if (keys.length === 0 && alert.dedupKey === undefined) {
+      throw new ValidationError(`alerts.${i}.labels: an alert needs at least one label`, [
+        { path: `alerts.${i}.labels`, message: 'empty' },
       ]);
     }
     if (
       alert.generatorUrl !== undefined &&
       (!storable(alert.generatorUrl) || alert.generatorUrl.length > MAX_VALUE)
     ) {
-      throw new ValidationError(`${path}.generatorURL: not a usable link`);
+      throw new ValidationError(`alerts.${i}.generatorURL: not a usable link`);
     }
-    const endsAt = alert.endsAt ? isoOrFail(alert.endsAt, `${path}.endsAt`) : null;
+    const endsAt = alert.endsAt ? isoOrFail(alert.endsAt, `alerts.${i}.endsAt`) : null;
     const resolved = alert.status === 'resolved' || (endsAt !== null && Date.parse(endsAt) <= now);
     // The names in byte order serve both the fingerprint and the stored JSON (already sorted: as is).
-    const names = sortedNames(alert.labels);
+    const names = inByteOrder(keys);
     const fp =
       alert.dedupKey === undefined
-        ? fingerprintOf(alert.labels, names)
+        ? fingerprintOf(labels, names)
         : fingerprint({ __dedup_key__: alert.dedupKey });
-    const startsAt = alert.startsAt ? isoOrFail(alert.startsAt, `${path}.startsAt`) : undefined;
-    const severity = alert.labels.severity ?? 'warning';
-    byKey.set(`${fp}|${startsAt ?? ''}`, {
-      labels: alert.labels,
-      labelsJson: jsonInOrder(alert.labels, names),
+    const startsAt = alert.startsAt ? isoOrFail(alert.startsAt, `alerts.${i}.startsAt`) : undefined;
+    const prepared: Prepared = {
+      labels,
+      labelsJson: jsonInOrder(labels, keys, names),
       annotationsJson: sortedJson(alert.annotations),
       fingerprint: fp,
-      alertname: alert.labels.alertname ?? alert.dedupKey ?? 'alert',
-      severity,
+      alertname: labels.alertname ?? alert.dedupKey ?? 'alert',
+      severity: labels.severity ?? 'warning',
       status: resolved ? 'resolved' : 'firing',
       startsAt,
       endsAt: resolved ? (endsAt ?? new Date(now).toISOString()) : null,
       generatorUrl: alert.generatorUrl ?? null,
-    });
+    };
+    const at = byFingerprint.get(fp);
+    if (at === undefined) {
+      byFingerprint.set(fp, out.length);
+      out.push(prepared);
+    } else if (out[at]!.startsAt === startsAt) {
+      out[at] = prepared;
+    } else {
+      // The same labels with another start time (rare): keyed by both.
+      byKey ??= new Map();
+      const key = `${fp}|${startsAt ?? ''}`;
+      const seen = byKey.get(key);
+      if (seen === undefined) {
+        byKey.set(key, out.length);
+        out.push(prepared);
+      } else out[seen] = prepared;
+    }
   }
-  return [...byKey.values()];
+  return out;
 }

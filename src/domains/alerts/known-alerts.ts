@@ -9,35 +9,62 @@ export interface AlertLookup {
   open(fingerprint: string): ExistingAlert | undefined;
 }
 
-/** A fingerprint's alerts (one per start time; nearly always one) and the firing one, if any. */
-interface Slot {
-  alerts: ExistingAlert[];
-  open: ExistingAlert | undefined;
+/**
+ * A fingerprint with alerts of several start times, and its firing one (in an overlay, `open: null`
+ * says the transaction closed it). A fingerprint with one alert (nearly all) is stored as that alert.
+ */
+class Slot {
+  constructor(
+    public alerts: ExistingAlert[],
+    public open: ExistingAlert | null | undefined,
+  ) {}
 }
 
-/** In an overlay, `open: null` says the transaction closed the fingerprint's open alert. */
-interface OverlaySlot {
-  alerts: ExistingAlert[];
-  open: ExistingAlert | null | undefined;
-}
+type Entry = ExistingAlert | Slot;
 
-function byStart<T extends { alerts: ExistingAlert[] }>(slot: T | undefined, startsAt: string) {
-  if (slot === undefined) return undefined;
-  for (const a of slot.alerts) if (a.startsAt === startsAt) return a;
+function exactIn(entry: Entry | undefined, startsAt: string): ExistingAlert | undefined {
+  if (entry === undefined) return undefined;
+  if (!(entry instanceof Slot)) return entry.startsAt === startsAt ? entry : undefined;
+  for (const a of entry.alerts) if (a.startsAt === startsAt) return a;
   return undefined;
 }
 
-/** Puts `alert` in place of the one with its start time (returned), or appends it. */
-function place(list: ExistingAlert[], alert: ExistingAlert): ExistingAlert | undefined {
-  for (let i = 0; i < list.length; i++) {
-    if (list[i]!.startsAt === alert.startsAt) {
-      const before = list[i];
-      list[i] = alert;
-      return before;
-    }
+/** The entry's firing alert; null when an overlay closed it; undefined when it says nothing. */
+function openIn(entry: Entry | undefined, overlay: boolean): ExistingAlert | null | undefined {
+  if (entry === undefined) return undefined;
+  if (entry instanceof Slot) return entry.open;
+  return entry.status === 'firing' ? entry : overlay ? null : undefined;
+}
+
+/**
+ * Puts `alert` in `slots` in place of the alert of its start time; the one it replaced, if any.
+ * `overlay`: the firing alert is set or closed (null) by every put, as a transaction's view needs.
+ */
+function place(slots: Map<string, Entry>, alert: ExistingAlert, overlay: boolean): ExistingAlert | undefined {
+  const entry = slots.get(alert.fingerprint);
+  if (entry === undefined) {
+    slots.set(alert.fingerprint, alert);
+    return undefined;
   }
-  list.push(alert);
-  return undefined;
+  let slot: Slot;
+  if (entry instanceof Slot) slot = entry;
+  else if (entry.startsAt === alert.startsAt) {
+    slots.set(alert.fingerprint, alert);
+    return entry;
+  } else {
+    slot = new Slot([entry], openIn(entry, overlay));
+    slots.set(alert.fingerprint, slot);
+  }
+  let before: ExistingAlert | undefined;
+  const i = slot.alerts.findIndex((a) => a.startsAt === alert.startsAt);
+  if (i >= 0) {
+    before = slot.alerts[i];
+    slot.alerts[i] = alert;
+  } else slot.alerts.push(alert);
+  if (alert.status === 'firing') slot.open = alert;
+  else if (overlay) slot.open = null;
+  else if (slot.open?.id === alert.id) slot.open = undefined;
+  return before;
 }
 
 /**
@@ -46,7 +73,9 @@ function place(list: ExistingAlert[], alert: ExistingAlert): ExistingAlert | und
  * key per lookup: a delivery looks up every one of its alerts here.
  */
 export class KnownAlertsOverlay {
-  readonly byIntegration = new Map<string, Map<string, OverlaySlot>>();
+  readonly byIntegration = new Map<string, Map<string, Entry>>();
+  /** Every alert set, in order, for the commit. */
+  readonly changes: { integrationId: string; alert: ExistingAlert }[] = [];
 
   set(integrationId: string, alert: ExistingAlert): void {
     let slots = this.byIntegration.get(integrationId);
@@ -54,13 +83,8 @@ export class KnownAlertsOverlay {
       slots = new Map();
       this.byIntegration.set(integrationId, slots);
     }
-    let slot = slots.get(alert.fingerprint);
-    if (slot === undefined) {
-      slot = { alerts: [], open: undefined };
-      slots.set(alert.fingerprint, slot);
-    }
-    place(slot.alerts, alert);
-    slot.open = alert.status === 'firing' ? alert : null;
+    place(slots, alert, true);
+    this.changes.push({ integrationId, alert });
   }
 }
 
@@ -74,7 +98,7 @@ export class KnownAlertsOverlay {
  * past `maxResolved`; firing ones never are. Not used on PostgreSQL, where other nodes write too.
  */
 export class KnownAlerts {
-  readonly #byIntegration = new Map<string, Map<string, Slot>>();
+  readonly #byIntegration = new Map<string, Map<string, Entry>>();
   #size = 0;
   #resolved = 0;
 
@@ -113,24 +137,22 @@ export class KnownAlerts {
     const pending = overlay.byIntegration.get(integrationId);
     return {
       exact: (fingerprint, startsAt) =>
-        byStart(pending?.get(fingerprint), startsAt) ?? byStart(base?.get(fingerprint), startsAt),
+        exactIn(pending?.get(fingerprint), startsAt) ?? exactIn(base?.get(fingerprint), startsAt),
       open: (fingerprint) => {
-        const changed = pending?.get(fingerprint)?.open;
-        return changed === null ? undefined : (changed ?? base?.get(fingerprint)?.open);
+        const changed = openIn(pending?.get(fingerprint), true);
+        return changed === null ? undefined : (changed ?? openIn(base?.get(fingerprint), false) ?? undefined);
       },
     };
   }
 
   commit(overlay: KnownAlertsOverlay): void {
-    for (const [integrationId, slots] of overlay.byIntegration) {
-      for (const slot of slots.values()) for (const alert of slot.alerts) this.#put(integrationId, alert);
-    }
+    for (const { integrationId, alert } of overlay.changes) this.#put(integrationId, alert);
   }
 
   /** Alerts resolved outside a delivery (the Resolve button). */
   markResolved(alerts: readonly { integrationId: string; fingerprint: string; startsAt: string }[]): void {
     for (const a of alerts) {
-      const known = byStart(this.#byIntegration.get(a.integrationId)?.get(a.fingerprint), a.startsAt);
+      const known = exactIn(this.#byIntegration.get(a.integrationId)?.get(a.fingerprint), a.startsAt);
       if (known) this.#put(a.integrationId, { ...known, status: 'resolved' });
     }
   }
@@ -145,30 +167,28 @@ export class KnownAlerts {
       slots = new Map();
       this.#byIntegration.set(integrationId, slots);
     }
-    let slot = slots.get(alert.fingerprint);
-    if (slot === undefined) {
-      slot = { alerts: [], open: undefined };
-      slots.set(alert.fingerprint, slot);
-    }
-    const before = place(slot.alerts, alert);
+    const before = place(slots, alert, false);
     if (before === undefined) this.#size++;
     else if (before.status === 'resolved') this.#resolved--;
-    if (alert.status === 'firing') {
-      slot.open = alert;
-      return;
-    }
-    if (slot.open?.id === alert.id) slot.open = undefined;
+    if (alert.status === 'firing') return;
     this.#resolved++;
     if (this.#resolved > this.maxResolved) this.#dropResolved();
   }
 
   #dropResolved(): void {
     for (const slots of this.#byIntegration.values()) {
-      for (const [fingerprint, slot] of slots) {
-        const kept = slot.alerts.filter((a) => a.status !== 'resolved');
-        this.#size -= slot.alerts.length - kept.length;
-        if (kept.length === 0 && slot.open === undefined) slots.delete(fingerprint);
-        else slot.alerts = kept;
+      for (const [fingerprint, entry] of slots) {
+        if (!(entry instanceof Slot)) {
+          if (entry.status === 'resolved') {
+            slots.delete(fingerprint);
+            this.#size--;
+          }
+          continue;
+        }
+        const kept = entry.alerts.filter((a) => a.status !== 'resolved');
+        this.#size -= entry.alerts.length - kept.length;
+        if (kept.length === 0 && entry.open == null) slots.delete(fingerprint);
+        else entry.alerts = kept;
       }
     }
     this.#resolved = 0;
