@@ -166,7 +166,7 @@ class PreparedList {
       for (let k = 0; k < bucket.length; k++) {
         const i = bucket[k]!;
         const letters = this.letters[i]!;
-        if ((bitCount(needleSet ^ letters) + 1) >> 1 > maxDistance) continue;
+        if (setGap(needleSet, letters) > maxDistance) continue;
         consider(query, list[i]!, this.lower[i]!, letters);
       }
     }
@@ -215,6 +215,16 @@ export function letterSet(text: string): number {
   return set;
 }
 
+/**
+ * The same bound on letter sets: an edit removes at most one letter (or letter bit) of one word from
+ * the other and adds at most one, so the distance is at least the larger of the two set differences.
+ */
+function setGap(a: number, b: number): number {
+  const missing = bitCount(a & ~b);
+  const extra = bitCount(b & ~a);
+  return missing > extra ? missing : extra;
+}
+
 function bitCount(n: number): number {
   let v = n - ((n >>> 1) & 0x55555555);
   v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
@@ -246,8 +256,9 @@ function countLetters(needle: string): void {
 
 /**
  * A lower bound of the edit distance from the counted needle to `candidate`, in one pass over the
- * candidate: a substitution changes the letter counts by two, an insertion or deletion by one, a
- * transposition not at all, so the distance is at least half the counts' difference. Most names of a
+ * candidate: an edit takes away at most one of the needle's letters (deletion, substitution) and
+ * adds at most one it lacks (insertion, substitution); a transposition changes no count. So the
+ * distance is at least the larger of the letters missing and the letters extra. Most names of a
  * large registry fail it, which leaves the quadratic distance to the few that could be typos.
  */
 function letterGapBound(needle: string, candidate: string): number {
@@ -262,7 +273,7 @@ function letterGapBound(needle: string, candidate: string): number {
     scratchLetters[k] = needleLetters[k]!;
   }
   const missing = needle.length - (candidate.length - extra);
-  return Math.ceil((extra + missing) / 2);
+  return extra > missing ? extra : missing;
 }
 
 interface Query {
@@ -289,9 +300,9 @@ function consider(query: Query, candidate: string, lower: string, letters: numbe
   if (lower === needle) return true;
   const isPrefix = query.allowPrefix && lower.startsWith(needle);
   if (!isPrefix) {
-    // Cheap lower bounds first: each edit changes the letter set by at most two letters and the
-    // letter counts by at most two, so most names of a large registry never reach the edit distance.
-    if ((bitCount(query.needleSet ^ letters) + 1) >> 1 > maxDistance) return false;
+    // Cheap lower bounds first (letter sets, letter counts), so most names of a large registry never
+    // reach the edit distance.
+    if (setGap(query.needleSet, letters) > maxDistance) return false;
     if (query.bits === undefined) {
       countLetters(needle);
       if (letterGapBound(needle, lower) > maxDistance) return false;
@@ -333,7 +344,7 @@ export class TypoProbe {
   /** Whether `candidate` (lower-case, with its `letterSet`) is at most `max` edits from the word. */
   within(candidate: string, candidateLetters: number, max: number): boolean {
     if (Math.abs(candidate.length - this.word.length) > max) return false;
-    if ((bitCount(this.letters ^ candidateLetters) + 1) >> 1 > max) return false;
+    if (setGap(this.letters, candidateLetters) > max) return false;
     countLetters(this.word);
     if (letterGapBound(this.word, candidate) > max) return false;
     return (
