@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { closest, didYouMean, editDistance, orList, typoBudget } from './suggest.js';
+import { closest, didYouMean, editDistance, letterSet, orList, TypoProbe, typoBudget } from './suggest.js';
 
 /** The textbook full-matrix optimal string alignment distance, to check the banded one against. */
 function osa(a: string, b: string): number {
@@ -189,5 +189,33 @@ describe('closest against a large registry', () => {
       }
     }
     assert.deepEqual(closest('deploy', frozen), ['Deploy'], 'an exact match: the first case variant');
+  });
+});
+
+describe('TypoProbe', () => {
+  test('within max exactly when the edit distance is (its bounds never rule out a real typo)', () => {
+    let seed = 17;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const word = () =>
+      Array.from({ length: 1 + Math.floor(random() * 10) }, () => 'abcde-'[Math.floor(random() * 6)]).join(
+        '',
+      );
+    for (let n = 0; n < 400; n++) {
+      const w = word();
+      const probe = new TypoProbe(w);
+      for (let k = 0; k < 20; k++) {
+        const candidate = k % 2 === 0 ? word() : w.slice(0, 2) + word().slice(0, 2) + w.slice(3);
+        for (let max = 0; max <= 3; max++) {
+          assert.equal(
+            probe.within(candidate, letterSet(candidate), max),
+            editDistance(w, candidate) <= max,
+            `${w} ${candidate} ${max}`,
+          );
+        }
+      }
+    }
   });
 });
