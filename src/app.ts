@@ -37,6 +37,7 @@ import { attachWebSocketGateway } from './http/websocket-gateway.js';
 import { type ActionLoader, actionsLogFor, startActions } from './plugins/actions/index.js';
 import type { Plugin } from './plugins/sdk.js';
 import { type PluginsAndListeners, startPluginsAndListeners } from './plugins/start-plugins.js';
+import { batchedCounter } from './runtime/batched-counter.js';
 import { type EventBus, InProcessEventBus } from './runtime/event-bus.js';
 import { createLogger, type Logger } from './runtime/logger.js';
 import { Metrics } from './runtime/metrics.js';
@@ -176,6 +177,7 @@ export async function buildApp(config: OpsroomConfig, overrides: AppOverrides = 
   registerFileAndReadRoutes(http, chat);
   registerSecretRoutes(http, secrets);
 
+  const countCommand = batchedCounter(metrics.commands, 'command', 'decision');
   const bot = await startBot({
     db: database.db,
     clock,
@@ -191,10 +193,7 @@ export async function buildApp(config: OpsroomConfig, overrides: AppOverrides = 
     redact: (text) => secrets.redactor().redact(text),
     streamRedactor: () => secrets.streamRedactor(),
     onDecision: (run, reply) => {
-      metrics.commands.inc({
-        command: reply.command ?? 'unknown',
-        decision: reply.decision ?? reply.outcome,
-      });
+      countCommand(reply.command ?? 'unknown', reply.decision ?? reply.outcome);
       audit.enqueue(commandAuditEntry(run, reply), 'command.run');
     },
     onProposal: (proposal) => audit.enqueue(proposalAuditEntry(proposal), 'proposal'),
