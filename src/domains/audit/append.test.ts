@@ -143,6 +143,20 @@ for (const dialect of DIALECTS) {
       assert.equal((await audit.verify(SYSTEM_ACTOR)).ok, true);
     });
 
+    test('appends through Kysely alone (a database without the raw SQLite handle) continue the same chain', async () => {
+      const database = await fresh();
+      const prepared = new AuditService({ database, clock: new FakeClock() });
+      const { sqlite: _raw, ...withoutHandle } = database;
+      const plain = new AuditService({ database: withoutHandle, clock: new FakeClock() });
+      await prepared.record(entry(1));
+      await plain.record(entry(2));
+      for (let i = 3; i <= 60; i++) (i % 2 ? prepared : plain).enqueue(entry(i));
+      await Promise.all([prepared.drain(), plain.drain()]);
+      await prepared.record(entry(61));
+      const verdict = await plain.verify(SYSTEM_ACTOR);
+      assert.deepEqual(verdict.ok && verdict.count, 61);
+    });
+
     test('records keep their exact text: what record() returns is what is read back', async () => {
       const database = await fresh();
       const audit = new AuditService({ database, clock: new FakeClock() });
