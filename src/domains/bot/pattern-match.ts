@@ -70,7 +70,9 @@ class Matcher {
   private greedyFrom: number | undefined;
   private failT = -1;
   private failC = 0;
-  private expected: Expected[] = [];
+  // What could have come at the furthest point: the nodes themselves (END for the end of the line),
+  // turned into Expected only when the match fails, so a match that succeeds builds none.
+  private expected: (LiteralNode | PlaceholderNode | typeof END)[] = [];
   private tooComplex = false;
 
   constructor(
@@ -92,7 +94,7 @@ class Matcher {
       ok: false,
       token: this.failT,
       offset: token ? token.start + this.failC : this.input.lineEnd,
-      expected: this.expected,
+      expected: expectedOf(this.expected),
     };
     if (token) failure.got = token.value.slice(this.failC);
     if (this.tooComplex) failure.tooComplex = true;
@@ -111,21 +113,20 @@ class Matcher {
   }
 
   /** Records the furthest point reached and what could have come there, for the error message. */
-  private fail(t: number, c: number, expected: Expected): void {
+  private fail(t: number, c: number, expected: LiteralNode | PlaceholderNode | typeof END): void {
     if (t > this.failT || (t === this.failT && c > this.failC)) {
       this.failT = t;
       this.failC = c;
-      this.expected = [];
+      this.expected.length = 0;
     }
     if (t !== this.failT || c !== this.failC) return;
-    const key = expectedKey(expected);
-    if (!this.expected.some((e) => expectedKey(e) === key)) this.expected.push(expected);
+    if (!this.expected.includes(expected)) this.expected.push(expected);
   }
 
   private continueAt(frame: Frame | null, t: number, c: number): boolean {
     if (frame !== null) return this.seq(frame.nodes, frame.k, t, c, frame.top, frame.next);
     if (t === this.input.tokens.length && c === 0) return true;
-    this.fail(t, c, { kind: 'end' });
+    this.fail(t, c, END);
     return false;
   }
 
@@ -162,7 +163,7 @@ class Matcher {
         return true;
       }
     }
-    this.fail(t, c, { kind: 'literal', text: node.text });
+    this.fail(t, c, node);
     return false;
   }
 
@@ -175,7 +176,7 @@ class Matcher {
     after: Frame,
   ): boolean {
     const end = c + word.length;
-    if (end > token.value.length || token.value.slice(c, end).toLowerCase() !== word) return false;
+    if (end > token.value.length || !sameLowerCase(token.value, c, word)) return false;
     if (end === token.value.length) return this.continueAt(after, t + 1, 0);
     return node.mayEndMidToken && this.continueAt(after, t, end);
   }
@@ -185,7 +186,7 @@ class Matcher {
     const { tokens } = this.input;
     const token = tokens[t];
     if (token === undefined || (c > 0 && (!node.glued || token.quoted))) {
-      this.fail(t, c, { kind: 'arg', name: node.name });
+      this.fail(t, c, node);
       return false;
     }
     if (this.input.greedy.has(node.name)) {
@@ -232,6 +233,43 @@ class Matcher {
   }
 }
 
-function expectedKey(e: Expected): string {
-  return e.kind === 'literal' ? `l:${e.text}` : e.kind === 'arg' ? `a:${e.name}` : 'end';
+const END = Symbol('end of line');
+
+/** What was expected, once each (two literal nodes with the same text are one expectation). */
+function expectedOf(nodes: readonly (LiteralNode | PlaceholderNode | typeof END)[]): Expected[] {
+  const out: Expected[] = [];
+  const seen = new Set<string>();
+  for (const node of nodes) {
+    const expected: Expected =
+      node === END
+        ? { kind: 'end' }
+        : node.type === 'literal'
+          ? { kind: 'literal', text: node.text }
+          : { kind: 'arg', name: node.name };
+    const key =
+      expected.kind === 'literal'
+        ? `l:${expected.text}`
+        : expected.kind === 'arg'
+          ? `a:${expected.name}`
+          : 'end';
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(expected);
+  }
+  return out;
+}
+
+/** Whether `text` from `at` starts with `lower` ignoring case: `text.slice(…).toLowerCase() === lower`, without the copies. */
+function sameLowerCase(text: string, at: number, lower: string): boolean {
+  for (let i = 0; i < lower.length; i++) {
+    const code = text.charCodeAt(at + i);
+    // Anything beyond ASCII may change length or fold unusually: the exact way, as before.
+    if (code >= 128) return text.slice(at, at + lower.length).toLowerCase() === lower;
+    const folded = code >= 65 && code <= 90 ? code + 32 : code;
+    if (folded !== lower.charCodeAt(i)) {
+      // A later non-ASCII character cannot make a mismatch of two ASCII ones match.
+      return false;
+    }
+  }
+  return true;
 }

@@ -73,6 +73,9 @@ describe('tokenize', () => {
   test('typographic quotes inserted by chat clients count as quotes', () => {
     assert.deepEqual(values('say “hello world” ‘one two’'), ['say', 'hello world', 'one two']);
     assert.deepEqual(values('say “mixed close"'), ['say', 'mixed close']);
+    assert.deepEqual(values('say ”low nine” x'), ['say', 'low nine', 'x']);
+    assert.deepEqual(values("say ’not a quote’ x"), ['say', '’not', 'a', 'quote’', 'x']);
+    assert.deepEqual(values('a\\“b c'), ['a“b', 'c'], 'a backslash escapes a typographic quote too');
   });
 
   test('key=value and key="quoted value" become pair tokens', () => {

@@ -59,10 +59,19 @@ function isKeyChar(code: number): boolean {
   return isKeyStart(code) || (code >= 48 && code <= 57) || code === 46 || code === 45;
 }
 
-function isSpace(char: string): boolean {
-  // Plain ASCII whitespace plus the no-break space that rich-text clients paste in.
-  return char === ' ' || char === '\t' || char === '\n' || char === '\r' || char === '\u00a0';
+// Plain ASCII whitespace (space, tab, newline, carriage return) plus the no-break space that
+// rich-text clients paste in.
+function isSpaceCode(code: number): boolean {
+  return code === 32 || code === 9 || code === 10 || code === 13 || code === 0xa0;
 }
+
+/** The characters that open a quote: the keys of CLOSERS. */
+function isQuoteCode(code: number): boolean {
+  return code === 34 || code === 39 || code === 0x201c || code === 0x201d || code === 0x2018;
+}
+
+const BACKSLASH = 92;
+const EQUALS = 61;
 
 // C0 controls other than tab, newline and carriage return, and DEL: chat refuses them in messages,
 // a terminal would obey them when a reply quotes the line, and PostgreSQL cannot store NUL at all.
@@ -93,7 +102,7 @@ export function tokenize(line: string, options: TokenizeOptions = {}): Token[] {
   const n = line.length;
   let i = 0;
   while (i < n) {
-    while (i < n && isSpace(line[i]!)) i++;
+    while (i < n && isSpaceCode(line.charCodeAt(i))) i++;
     if (i >= n) break;
     const start = i;
     let key: string | undefined;
@@ -110,11 +119,11 @@ export function tokenize(line: string, options: TokenizeOptions = {}): Token[] {
     let plainFrom = i;
     let quoted = false;
     let canOpenQuote = true;
-    while (i < n && !isSpace(line[i]!)) {
-      const char = line[i]!;
-      const closers = canOpenQuote ? CLOSERS[char] : undefined;
-      if (closers !== undefined) {
-        const read = readQuoted(line, i, closers);
+    while (i < n) {
+      const code = line.charCodeAt(i);
+      if (isSpaceCode(code)) break;
+      if (canOpenQuote && isQuoteCode(code)) {
+        const read = readQuoted(line, i, CLOSERS[line[i]!]!);
         value += line.slice(plainFrom, i) + read.value;
         i = read.next;
         plainFrom = i;
@@ -122,12 +131,12 @@ export function tokenize(line: string, options: TokenizeOptions = {}): Token[] {
         canOpenQuote = false;
         continue;
       }
-      if (char === '\\' && i + 1 < n) {
-        const next = line[i + 1]!;
+      if (code === BACKSLASH && i + 1 < n) {
+        const next = line.charCodeAt(i + 1);
         // Outside quotes a backslash escapes only what would otherwise be special, so regexes and
         // Windows-looking paths survive unchanged.
-        if (isSpace(next) || next === '\\' || CLOSERS[next] !== undefined) {
-          value += line.slice(plainFrom, i) + next;
+        if (isSpaceCode(next) || next === BACKSLASH || isQuoteCode(next)) {
+          value += line.slice(plainFrom, i) + line[i + 1]!;
           i += 2;
           plainFrom = i;
           quoted = true;
@@ -135,7 +144,7 @@ export function tokenize(line: string, options: TokenizeOptions = {}): Token[] {
           continue;
         }
       }
-      canOpenQuote = char === '=';
+      canOpenQuote = code === EQUALS;
       i++;
     }
     value += line.slice(plainFrom, i);
