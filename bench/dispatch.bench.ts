@@ -139,7 +139,8 @@ a \`robot.respond\` regex and each hear listener a \`robot.hear\`. **Opsroom** g
 @user, #room, boolean; permissions \`ops:<verb>\` and \`deploy:{{env}}\`) in the app's own registry, and
 the same regexes as \`HearListeners\`: per message, \`hear.match\` and the matching handlers, then
 addressing and the app's \`BotDispatcher.execute\` (rate limit → parse → audit → policy → rooms → risk →
-run → redact; \`@user\`/\`#room\` arguments are looked up in SQLite), each reply into the same kind of
+run → redact; \`@user\`/\`#room\` arguments are looked up in SQLite, and a name once found is
+remembered, as the app does), each reply into the same kind of
 in-memory sink. Asking user: an operator; the users and rooms the commands name exist; three secrets
 are stored, so the redactor is live. Opsroom runs twice: **as wired**, each command's audit record
 written to SQLite in the background (waited for before the clock stops), and with **audit entries kept
