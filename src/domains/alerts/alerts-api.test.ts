@@ -187,6 +187,41 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(afterCounts, before);
     });
 
+    it('large deliveries (prepared on the worker thread) are stored, or refused, like small ones', async () => {
+      const big = (tweak?: (alert: Record<string, unknown>, i: number) => void) => {
+        const body = JSON.parse(firing);
+        const [template] = body.alerts;
+        body.alerts = Array.from({ length: 300 }, (_, i) => {
+          const alert = {
+            ...template,
+            labels: { ...template.labels, alertname: 'BigDelivery', pod: `p${i}` },
+          };
+          tweak?.(alert, i);
+          return alert;
+        });
+        return JSON.stringify(body);
+      };
+      const before = await count('alerts');
+      const bad = await post(
+        `/hooks/alertmanager/${token}`,
+        big((a, i) => {
+          if (i === 250) a.labels = { 'bad-name': 'x' };
+        }),
+      );
+      assert.ok(Buffer.byteLength(big()) > 64 * 1024, 'past the worker threshold');
+      assert.equal(bad.statusCode, 400, bad.body);
+      assert.equal(bad.json().error.code, 'E_VALIDATION');
+      assert.match(bad.json().error.message, /alerts\.250\.labels: 'bad-name' is not a label name/);
+      assert.equal(await count('alerts'), before);
+      const good = await post(`/hooks/alertmanager/${token}`, big());
+      assert.equal(good.statusCode, 200, good.body);
+      assert.equal(good.json().created, 300);
+      assert.equal(await count('alerts'), before + 300);
+      await t.app.alerts.idle();
+      const card = (await cards()).find((m) => /BigDelivery/.test(m.card!.title));
+      assert.match(card!.card!.title, /300 firing/);
+    });
+
     it('accepts the newer variants (notification_reason, routeLabels) and Grafana and generic bodies', async () => {
       const body = JSON.parse(firing);
       body.notification_reason = 'new_alerts';

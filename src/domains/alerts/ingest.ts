@@ -18,7 +18,7 @@ import {
   insertAlerts,
 } from './ingest-sql.js';
 import type { Inhibitor } from './inhibition.js';
-import { type AlertLookup, type KnownAlerts, KnownAlertsOverlay } from './known-alerts.js';
+import { type AlertLookup, type KnownAlerts, KnownAlertsOverlay, knownAlert } from './known-alerts.js';
 import type { AlertRouter, GroupSettings } from './routing.js';
 import type { IncomingAlert } from './schema.js';
 import type { SqliteAlertStatements } from './sqlite-alert-statements.js';
@@ -27,6 +27,22 @@ import type { AlertEventsTable } from './table.js';
 type EventRow = Insertable<AlertEventsTable>;
 
 export const FLUSH_TASK = 'alerts.flush';
+
+/** A copy of `p` starting at `startsAt`, with the same shape as every other Prepared (not a spread). */
+function withStart(p: Prepared, startsAt: string): Prepared {
+  return {
+    labels: p.labels,
+    labelsJson: p.labelsJson,
+    annotationsJson: p.annotationsJson,
+    fingerprint: p.fingerprint,
+    alertname: p.alertname,
+    severity: p.severity,
+    status: p.status,
+    startsAt,
+    endsAt: p.endsAt,
+    generatorUrl: p.generatorUrl,
+  };
+}
 export const flushKey = (groupId: number) => `alert-group:${groupId}`;
 
 export interface IngestLimits {
@@ -98,8 +114,12 @@ export class AlertIngestion {
   constructor(private readonly deps: IngestDeps) {}
 
   /** Validates, stores and arms; resolves after the commit. ValidationError: nothing was stored. */
-  async ingest(integration: Integration, alerts: readonly IncomingAlert[]): Promise<IngestResult> {
-    const prepared = prepareAlerts(alerts, this.deps.limits, this.deps.clock.nowMs());
+  ingest(integration: Integration, alerts: readonly IncomingAlert[]): Promise<IngestResult> {
+    return this.ingestPrepared(integration, prepareAlerts(alerts, this.deps.limits, this.deps.clock.nowMs()));
+  }
+
+  /** Stores and arms alerts already checked and normalised (prepareAlerts, prepare-pool.ts). */
+  async ingestPrepared(integration: Integration, prepared: Prepared[]): Promise<IngestResult> {
     const router = this.deps.router();
     const routes = prepared.map((p) => router.route(p.labels));
     const rooms = new Map<string, string>();
@@ -235,7 +255,7 @@ export class AlertIngestion {
       } else if (!found) {
         if (p.status === 'firing') this.deps.flap.record(p.fingerprint);
         // A copy when the start is ours: a retried delivery must not inherit this attempt's time.
-        toInsert.push(p.startsAt === undefined ? { ...p, startsAt: now } : p);
+        toInsert.push(p.startsAt === undefined ? withStart(p, now) : p);
         insertRoutes.push(routes[i]!);
       } else if (found.status === 'resolved') {
         // Resolved is final for (fingerprint, startsAt): a late "firing" from the other half of an HA pair
@@ -294,14 +314,10 @@ export class AlertIngestion {
       const id = inserted[i];
       if (id === undefined) continue;
       if (known) {
-        overlay.set(integration.id, {
-          id,
-          fingerprint: p.fingerprint,
-          startsAt: p.startsAt!,
-          status: p.status,
-          annotations: p.annotationsJson,
-          generatorUrl: p.generatorUrl,
-        });
+        overlay.set(
+          integration.id,
+          knownAlert(id, p.fingerprint, p.startsAt!, p.status, p.annotationsJson, p.generatorUrl),
+        );
       }
       if (p.status === 'resolved') {
         events.push(this.#event(now, 'resolved', id, p));
@@ -315,13 +331,17 @@ export class AlertIngestion {
       fired.push({ id, p });
     }
     if (known) {
-      for (const x of toResolve) overlay.set(integration.id, { ...x.found, status: 'resolved' });
-      for (const x of toUpdate) {
-        overlay.set(integration.id, {
-          ...x.found,
-          annotations: x.p.annotationsJson,
-          generatorUrl: x.p.generatorUrl,
-        });
+      for (const { found: f } of toResolve) {
+        overlay.set(
+          integration.id,
+          knownAlert(f.id, f.fingerprint, f.startsAt, 'resolved', f.annotations, f.generatorUrl),
+        );
+      }
+      for (const { found: f, p } of toUpdate) {
+        overlay.set(
+          integration.id,
+          knownAlert(f.id, f.fingerprint, f.startsAt, f.status, p.annotationsJson, p.generatorUrl),
+        );
       }
     }
     for (const b of firedBatches.values()) {

@@ -2,6 +2,21 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../../storage/tables.js';
 import type { ExistingAlert } from './ingest-sql.js';
 
+/**
+ * A known alert, always built here so that every one has the same shape: the index's lookups stay
+ * monomorphic (objects spread from others, or rows with a key removed, each had a shape of their own).
+ */
+export function knownAlert(
+  id: number,
+  fingerprint: string,
+  startsAt: string,
+  status: string,
+  annotations: string,
+  generatorUrl: string | null,
+): ExistingAlert {
+  return { id, fingerprint, startsAt, status, annotations, generatorUrl };
+}
+
 /** How a delivery finds the stored alerts it speaks of. */
 export interface AlertLookup {
   exact(fingerprint: string, startsAt: string): ExistingAlert | undefined;
@@ -129,7 +144,12 @@ export class KnownAlerts {
     rows.push(
       ...(await db.selectFrom('alerts').select(columns).where('createdAt', '>=', sinceIso).execute()),
     );
-    for (const { integrationId, ...alert } of rows) this.#put(integrationId, alert);
+    for (const r of rows) {
+      this.#put(
+        r.integrationId,
+        knownAlert(r.id, r.fingerprint, r.startsAt, r.status, r.annotations, r.generatorUrl),
+      );
+    }
   }
 
   view(integrationId: string, overlay: KnownAlertsOverlay): AlertLookup {
@@ -153,7 +173,13 @@ export class KnownAlerts {
   markResolved(alerts: readonly { integrationId: string; fingerprint: string; startsAt: string }[]): void {
     for (const a of alerts) {
       const known = exactIn(this.#byIntegration.get(a.integrationId)?.get(a.fingerprint), a.startsAt);
-      if (known) this.#put(a.integrationId, { ...known, status: 'resolved' });
+      if (known) {
+        const { id, fingerprint, startsAt, annotations, generatorUrl } = known;
+        this.#put(
+          a.integrationId,
+          knownAlert(id, fingerprint, startsAt, 'resolved', annotations, generatorUrl),
+        );
+      }
     }
   }
 

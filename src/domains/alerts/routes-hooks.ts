@@ -6,26 +6,10 @@ import type { RouteApp } from '../route-context.js';
 import type { GithubHook } from './github.js';
 import type { Heartbeats } from './heartbeats.js';
 import type { AlertIngestion } from './ingest.js';
-import { type ParsedDelivery, parseAlertmanager, parseGeneric, parseGrafana } from './parse-payloads.js';
+import type { Prepared } from './ingest-prepare.js';
+import type { PayloadKind } from './prepare-delivery.js';
 
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
-
-/** Strict JSON from the raw body: invalid UTF-8 or JSON is a 400 `E_BAD_JSON`, never a partial store. */
-export function parseJsonBody(body: unknown): unknown {
-  if (!Buffer.isBuffer(body) || body.length === 0)
-    throw new CodedError(ErrorCode.BadJson, 'The body is empty: send JSON');
-  let text: string;
-  try {
-    text = strictUtf8.decode(body);
-  } catch {
-    throw new CodedError(ErrorCode.BadJson, 'The body is not valid UTF-8');
-  }
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new CodedError(ErrorCode.BadJson, `The body is not valid JSON: ${(error as Error).message}`);
-  }
-}
+export { parseJsonBody } from './prepare-delivery.js';
 
 export interface HookDeps {
   integrations: IntegrationService;
@@ -33,13 +17,9 @@ export interface HookDeps {
   github: GithubHook;
   heartbeats: Heartbeats;
   maxBodyBytes: number;
+  /** A body's prepared alerts (prepare-pool.ts: large bodies on a worker thread). */
+  prepare: (kind: PayloadKind, body: Uint8Array) => Promise<Prepared[]> | Prepared[];
 }
-
-const PARSERS: Record<'alertmanager' | 'grafana' | 'generic', (body: unknown) => ParsedDelivery> = {
-  alertmanager: parseAlertmanager,
-  grafana: parseGrafana,
-  generic: parseGeneric,
-};
 
 const ingestResponse = z.object({
   ok: z.literal(true),
@@ -79,8 +59,10 @@ export async function registerHookRoutes(app: RouteApp, deps: HookDeps): Promise
         },
         async (req) => {
           const integration = await deps.integrations.authenticate(kind as IntegrationKind, req.params.token);
-          const parsed = PARSERS[kind](parseJsonBody(req.body));
-          return { ok: true as const, ...(await deps.ingestion.ingest(integration, parsed.alerts)) };
+          if (!Buffer.isBuffer(req.body) || req.body.length === 0)
+            throw new CodedError(ErrorCode.BadJson, 'The body is empty: send JSON');
+          const prepared = await deps.prepare(kind, req.body);
+          return { ok: true as const, ...(await deps.ingestion.ingestPrepared(integration, prepared)) };
         },
       );
     }

@@ -1,0 +1,49 @@
+import { CodedError, ErrorCode } from '../../core/errors.js';
+import { type Prepared, prepareAlerts } from './ingest-prepare.js';
+import { type ParsedDelivery, parseAlertmanager, parseGeneric, parseGrafana } from './parse-payloads.js';
+
+// From a hook's raw body to the pipeline's prepared alerts: what prepare-pool.ts runs in a worker
+// thread for large bodies, and the hook route runs inline for small ones. No I/O, no clock (the time
+// comes in), so it gives the same answer on either thread.
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Strict JSON from the raw body: invalid UTF-8 or JSON is a 400 `E_BAD_JSON`, never a partial store. */
+export function parseJsonBody(body: unknown): unknown {
+  if (!(body instanceof Uint8Array) || body.length === 0)
+    throw new CodedError(ErrorCode.BadJson, 'The body is empty: send JSON');
+  let text: string;
+  try {
+    text = strictUtf8.decode(body);
+  } catch {
+    throw new CodedError(ErrorCode.BadJson, 'The body is not valid UTF-8');
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new CodedError(ErrorCode.BadJson, `The body is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+export type PayloadKind = 'alertmanager' | 'grafana' | 'generic';
+
+const PARSERS: Record<PayloadKind, (body: unknown) => ParsedDelivery> = {
+  alertmanager: parseAlertmanager,
+  grafana: parseGrafana,
+  generic: parseGeneric,
+};
+
+export interface PrepareLimits {
+  maxAlerts: number;
+  maxLabels: number;
+}
+
+/** Parses, checks and normalises a delivery; CodedError (bad JSON) or ValidationError when refused. */
+export function prepareDelivery(
+  kind: PayloadKind,
+  body: Uint8Array,
+  limits: PrepareLimits,
+  nowMs: number,
+): Prepared[] {
+  return prepareAlerts(PARSERS[kind](parseJsonBody(body)).alerts, limits, nowMs);
+}
