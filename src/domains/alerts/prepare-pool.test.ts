@@ -23,6 +23,16 @@ function body(count: number, tweak: (alert: Record<string, unknown>, i: number) 
   return Buffer.from(JSON.stringify({ version: '4', status: 'firing', alerts }));
 }
 
+/** A tweak for `body`: alert `index` gets `value` at `key`. */
+const at = (index: number, key: string, value: unknown) => (alert: Record<string, unknown>, i: number) => {
+  if (i === index) alert[key] = value;
+};
+
+/** A tweak for `body`: every alert gets these labels. */
+const relabel = (labels: Record<string, string>) => (alert: Record<string, unknown>) => {
+  alert.labels = labels;
+};
+
 /** What a call gives: the alerts, or the refusal's class, code, message and details. */
 async function outcome(run: () => Promise<unknown> | unknown) {
   try {
@@ -46,9 +56,9 @@ describe('PreparePool (large hook bodies on a worker thread)', () => {
   it('gives what the inline path gives, for good bodies and for each kind of refusal', async () => {
     const cases: Buffer[] = [
       body(150),
-      body(3, (a, i) => i === 2 && (a.labels = { 'bad-name': 'x' })),
-      body(3, (a, i) => i === 1 && (a.startsAt = 'yesterday')),
-      body(2, (a) => (a.status = 'maybe')),
+      body(3, at(2, 'labels', { 'bad-name': 'x' })),
+      body(3, at(1, 'startsAt', 'yesterday')),
+      body(2, at(0, 'status', 'maybe')),
       Buffer.from('{"version":"4","alerts":['),
       Buffer.from([0x7b, 0xff, 0x7d]),
       Buffer.from(JSON.stringify({ version: '3', alerts: [] })),
@@ -70,7 +80,7 @@ describe('PreparePool (large hook bodies on a worker thread)', () => {
 
   it('prepares many bodies at once, each answered with its own alerts', async () => {
     const bodies = Array.from({ length: 20 }, (_, k) =>
-      body(40, (a) => (a.labels = { alertname: `A${k}`, i: String(k) })),
+      body(40, relabel({ alertname: `A${k}`, i: String(k) })),
     );
     const results = await Promise.all(bodies.map((b) => pool.prepare('alertmanager', b, nowMs)));
     for (const [k, alerts] of results.entries()) {
@@ -91,11 +101,7 @@ describe('PreparePool (large hook bodies on a worker thread)', () => {
   it('what the worker has in hand when the pool closes is prepared inline, not lost', async () => {
     const closing = new PreparePool({ limits, minWorkerBytes: 1, onError: () => {} });
     const pending = Array.from({ length: 10 }, (_, k) =>
-      closing.prepare(
-        'alertmanager',
-        body(30, (a) => (a.labels = { alertname: `C${k}` })),
-        nowMs,
-      ),
+      closing.prepare('alertmanager', body(30, relabel({ alertname: `C${k}` })), nowMs),
     );
     await closing.close();
     const results = await Promise.all(pending);
