@@ -1,0 +1,124 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import SqliteDatabase from 'better-sqlite3';
+import { eventually } from '../../test/support/eventually.js';
+import { openSqlite } from './database.js';
+import { type CheckpointResult, WalCheckpointer } from './wal-checkpointer.js';
+
+const dirs: string[] = [];
+function tempFile(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'opsroom-wal-'));
+  dirs.push(dir);
+  return join(dir, 'db.sqlite');
+}
+after(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+const autocheckpoint = (sqlite: SqliteDatabase.Database) =>
+  sqlite.pragma('wal_autocheckpoint', { simple: true }) as number;
+
+/** Writes `rows` rows of 2 KB in separate transactions: roughly one WAL frame each. */
+function write(sqlite: SqliteDatabase.Database, rows: number): void {
+  sqlite.exec('CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, body TEXT)');
+  const insert = sqlite.prepare('INSERT INTO t (body) VALUES (?)');
+  for (let i = 0; i < rows; i++) insert.run('x'.repeat(2048));
+}
+
+describe('WAL checkpoints in a worker thread', () => {
+  test('a file database stops checkpointing in its commits once the worker is ready, and the worker copies the WAL', async () => {
+    const seen: CheckpointResult[] = [];
+    const database = openSqlite(tempFile(), { checkpointIntervalMs: 5, onCheckpoint: (r) => seen.push(r) });
+    const sqlite = database.sqlite!;
+    await eventually(() => autocheckpoint(sqlite) === 0);
+    write(sqlite, 200);
+    const before = seen.length;
+    // A checkpoint that started after the writes copies every frame they left in the WAL.
+    const done = await eventually(
+      () => seen.slice(before + 1).find((r) => r.log > 0 && r.checkpointed === r.log) ?? false,
+    );
+    assert.equal(done.busy, 0);
+    assert.equal(sqlite.prepare('SELECT count(*) FROM t').pluck().get(), 200);
+    await database.close();
+  });
+
+  test('closing stops the worker first, so the server’s connection is the last and removes the WAL', async () => {
+    const file = tempFile();
+    const database = openSqlite(file, { checkpointIntervalMs: 5 });
+    await eventually(() => autocheckpoint(database.sqlite!) === 0);
+    write(database.sqlite!, 50);
+    assert.ok(existsSync(`${file}-wal`));
+    await database.close();
+    assert.equal(existsSync(`${file}-wal`), false);
+    const reopened = new SqliteDatabase(file, { readonly: true });
+    assert.equal(reopened.prepare('SELECT count(*) FROM t').pluck().get(), 50);
+    reopened.close();
+  });
+
+  test('past restartFrames a RESTART lets the next commit start the WAL over, so it stays small', async () => {
+    const file = tempFile();
+    const sqlite = new SqliteDatabase(file);
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('wal_autocheckpoint = 0');
+    const seen: CheckpointResult[] = [];
+    const checkpointer = new WalCheckpointer({
+      file,
+      resolveFrom: import.meta.url,
+      intervalMs: 5,
+      restartFrames: 100,
+      onReady: () => {},
+      onFailed: (error) => assert.fail(error),
+      onCheckpoint: (r) => seen.push(r),
+    });
+    for (let round = 0; round < 10; round++) {
+      write(sqlite, 150);
+      const from = seen.length;
+      await eventually(() => seen.slice(from).some((r) => r.mode === 'RESTART' && r.busy === 0));
+    }
+    // Without restarts the WAL would hold every frame of the 1500 commits (one or more each, 4 KB);
+    // with them it holds about what two rounds wrote.
+    const frames = statSync(`${file}-wal`).size / 4096;
+    assert.ok(frames < 750, `WAL holds ${frames} frames`);
+    await checkpointer.stop();
+    sqlite.close();
+  });
+
+  test('a second process’s connection (an offline CLI beside the server) writes and closes alongside', async () => {
+    const file = tempFile();
+    const server = openSqlite(file, { checkpointIntervalMs: 5 });
+    const cli = openSqlite(file, { checkpointIntervalMs: 5 });
+    await eventually(() => autocheckpoint(server.sqlite!) === 0 && autocheckpoint(cli.sqlite!) === 0);
+    write(server.sqlite!, 100);
+    write(cli.sqlite!, 100);
+    await cli.close();
+    write(server.sqlite!, 10);
+    assert.equal(server.sqlite!.prepare('SELECT count(*) FROM t').pluck().get(), 210);
+    await server.close();
+  });
+
+  test('in-memory databases and checkpoint: inline keep SQLite’s own checkpoints and start no worker', async () => {
+    const memory = openSqlite(':memory:');
+    const inline = openSqlite(tempFile(), { checkpoint: 'inline' });
+    write(inline.sqlite!, 10);
+    assert.equal(autocheckpoint(memory.sqlite!), 4000);
+    assert.equal(autocheckpoint(inline.sqlite!), 4000);
+    await memory.close();
+    await inline.close();
+  });
+
+  test('a worker that cannot open the file reports it, and stopping it still resolves', async () => {
+    const failures: Error[] = [];
+    const checkpointer = new WalCheckpointer({
+      file: join(tmpdir(), 'opsroom-wal-missing', 'none.sqlite'),
+      resolveFrom: import.meta.url,
+      onReady: () => assert.fail('must not be ready'),
+      onFailed: (error) => failures.push(error),
+    });
+    await eventually(() => failures.length === 1);
+    await checkpointer.stop();
+    assert.equal(failures.length, 1);
+  });
+});
