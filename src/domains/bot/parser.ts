@@ -188,7 +188,7 @@ function parseTokens(command: Command, tokens: Token[], line: string, options: P
   const plan = planOf(command);
   let positional = tokens;
   let named = NO_NAMES;
-  if (tokens.some((t) => t.key !== undefined)) {
+  if (hasPairs(tokens)) {
     positional = tokens.filter((t) => t.key === undefined);
     const names = new Set<string>();
     for (const token of tokens) {
@@ -202,7 +202,8 @@ function parseTokens(command: Command, tokens: Token[], line: string, options: P
 
   let coercionFailure: ParseFailure | undefined;
   let structural: MatchFailure | undefined;
-  for (const [patternIndex, pattern] of command.patterns.entries()) {
+  for (let patternIndex = 0; patternIndex < command.patterns.length; patternIndex++) {
+    const pattern = command.patterns[patternIndex]!;
     const match = matchPattern(pattern, {
       tokens: positional,
       line,
@@ -263,6 +264,11 @@ function parseTokens(command: Command, tokens: Token[], line: string, options: P
   }
   if (coercionFailure !== undefined) return coercionFailure;
   return usageFailure(command, describeMismatch(structural!), structural!.offset + 1);
+}
+
+function hasPairs(tokens: readonly Token[]): boolean {
+  for (let i = 0; i < tokens.length; i++) if (tokens[i]!.key !== undefined) return true;
+  return false;
 }
 
 function usageFailure(command: Command, message: string, column?: number): ParseFailure {
