@@ -9,6 +9,7 @@ import * as jobs from './migrations/006-jobs.js';
 import * as deploys from './migrations/007-deploys.js';
 import * as alerts from './migrations/008-alerts.js';
 import * as filesAndReads from './migrations/009-files-and-reads.js';
+import * as jobProcesses from './migrations/010-job-processes.js';
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: DialectName): Promise<void> };
 
@@ -23,6 +24,7 @@ const MIGRATIONS: [string, DialectMigration][] = [
   ['007-deploys', deploys],
   ['008-alerts', alerts],
   ['009-files-and-reads', filesAndReads],
+  ['010-job-processes', jobProcesses],
 ];
 
 export async function migrateToLatest(database: Database): Promise<MigrationResultSet> {

@@ -3,6 +3,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { processGone } from '../../src/plugins/actions/testing.js';
 import { openDatabase } from '../../src/storage/database.js';
 import { migrateToLatest } from '../../src/storage/migrate.js';
 import { eventually } from '../support/eventually.js';
@@ -21,6 +22,8 @@ async function adminToken(dataDir: string): Promise<string> {
 describe('a job running when the server is killed with -9', () => {
   const dir = mkdtempSync(join(tmpdir(), 'opsroom-job-kill-'));
   const pidFile = join(dir, 'script.pid');
+  const childPidFile = join(dir, 'child.pid');
+  const marker = join(dir, 'terminated');
   let server: ServerProcess | undefined;
   after(async () => {
     await server?.stop('SIGKILL');
@@ -33,7 +36,7 @@ describe('a job running when the server is killed with -9', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  test('is marked interrupted after the restart, and its card says so', async () => {
+  test('is marked interrupted after the restart, its processes are stopped, and its card says so', async () => {
     const dataDir = join(dir, 'data');
     const actions = join(dir, 'actions', 'slow');
     mkdirSync(actions, { recursive: true });
@@ -41,7 +44,12 @@ describe('a job running when the server is killed with -9', () => {
       join(actions, 'action.yaml'),
       'name: slow\nsummary: Runs for a long time\nrun: ["./run.sh"]\ntimeout: 10m\npermission: ops:read\n',
     );
-    writeFileSync(join(actions, 'run.sh'), `#!/bin/sh\necho $$ > ${pidFile}\necho started\nexec sleep 300\n`);
+    // A shell leading its group with a child, as a deploy script would be; SIGTERM leaves a mark.
+    writeFileSync(
+      join(actions, 'run.sh'),
+      `#!/bin/sh\ntrap 'echo terminated > ${marker}; exit 143' TERM\necho $$ > ${pidFile}\n` +
+        `sleep 300 &\necho $! > ${childPidFile}\necho started\nwait\n`,
+    );
     chmodSync(join(actions, 'run.sh'), 0o755);
     const configFile = join(dir, 'opsroom.yaml');
     writeFileSync(configFile, `actions:\n  dir: ${join(dir, 'actions')}\n  watch: false\n`);
@@ -74,15 +82,28 @@ describe('a job running when the server is killed with -9', () => {
     });
 
     await server.stop('SIGKILL');
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    const child = Number(readFileSync(childPidFile, 'utf8'));
+    assert.ok(!processGone(pid) && !processGone(child), 'the script outlived the server');
     server = await startServerProcess({ dataDir, port, configFile });
+
+    // The restart stopped the script's whole group before it answered (SIGTERM first: the trap ran).
+    assert.ok(processGone(pid), 'the script is gone');
+    assert.ok(processGone(child), 'and the process it started');
+    assert.equal(readFileSync(marker, 'utf8').trim(), 'terminated');
 
     const job = (await api('/api/jobs/1')).body;
     assert.equal(job.status, 'interrupted', server.output());
     assert.match(String(job.output), /started/, 'the log printed before the crash is kept');
+    assert.match(
+      String(job.summary),
+      new RegExp(`its processes \\(pgid ${pid}\\) were still running and were stopped \\(SIGTERM\\)`),
+    );
     const message = (await api(`/api/messages/${String(running.messageId)}`)).body as {
-      card: { title: string; fields: { title: string; value: string }[] };
+      card: { title: string; text?: string; fields: { title: string; value: string }[] };
     };
     assert.match(message.card.title, /^⚠️ Job #1/);
     assert.match(message.card.fields.find((f) => f.title === 'Status')!.value, /interrupted/);
+    assert.match(message.card.text ?? '', new RegExp(`its processes \\(pgid ${pid}\\) were still running`));
   });
 });

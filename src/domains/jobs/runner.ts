@@ -10,12 +10,12 @@ import {
   CARD_TAIL_LINES,
   describeStatus,
   type JobResult,
-  lastLinesOf,
   resultOf,
   type StopReason,
   stopOutcome,
 } from './job-outcome.js';
 import { type ChunkRedactor, DEFAULT_OUTPUT_LIMITS, JobOutput, type JobOutputLimits } from './output.js';
+import { recoverInterruptedJobs, trackSpawns } from './processes.js';
 import type { JobView, JobWithOutput } from './schema.js';
 
 export type { JobResult } from './job-outcome.js';
@@ -74,6 +74,8 @@ export interface JobRunnerDeps {
   /** At most one card update per interval while output streams. */
   cardIntervalMs: number;
   outputLimits?: JobOutputLimits;
+  /** At a restart, between SIGTERM and SIGKILL for a process group a dead server left running (5 s). */
+  orphanGraceMs?: number;
   onError: (error: unknown, context: Record<string, unknown>) => void;
 }
 
@@ -185,24 +187,12 @@ export class JobRunner {
     return row ? jobWithOutput(row) : undefined;
   }
 
-  /** Jobs left queued or running by a process that died: marked interrupted, their cards say so. */
+  /**
+   * Jobs left queued or running by a process that died: what they left running is stopped (only
+   * processes that are provably theirs), then they are marked interrupted and their cards say so.
+   */
   async recoverInterrupted(): Promise<number> {
-    const rows = await this.deps.store.active();
-    for (const row of rows) {
-      if (this.live.has(row.id)) continue;
-      const finishedAt = this.deps.clock.now().toISOString();
-      const summary = 'The server stopped while this job was running; its outcome is unknown.';
-      await this.deps.store.update(row.id, { status: 'interrupted', finishedAt, summary });
-      const updated: JobRow = { ...row, status: 'interrupted', finishedAt, summary };
-      if (updated.messageId) {
-        const tail = lastLinesOf(updated.output);
-        await this.deps.cards
-          .update(updated.messageId, jobCard(jobView(updated), tail, this.deps.clock.nowMs()))
-          .catch((error: unknown) => this.deps.onError(error, { jobId: row.id }));
-      }
-      this.deps.bus.publish('job.finished', { job: jobView(updated) });
-    }
-    return rows.length;
+    return await recoverInterruptedJobs(this.deps, (id) => this.live.has(id));
   }
 
   /** Resolves when every job started so far has finished (tests). */
@@ -273,7 +263,7 @@ export class JobRunner {
         await this.deps.cards.say(where, redacted);
       },
     };
-    const running = Promise.resolve().then(() => job.spec.run(ctx));
+    const running = trackSpawns(this.deps, job.row.id, () => Promise.resolve().then(() => job.spec.run(ctx)));
     try {
       const result = await Promise.race([running, aborted]);
       const outcome = resultOf(result);

@@ -1,4 +1,5 @@
 import type { Kysely, Selectable, Updateable } from 'kysely';
+import type { ProcessIdentity } from '../../runtime/process-identity.js';
 import type { DB } from '../../storage/tables.js';
 import type { JobListQuery, JobView, JobWithOutput } from './schema.js';
 import { ACTIVE_STATUSES, type JobsTable } from './table.js';
@@ -43,6 +44,36 @@ export class JobStore {
       .orderBy('id')
       .execute();
     return rows.map(normalise);
+  }
+
+  /** A program the job started (its process group), until it is over. */
+  async addProcess(jobId: number, process: ProcessIdentity, startedAt: string): Promise<void> {
+    const { pid, pgid, startTicks, bootId } = process;
+    await this.db
+      .insertInto('jobProcesses')
+      .values({ jobId, pid, pgid, startTicks, bootId, startedAt })
+      .execute();
+  }
+
+  async removeProcess(jobId: number, pid: number): Promise<void> {
+    await this.db.deleteFrom('jobProcesses').where('jobId', '=', jobId).where('pid', '=', pid).execute();
+  }
+
+  /** The process groups recorded for a job, oldest first. */
+  async processesOf(jobId: number): Promise<ProcessIdentity[]> {
+    const rows = await this.db
+      .selectFrom('jobProcesses')
+      .select(['pid', 'pgid', 'startTicks', 'bootId'])
+      .where('jobId', '=', jobId)
+      .orderBy('startedAt')
+      .orderBy('pid')
+      .execute();
+    // PostgreSQL returns bigint as a string.
+    return rows.map((r) => ({ ...r, startTicks: r.startTicks === null ? null : Number(r.startTicks) }));
+  }
+
+  async clearProcesses(jobId: number): Promise<void> {
+    await this.db.deleteFrom('jobProcesses').where('jobId', '=', jobId).execute();
   }
 }
 

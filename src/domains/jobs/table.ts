@@ -39,8 +39,20 @@ export interface JobsTable {
   finishedAt: string | null;
 }
 
+/** A program a running job started, leading its own process group (see runtime/process-identity.ts). */
+export interface JobProcessesTable {
+  jobId: number;
+  pid: number;
+  pgid: number;
+  /** Start time of the leader in clock ticks since boot; null where it cannot be read (no /proc). */
+  startTicks: number | null;
+  bootId: string | null;
+  startedAt: string;
+}
+
 declare module '../../storage/tables.js' {
   interface DB {
     jobs: JobsTable;
+    jobProcesses: JobProcessesTable;
   }
 }

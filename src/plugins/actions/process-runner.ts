@@ -3,11 +3,15 @@
  * exactly the environment it is given. Output from stdout and stderr is forwarded as it arrives, up to a
  * cap. Stopping (cancel, timeout, the cap) sends SIGTERM to the whole group and SIGKILL after a grace
  * period, so children a script forked die with it. When the program exits on its own, whatever it left
- * running in its group is stopped the same way: a job's processes end with the job.
+ * running in its group is stopped the same way: a job's processes end with the job. The current spawn
+ * watcher (the job runner's, see runtime/spawn-watch.ts) learns the group's identity when it starts and
+ * when it is over, so a restart after a crash can stop a group the dead server left running.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { StringDecoder } from 'node:string_decoder';
 import type { CancelTimer, Clock } from '../../core/clock.js';
+import { identifyProcess, type ProcessIdentity } from '../../runtime/process-identity.js';
+import { currentSpawnWatcher } from '../../runtime/spawn-watch.js';
 
 export interface RunProcessOptions {
   /** Absolute path, or a bare name looked up on the environment's PATH. */
@@ -85,6 +89,12 @@ export function runProcess(options: RunProcessOptions): Promise<ProcessOutcome> 
       });
       return;
     }
+    const watcher = currentSpawnWatcher();
+    let identity: ProcessIdentity | undefined;
+    if (watcher !== undefined && child.pid !== undefined) {
+      identity = identifyProcess(child.pid);
+      if (identity !== undefined) watcher.started(identity);
+    }
 
     const killGroup = (signal: NodeJS.Signals) => {
       if (child.pid === undefined) return;
@@ -152,6 +162,7 @@ export function runProcess(options: RunProcessOptions): Promise<ProcessOutcome> 
       options.signal.removeEventListener('abort', onAbort);
       // An empty group needs no SIGKILL later (and its id must not be signalled once it could be reused).
       if (killTimer !== undefined && !groupAlive()) killTimer();
+      if (identity !== undefined) watcher?.ended(identity);
       if (!capped) {
         for (const decoder of decoders) {
           const rest = decoder.end();
