@@ -128,6 +128,44 @@ export async function insertAlerts(
   }
   return list.map((p) => ids.get(`${p.fingerprint}|${p.startsAt}`));
 }
+/**
+ * Group keys of a delivery's alerts, each formatted once: alerts of one group share their group_by
+ * values, so the key is found by those values (nested maps, no string built per alert) and only
+ * formatted for the first alert that has them. All labels (`...`): the canonical labels JSON.
+ */
+class GroupKeys {
+  readonly #byRoute = new Map<GroupSettings, Map<string, Map<string | undefined, unknown>>>();
+
+  keyOf(settings: GroupSettings, roomId: string, p: Prepared): string {
+    let byRoom = this.#byRoute.get(settings);
+    if (byRoom === undefined) {
+      byRoom = new Map();
+      this.#byRoute.set(settings, byRoom);
+    }
+    let level = byRoom.get(roomId);
+    if (level === undefined) {
+      level = new Map();
+      byRoom.set(roomId, level);
+    }
+    const path = settings.groupBy === undefined ? [p.labelsJson] : settings.groupBy.map((n) => p.labels[n]);
+    for (let i = 0; i < path.length - 1; i++) {
+      let next = level.get(path[i]) as Map<string | undefined, unknown> | undefined;
+      if (next === undefined) {
+        next = new Map();
+        level.set(path[i], next);
+      }
+      level = next;
+    }
+    const last = path.length === 0 ? undefined : path[path.length - 1];
+    let key = level.get(last) as string | undefined;
+    if (key === undefined) {
+      key = groupKeyOf(settings, groupLabelsOf(settings, p.labels), roomId);
+      level.set(last, key);
+    }
+    return key;
+  }
+}
+
 /** Finds or opens the group of every new alert (one per matching route) and records membership. */
 export async function assignGroups(
   trx: Transaction<DB>,
@@ -154,6 +192,7 @@ export async function assignGroups(
     }
   >();
   const memberships: { key: string; alertId: number }[] = [];
+  const keys = new GroupKeys();
   for (let i = 0; i < list.length; i++) {
     const alertId = inserted[i];
     if (alertId === undefined) continue;
@@ -161,11 +200,12 @@ export async function assignGroups(
     for (const settings of routes[i]!) {
       const roomId = settings.room === undefined ? integration.roomId : rooms.get(settings.room);
       if (!roomId) continue;
-      const labels = groupLabelsOf(settings, p.labels);
-      const key = groupKeyOf(settings, labels, roomId);
+      const key = keys.keyOf(settings, roomId, p);
       const entry = wanted.get(key);
-      if (!entry) wanted.set(key, { settings, labels, roomId, first: p, firing: p.status === 'firing' });
-      else if (p.status === 'firing') entry.firing = true;
+      if (!entry) {
+        const labels = groupLabelsOf(settings, p.labels);
+        wanted.set(key, { settings, labels, roomId, first: p, firing: p.status === 'firing' });
+      } else if (p.status === 'firing') entry.firing = true;
       memberships.push({ key, alertId });
     }
   }
