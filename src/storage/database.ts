@@ -16,6 +16,12 @@ export interface Database {
   location: string;
   /** The raw SQLite handle, for online backup; absent on PostgreSQL. */
   sqlite?: SqliteDatabase.Database;
+  /**
+   * A number that changes whenever another connection (another process: an offline CLI beside the
+   * server) commits to the database, for caches of rows this process otherwise keeps up to date
+   * itself. Absent on PostgreSQL, where no such signal exists: there, nothing may be cached.
+   */
+  dataVersion?: () => number;
   close(): Promise<void>;
 }
 
@@ -97,11 +103,13 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Database 
             if (!closing) sqlite.pragma(`wal_autocheckpoint = ${INLINE_AUTOCHECKPOINT}`);
           },
         });
+  const dataVersion = sqlite.prepare('PRAGMA data_version').pluck();
   return {
     db,
     dialect: 'sqlite',
     location: file,
     sqlite,
+    dataVersion: () => dataVersion.get() as number,
     close: async () => {
       closing = true;
       // The worker closes first, so this connection is the last one: closing it checkpoints the whole

@@ -12,6 +12,7 @@ import { MessageService } from './message-service.js';
 import { MessageStore } from './message-store.js';
 import { RoomPins } from './pins.js';
 import { ReadMarkers } from './read-markers.js';
+import { RoomCache } from './room-cache.js';
 import { RoomService } from './room-service.js';
 import { RoomStore } from './room-store.js';
 import { createSearchStore } from './search/search-store.js';
@@ -41,7 +42,9 @@ export function createChatDomain(deps: {
   filesDir: string;
   maxFileBytes: number;
 }): ChatDomain {
-  const rooms = new RoomStore(deps.db);
+  const cache = new RoomCache(deps.database.dataVersion);
+  cache.attach(deps.bus);
+  const rooms = new RoomStore(deps.db, cache);
   const access = new RoomAccess(rooms);
   const shared = { ...deps, rooms, access };
   const messageStore = new MessageStore(deps.db);

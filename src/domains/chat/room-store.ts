@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { DB, RoomsTable } from '../../storage/tables.js';
+import type { RoomCache } from './room-cache.js';
 import type { RoomKind, RoomView } from './schema.js';
 
 export type RoomRow = Selectable<RoomsTable>;
@@ -18,25 +19,37 @@ export function toRoomView(row: RoomRow, memberCount: number, isMember: boolean)
   };
 }
 
-/** Room and membership queries. */
+/** Room and membership queries; rooms and memberships are served from `cache` when it has them. */
 export class RoomStore {
-  constructor(private readonly db: Kysely<DB>) {}
+  constructor(
+    private readonly db: Kysely<DB>,
+    private readonly cache?: RoomCache,
+  ) {}
 
   /** By id first, then by name (with or without '#'). */
   async find(ref: string): Promise<RoomRow | undefined> {
-    const byId = await this.db.selectFrom('rooms').selectAll().where('id', '=', ref).executeTakeFirst();
-    if (byId) return byId;
     const name = ref.replace(/^#/, '').toLowerCase();
-    return this.db.selectFrom('rooms').selectAll().where('name', '=', name).executeTakeFirst();
+    const cached = this.cache?.room(ref, name);
+    if (cached !== undefined) return cached;
+    const epoch = this.cache?.epoch ?? 0;
+    const row =
+      (await this.db.selectFrom('rooms').selectAll().where('id', '=', ref).executeTakeFirst()) ??
+      (await this.db.selectFrom('rooms').selectAll().where('name', '=', name).executeTakeFirst());
+    if (row !== undefined) this.cache?.putRoom(row, epoch);
+    return row;
   }
 
   async isMember(roomId: string, userId: string): Promise<boolean> {
+    const cached = this.cache?.member(roomId, userId);
+    if (cached !== undefined) return cached;
+    const epoch = this.cache?.epoch ?? 0;
     const row = await this.db
       .selectFrom('roomMembers')
       .select('userId')
       .where('roomId', '=', roomId)
       .where('userId', '=', userId)
       .executeTakeFirst();
+    this.cache?.putMember(roomId, userId, row !== undefined, epoch);
     return row !== undefined;
   }
 
