@@ -17,6 +17,7 @@ import { RoomService } from './room-service.js';
 import { RoomStore } from './room-store.js';
 import { createSearchStore } from './search/search-store.js';
 import { SearchService } from './search-service.js';
+import { SqliteRoomWrites } from './sqlite-room-writes.js';
 
 export interface ChatDomain {
   rooms: RoomService;
@@ -48,7 +49,11 @@ export function createChatDomain(deps: {
   const access = new RoomAccess(rooms);
   const shared = { ...deps, rooms, access };
   const messageStore = new MessageStore(deps.db);
-  const messages = new MessageService({ ...shared, messages: messageStore });
+  const messages = new MessageService({
+    ...shared,
+    messages: messageStore,
+    sqliteWrites: deps.database.sqlite && new SqliteRoomWrites(deps.db, deps.database.sqlite),
+  });
   return {
     rooms: new RoomService(shared),
     messages,

@@ -17,12 +17,15 @@ import {
   postMessageBody,
   reactionBody,
 } from './schema.js';
+import type { SqliteRoomWrites } from './sqlite-room-writes.js';
 
 const MENTION = /(?:^|[^\w@])@([a-z0-9][a-z0-9._-]{0,31})/gi;
 
 export interface MessageServiceDeps extends ChatDeps {
   messages: MessageStore;
   maxMessageLength: number;
+  /** On SQLite: posts as prepared statements instead of Kysely queries. */
+  sqliteWrites?: SqliteRoomWrites | undefined;
 }
 
 /** Posting, editing, deleting, reacting, pinning and reading messages. */
@@ -65,28 +68,41 @@ export class MessageService {
       { ...row, username: actor.username },
       { reactions: [], pinned: false, replyCount: 0 },
     );
-    const events = await this.deps.db.transaction().execute(async (trx) => {
+    const joins = !room.isMember && actor.userId !== 'system';
+    const member = { roomId: room.id, userId: actor.userId, role: 'member', joinedAt: at };
+    const joined = {
+      type: 'member.joined' as const,
+      roomId: room.id,
+      at,
+      data: { userId: actor.userId, username: actor.username },
+    };
+    const created = { type: 'message.created' as const, roomId: room.id, at, data: view };
+    const { num: _generated, ...values } = row;
+    // SQLite: the same rows in one transaction of prepared statements (see SqliteRoomWrites).
+    const events = await (this.deps.sqliteWrites?.write((w) => {
       const out: AppendedEvent<unknown>[] = [];
-      if (!room.isMember && actor.userId !== 'system') {
-        await trx
-          .insertInto('roomMembers')
-          .values({ roomId: room.id, userId: actor.userId, role: 'member', joinedAt: at })
-          .onConflict((oc) => oc.doNothing())
-          .execute();
-        out.push(
-          await appendRoomEvent(trx, {
-            type: 'member.joined',
-            roomId: room.id,
-            at,
-            data: { userId: actor.userId, username: actor.username },
-          }),
-        );
+      if (joins) {
+        w.insertMember(member);
+        out.push(w.appendEvent(joined));
       }
-      const { num: _generated, ...values } = row;
-      await trx.insertInto('messages').values(values).execute();
-      out.push(await appendRoomEvent(trx, { type: 'message.created', roomId: room.id, at, data: view }));
+      w.insertMessage(values);
+      out.push(w.appendEvent(created));
       return out;
-    });
+    }) ??
+      this.deps.db.transaction().execute(async (trx) => {
+        const out: AppendedEvent<unknown>[] = [];
+        if (joins) {
+          await trx
+            .insertInto('roomMembers')
+            .values(member)
+            .onConflict((oc) => oc.doNothing())
+            .execute();
+          out.push(await appendRoomEvent(trx, joined));
+        }
+        await trx.insertInto('messages').values(values).execute();
+        out.push(await appendRoomEvent(trx, created));
+        return out;
+      }));
     publishAll(this.deps.bus, events);
     return { ...view, seq: events[events.length - 1]!.seq };
   }

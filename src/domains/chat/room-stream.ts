@@ -26,7 +26,25 @@ export async function appendRoomEvent<T>(
     .where('id', '=', event.roomId)
     .returning('lastSeq')
     .executeTakeFirstOrThrow();
-  const seq = Number(lastSeq);
+  const appended = appendedEvent(event, Number(lastSeq));
+  await trx
+    .insertInto('roomEvents')
+    .values({
+      roomId: event.roomId,
+      seq: appended.seq,
+      type: event.type,
+      frame: appended.frame,
+      createdAt: event.at,
+    })
+    .execute();
+  return appended;
+}
+
+/** The event with its seq and its frame, serialised once: what is stored, published and sent. */
+export function appendedEvent<T>(
+  event: { type: RoomStreamEventType; roomId: string; at: string; data: T },
+  seq: number,
+): AppendedEvent<T> {
   const frameObject: RoomEventFrame = {
     type: 'event',
     event: event.type,
@@ -35,12 +53,13 @@ export async function appendRoomEvent<T>(
     at: event.at,
     data: event.data,
   };
-  const frame = JSON.stringify(frameObject);
-  await trx
-    .insertInto('roomEvents')
-    .values({ roomId: event.roomId, seq, type: event.type, frame, createdAt: event.at })
-    .execute();
-  return { type: event.type, roomId: event.roomId, seq, frame, data: event.data };
+  return {
+    type: event.type,
+    roomId: event.roomId,
+    seq,
+    frame: JSON.stringify(frameObject),
+    data: event.data,
+  };
 }
 
 /** Frames after `afterSeq`, oldest first: what a reconnecting client missed. */
