@@ -187,7 +187,7 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(afterCounts, before);
     });
 
-    it('large deliveries (prepared on the worker thread) are stored, or refused, like small ones', async () => {
+    it('large deliveries are stored, or refused with the bad alert named, whole', async () => {
       const big = (tweak?: (alert: Record<string, unknown>, i: number) => void) => {
         const body = JSON.parse(firing);
         const [template] = body.alerts;
@@ -208,7 +208,6 @@ for (const dialect of DIALECTS) {
           if (i === 250) a.labels = { 'bad-name': 'x' };
         }),
       );
-      assert.ok(Buffer.byteLength(big()) > 64 * 1024, 'past the worker threshold');
       assert.equal(bad.statusCode, 400, bad.body);
       assert.equal(bad.json().error.code, 'E_VALIDATION');
       assert.match(bad.json().error.message, /alerts\.250\.labels: 'bad-name' is not a label name/);

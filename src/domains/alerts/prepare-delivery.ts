@@ -2,9 +2,9 @@ import { CodedError, ErrorCode } from '../../core/errors.js';
 import { type Prepared, prepareAlerts } from './ingest-prepare.js';
 import { type ParsedDelivery, parseAlertmanager, parseGeneric, parseGrafana } from './parse-payloads.js';
 
-// From a hook's raw body to the pipeline's prepared alerts: what prepare-pool.ts runs in a worker
-// thread for large bodies, and the hook route runs inline for small ones. No I/O, no clock (the time
-// comes in), so it gives the same answer on either thread.
+// From a hook's raw body to the pipeline's prepared alerts, in one synchronous step with no I/O and
+// no clock (the time comes in). A worker thread running this for large bodies was tried (issue 6):
+// handing the body over and the alerts back cost the event loop about what parsing them did.
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 

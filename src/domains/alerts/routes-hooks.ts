@@ -17,8 +17,8 @@ export interface HookDeps {
   github: GithubHook;
   heartbeats: Heartbeats;
   maxBodyBytes: number;
-  /** A body's prepared alerts (prepare-pool.ts: large bodies on a worker thread). */
-  prepare: (kind: PayloadKind, body: Uint8Array) => Promise<Prepared[]> | Prepared[];
+  /** A body's checked and normalised alerts (prepare-delivery.ts). */
+  prepare: (kind: PayloadKind, body: Uint8Array) => Prepared[];
 }
 
 const ingestResponse = z.object({
@@ -61,7 +61,7 @@ export async function registerHookRoutes(app: RouteApp, deps: HookDeps): Promise
           const integration = await deps.integrations.authenticate(kind as IntegrationKind, req.params.token);
           if (!Buffer.isBuffer(req.body) || req.body.length === 0)
             throw new CodedError(ErrorCode.BadJson, 'The body is empty: send JSON');
-          const prepared = await deps.prepare(kind, req.body);
+          const prepared = deps.prepare(kind, req.body);
           return { ok: true as const, ...(await deps.ingestion.ingestPrepared(integration, prepared)) };
         },
       );

@@ -29,19 +29,13 @@ import { noiseReport } from './noise.js';
 import { GroupNotifier } from './notifier.js';
 import { NotifyRateLimiter } from './notify-rate-limit.js';
 import { registerAlertRoutes } from './routes.js';
-import { PreparePool } from './prepare-pool.js';
+import { prepareDelivery } from './prepare-delivery.js';
 import { registerHookRoutes } from './routes-hooks.js';
 import { AlertRouter, type RouteSpec } from './routing.js';
 import type { SilenceView } from './schema.js';
 import { AlertService } from './service.js';
 import { Silences } from './silences.js';
 import { SqliteAlertStatements } from './sqlite-alert-statements.js';
-
-/**
- * Hook bodies from this size (about 60 alerts) are prepared on a worker thread; smaller ones inline,
- * where the hop would cost more than it saves (and latency matters more than throughput).
- */
-const PREPARE_ON_WORKER_BYTES = 32 * 1024;
 
 /** The `alerts:` section as the domain reads it (config/alerts-schema.ts gives exactly this). */
 export interface AlertsSettings {
@@ -297,18 +291,19 @@ export async function startAlerts(deps: AlertsDeps): Promise<AlertsDomain> {
     },
     settings.integrations,
   );
-  const preparePool = new PreparePool({
-    limits: { maxAlerts: settings.max_alerts_per_request, maxLabels: settings.max_labels },
-    minWorkerBytes: PREPARE_ON_WORKER_BYTES,
-    onError: (error) => deps.onError(error, { step: 'alerts.prepare-worker' }),
-  });
   await registerHookRoutes(deps.http, {
     integrations,
     ingestion,
     github,
     heartbeats,
     maxBodyBytes: settings.max_body_bytes,
-    prepare: (kind, body) => preparePool.prepare(kind, body, clock.nowMs()),
+    prepare: (kind, body) =>
+      prepareDelivery(
+        kind,
+        body,
+        { maxAlerts: settings.max_alerts_per_request, maxLabels: settings.max_labels },
+        clock.nowMs(),
+      ),
   });
   registerAlertRoutes(deps.http, { service, noise, dryRun: runDry });
   registerIntegrationRoutes(deps.http, integrations);
@@ -327,7 +322,6 @@ export async function startAlerts(deps: AlertsDeps): Promise<AlertsDomain> {
     idle: () => scheduler.idle(),
     async stop() {
       stopCreated();
-      await preparePool.close();
       await scheduler.stop();
     },
   };
