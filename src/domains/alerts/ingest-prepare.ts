@@ -16,6 +16,22 @@ export interface Prepared {
   generatorUrl: string | null;
 }
 
+/** A copy of `p` starting at `startsAt`, with the same shape as every other Prepared (not a spread). */
+export function withStart(p: Prepared, startsAt: string): Prepared {
+  return {
+    labels: p.labels,
+    labelsJson: p.labelsJson,
+    annotationsJson: p.annotationsJson,
+    fingerprint: p.fingerprint,
+    alertname: p.alertname,
+    severity: p.severity,
+    status: p.status,
+    startsAt,
+    endsAt: p.endsAt,
+    generatorUrl: p.generatorUrl,
+  };
+}
+
 const LABEL_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const MAX_VALUE = 10_000;
 

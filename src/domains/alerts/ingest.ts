@@ -6,7 +6,7 @@ import type { DB } from '../../storage/tables.js';
 import type { Integration } from '../integrations/schema.js';
 import './events.js';
 import type { FlapDetector } from './flap-detector.js';
-import { type Prepared, prepareAlerts } from './ingest-prepare.js';
+import { type Prepared, prepareAlerts, withStart } from './ingest-prepare.js';
 import {
   applyChanges,
   assignGroups,
@@ -27,22 +27,6 @@ import type { AlertEventsTable } from './table.js';
 type EventRow = Insertable<AlertEventsTable>;
 
 export const FLUSH_TASK = 'alerts.flush';
-
-/** A copy of `p` starting at `startsAt`, with the same shape as every other Prepared (not a spread). */
-function withStart(p: Prepared, startsAt: string): Prepared {
-  return {
-    labels: p.labels,
-    labelsJson: p.labelsJson,
-    annotationsJson: p.annotationsJson,
-    fingerprint: p.fingerprint,
-    alertname: p.alertname,
-    severity: p.severity,
-    status: p.status,
-    startsAt,
-    endsAt: p.endsAt,
-    generatorUrl: p.generatorUrl,
-  };
-}
 export const flushKey = (groupId: number) => `alert-group:${groupId}`;
 
 export interface IngestLimits {
