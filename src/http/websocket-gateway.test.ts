@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { startTestApp, type TestApp, type TestUser } from '../../test/support/app.js';
 import { DIALECTS } from '../../test/support/databases.js';
+import { eventually } from '../../test/support/eventually.js';
 import { contiguous, WsTestClient } from '../../test/support/ws-client.js';
+import { attachWebSocketGateway } from './websocket-gateway.js';
 
 for (const dialect of DIALECTS) {
   describe(`WebSocket gateway on ${dialect}`, () => {
@@ -233,6 +237,44 @@ for (const dialect of DIALECTS) {
     });
   });
 }
+
+describe('WebSocket gateway heartbeat', () => {
+  test('each beat re-checks every connection’s credential, one after another', async () => {
+    const t = await startTestApp('sqlite');
+    const server = createServer();
+    const gateway = attachWebSocketGateway({
+      server,
+      identity: t.app.identity,
+      chat: t.app.chat,
+      db: t.database.db,
+      bus: t.app.bus,
+      metrics: t.app.metrics,
+      logger: t.app.logger,
+      ids: t.app.ids,
+      heartbeatMs: 20,
+    });
+    try {
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const { port } = server.address() as AddressInfo;
+      const url = `ws://127.0.0.1:${port}/api/ws`;
+      const users = await Promise.all(['erin', 'finn', 'gus'].map((name) => t.user(name)));
+      const clients = await Promise.all(users.map((user) => WsTestClient.open(url, user.auth)));
+      // Disabled behind the service's back: no event tells the gateway, only the beat's re-check.
+      await t.database.db
+        .updateTable('users')
+        .set({ disabledAt: '2026-01-01T00:00:00.000Z' })
+        .where('username', 'in', ['finn', 'gus'])
+        .execute();
+      await eventually(() => clients[1]!.closeCode === 1008 && clients[2]!.closeCode === 1008);
+      assert.equal((await clients[0]!.request({ type: 'ping', id: 'p' })).type, 'pong');
+      clients[0]!.close();
+    } finally {
+      await gateway.close();
+      server.close();
+      await t.dispose();
+    }
+  });
+});
 
 describe('WebSocket gateway shutdown', () => {
   test('closing the app closes sockets with 1001 and refuses new upgrades', async () => {

@@ -82,7 +82,7 @@ export function attachWebSocketGateway(deps: WebSocketGatewayDeps): WebSocketGat
   const connections = new Set<Connection>();
   let closing = false;
 
-  const recheck = (conn: Connection): void => {
+  const recheck = (conn: Connection): Promise<void> =>
     actorFor(deps.identity, conn.credential).then(
       (actor) => {
         if (actor) conn.actor = actor;
@@ -90,6 +90,25 @@ export function attachWebSocketGateway(deps: WebSocketGatewayDeps): WebSocketGat
       },
       (error: unknown) => logger.warn({ err: error }, 'websocket re-authentication failed'),
     );
+
+  /**
+   * The beat's re-check of every credential, one connection at a time with a turn of the event loop
+   * between them: all at once, a few hundred token lookups (and last-used updates) held up every
+   * other frame for tens of milliseconds in one burst.
+   */
+  let rechecking = false;
+  const recheckAll = async (list: Connection[]): Promise<void> => {
+    if (rechecking) return;
+    rechecking = true;
+    try {
+      for (const conn of list) {
+        if (closing) return;
+        if (conn.open) await recheck(conn);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    } finally {
+      rechecking = false;
+    }
   };
 
   /** A frame for these people only, on each of their connections. */
@@ -124,7 +143,7 @@ export function attachWebSocketGateway(deps: WebSocketGatewayDeps): WebSocketGat
     // A revoked token or a change of roles takes effect on open connections now, not at the next beat.
     if (event.type === 'token.revoked' || event.type === 'user.roles_changed') {
       const userId = (event.payload as { userId: string }).userId;
-      for (const conn of connections) if (conn.userId === userId) recheck(conn);
+      for (const conn of connections) if (conn.userId === userId) void recheck(conn);
     }
   });
 
@@ -178,6 +197,7 @@ export function attachWebSocketGateway(deps: WebSocketGatewayDeps): WebSocketGat
 
   // Pings find connections that died without a FIN; each beat also re-checks every credential.
   const heartbeat = setInterval(() => {
+    const alive: Connection[] = [];
     for (const conn of connections) {
       if (!conn.alive) {
         conn.ws.terminate();
@@ -185,8 +205,9 @@ export function attachWebSocketGateway(deps: WebSocketGatewayDeps): WebSocketGat
       }
       conn.alive = false;
       conn.ws.ping();
-      recheck(conn);
+      alive.push(conn);
     }
+    void recheckAll(alive);
   }, deps.heartbeatMs ?? 30_000);
   heartbeat.unref();
 

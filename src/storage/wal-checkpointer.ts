@@ -38,8 +38,10 @@ const syncWal = () => {
   try { fd = openSync(file + '-wal', 'r'); fsyncSync(fd); } catch {} finally { if (fd !== undefined) closeSync(fd); }
 };
 const checkpoint = (mode) => {
+  const started = performance.now();
   const [r] = db.pragma('wal_checkpoint(' + mode + ')');
-  parentPort.postMessage({ type: 'checkpoint', mode, busy: r.busy, log: r.log, checkpointed: r.checkpointed });
+  const ms = performance.now() - started;
+  parentPort.postMessage({ type: 'checkpoint', mode, busy: r.busy, log: r.log, checkpointed: r.checkpointed, ms });
   return r;
 };
 const tick = () => {
@@ -80,6 +82,8 @@ export interface CheckpointResult {
   /** Frames in the WAL, and how many of them are in the database now. */
   log: number;
   checkpointed: number;
+  /** How long it took. */
+  ms: number;
 }
 
 export interface WalCheckpointerOptions {
