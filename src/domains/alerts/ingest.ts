@@ -6,6 +6,13 @@ import type { DB } from '../../storage/tables.js';
 import type { Integration } from '../integrations/schema.js';
 import './events.js';
 import type { FlapDetector } from './flap-detector.js';
+import {
+  type IngestResult,
+  storedOf,
+  unchangedOutcome,
+  verdictOf,
+  type WriteOutcome,
+} from './ingest-classify.js';
 import { type Prepared, prepareAlerts, withStart } from './ingest-prepare.js';
 import {
   applyChanges,
@@ -24,6 +31,8 @@ import type { IncomingAlert } from './schema.js';
 import type { SqliteAlertStatements } from './sqlite-alert-statements.js';
 import type { AlertEventsTable } from './table.js';
 
+export type { IngestResult } from './ingest-classify.js';
+
 type EventRow = Insertable<AlertEventsTable>;
 
 export const FLUSH_TASK = 'alerts.flush';
@@ -32,16 +41,6 @@ export const flushKey = (groupId: number) => `alert-group:${groupId}`;
 export interface IngestLimits {
   maxAlerts: number;
   maxLabels: number;
-}
-
-export interface IngestResult {
-  received: number;
-  created: number;
-  resolved: number;
-  updated: number;
-  unchanged: number;
-  /** Groups whose card this delivery changes (new ones wait for group_wait). */
-  groups: number[];
 }
 
 export interface IngestDeps {
@@ -61,13 +60,6 @@ export interface IngestDeps {
   statements?: SqliteAlertStatements | undefined;
   /** After a commit that resolved alerts: groups muted by an inhibitor that may have ended get a flush. */
   afterResolved?: () => Promise<void>;
-}
-
-interface WriteOutcome {
-  result: IngestResult;
-  tasks: ScheduledTask[];
-  fired: { id: number; p: Prepared }[];
-  resolvedAlerts: { id: number; p: Prepared }[];
 }
 
 interface PendingWrite {
@@ -168,6 +160,11 @@ export class AlertIngestion {
           size += next.prepared.length;
           batch.push(next);
         }
+        if (this.#repeatsOnly(batch)) {
+          // Nothing to write (an Alertmanager repeat, the other half of an HA pair): no transaction.
+          for (const w of batch) w.resolve(unchangedOutcome(w.prepared.length));
+          continue;
+        }
         try {
           const overlay = new KnownAlertsOverlay();
           const outcomes = await this.deps.db.transaction().execute(async (trx) => {
@@ -202,6 +199,22 @@ export class AlertIngestion {
     }
   }
 
+  /**
+   * Whether every alert of every delivery in the batch would be left as stored, decided from the
+   * in-memory index (SQLite) with the same rules as #write: then no delivery changes anything, so
+   * each sees what is committed, as it would inside the transaction.
+   */
+  #repeatsOnly(batch: readonly PendingWrite[]): boolean {
+    const known = this.deps.known;
+    if (!known) return false;
+    const none = new KnownAlertsOverlay();
+    for (const w of batch) {
+      const lookup = known.view(w.integration.id, none);
+      for (const p of w.prepared) if (verdictOf(p, storedOf(p, lookup)) !== 'unchanged') return false;
+    }
+    return true;
+  }
+
   async #write(
     trx: Transaction<DB>,
     integration: Integration,
@@ -231,28 +244,18 @@ export class AlertIngestion {
     const toUpdate: { id: number; p: Prepared; found: ExistingAlert }[] = [];
     for (let i = 0; i < prepared.length; i++) {
       const p = prepared[i]!;
-      const found =
-        p.startsAt === undefined ? lookup.open(p.fingerprint) : lookup.exact(p.fingerprint, p.startsAt);
-      if (!found && p.status === 'resolved' && p.startsAt === undefined) {
-        // "Resolve X" with nothing open for X (a heartbeat that beats on time): nothing to record.
-        result.unchanged++;
-      } else if (!found) {
+      const found = storedOf(p, lookup);
+      const verdict = verdictOf(p, found);
+      if (verdict === 'unchanged') result.unchanged++;
+      else if (verdict === 'insert') {
         if (p.status === 'firing') this.deps.flap.record(p.fingerprint);
         // A copy when the start is ours: a retried delivery must not inherit this attempt's time.
         toInsert.push(p.startsAt === undefined ? withStart(p, now) : p);
         insertRoutes.push(routes[i]!);
-      } else if (found.status === 'resolved') {
-        // Resolved is final for (fingerprint, startsAt): a late "firing" from the other half of an HA pair
-        // must not reopen it; a new firing comes with a new startsAt.
-        result.unchanged++;
-      } else if (p.status === 'resolved') {
+      } else if (verdict === 'resolve') {
         this.deps.flap.record(p.fingerprint);
-        toResolve.push({ id: found.id, p, found });
-      } else if (found.annotations !== p.annotationsJson || found.generatorUrl !== p.generatorUrl) {
-        toUpdate.push({ id: found.id, p, found });
-      } else {
-        result.unchanged++;
-      }
+        toResolve.push({ id: found!.id, p, found: found! });
+      } else toUpdate.push({ id: found!.id, p, found: found! });
     }
 
     const fast = this.deps.statements;

@@ -65,4 +65,44 @@ describe('known alerts (the in-memory index on SQLite)', () => {
     await t.app.alerts.idle();
     assert.equal((await t.app.alerts.ingestion.ingest(integration, [alert])).created, 1);
   });
+
+  it('repeats are answered without a write; a repeat batched behind a change still sees the change', async () => {
+    const { integration } = await t.app.integrations.create(SYSTEM_ACTOR, {
+      kind: 'alertmanager',
+      room: 'alerts',
+    });
+    const at = (value: string) => ({
+      labels: { alertname: 'Batched', instance: 'a' },
+      annotations: { value },
+      status: 'firing' as const,
+      startsAt: '2026-01-01T00:00:00Z',
+    });
+    const ingest = (value: string) => t.app.alerts.ingestion.ingest(integration, [at(value)]);
+    assert.equal((await ingest('1')).created, 1);
+    await t.app.alerts.idle();
+    const events = async () =>
+      (await t.app.database.db.selectFrom('alertEvents').select('id').execute()).length;
+    const before = await events();
+    // Concurrent deliveries share one drain: all repeats, so nothing is written.
+    const repeats = await Promise.all([ingest('1'), ingest('1'), ingest('1')]);
+    assert.deepEqual(
+      repeats.map((r) => [r.unchanged, r.updated, r.groups.length]),
+      [
+        [1, 0, 0],
+        [1, 0, 0],
+        [1, 0, 0],
+      ],
+    );
+    assert.equal(await events(), before);
+    // A change, then the old value again, in one batch: applied in order, each seeing the one before.
+    const [change, back] = await Promise.all([ingest('2'), ingest('1')]);
+    assert.equal(change.updated, 1);
+    assert.equal(back.updated, 1, 'the old value is a change after the new one');
+    const stored = await t.app.database.db
+      .selectFrom('alerts')
+      .select('annotations')
+      .where('alertname', '=', 'Batched')
+      .executeTakeFirstOrThrow();
+    assert.equal(stored.annotations, '{"value":"1"}');
+  });
 });
