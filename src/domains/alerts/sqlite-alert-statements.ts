@@ -1,7 +1,7 @@
 import type SqliteDatabase from 'better-sqlite3';
 import type { Insertable } from 'kysely';
-import type { Prepared } from './ingest-prepare.js';
 import type { AlertRow, TotalsRow } from './group-queries.js';
+import type { Prepared } from './ingest-prepare.js';
 import type { GroupRef } from './ingest-sql.js';
 import type { AlertEventsTable, AlertGroupsTable } from './table.js';
 
