@@ -2,7 +2,17 @@ import { mkdirSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { CamelCasePlugin, Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import {
+  CamelCasePlugin,
+  CompiledQuery,
+  type DatabaseConnection,
+  type Driver,
+  Kysely,
+  PostgresDialect,
+  SqliteDialect,
+  type SqliteDialectConfig,
+  SqliteDriver,
+} from 'kysely';
 import pg from 'pg';
 import type { DB } from './tables.js';
 import { type CheckpointResult, WalCheckpointer } from './wal-checkpointer.js';
@@ -84,7 +94,7 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Database 
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   const db = new Kysely<DB>({
-    dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
+    dialect: new ImmediateSqliteDialect(withStatementCache(sqlite)),
     plugins: [new CamelCasePlugin()],
   });
   let closing = false;
@@ -120,6 +130,30 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Database 
       if (sqlite.open) sqlite.close();
     },
   };
+}
+
+/**
+ * Kysely begins SQLite transactions DEFERRED: the first SELECT takes a read snapshot and the first
+ * write then asks for the write lock. If another connection holds it at that moment (the WAL
+ * checkpoint worker's RESTART, an offline CLI), SQLite refuses at once with SQLITE_BUSY instead of
+ * waiting out the busy timeout, since waiting while holding a snapshot could deadlock. This process
+ * has one connection, so taking the write lock at BEGIN (IMMEDIATE) costs nothing and makes the busy
+ * timeout apply.
+ */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+class ImmediateSqliteDialect extends SqliteDialect {
+  constructor(private readonly database: SqliteDialectConfig['database']) {
+    super({ database });
+  }
+
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver({ database: this.database });
+  }
 }
 
 const STATEMENT_CACHE_SIZE = 500;
