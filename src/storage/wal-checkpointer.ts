@@ -2,13 +2,6 @@ import { Worker } from 'node:worker_threads';
 
 /**
  * The worker's code, plain JavaScript run with `eval` and no `execArgv`: it needs no TypeScript
- * loader and runs the same from `src/` (tsx) and `dist/`. It opens its own connection to the file and
- * copies the WAL into the database with PASSIVE checkpoints, which never take the write lock, so the
- * server's writes go on meanwhile. When nothing was written for a while and the WAL file has grown, a
- * TRUNCATE checkpoint shrinks it; its busy timeout is 0, so it gives up at once if anyone is writing.
- */
-/**
- * The worker's code, plain JavaScript run with `eval` and no `execArgv`: it needs no TypeScript
  * loader and runs the same from `src/` (tsx) and `dist/`. It opens its own connection to the file.
  *
  * Each tick copies the WAL into the database with a PASSIVE checkpoint, which never takes the write
