@@ -63,3 +63,31 @@ describe('SQLite transactions beside another writer', () => {
     }
   });
 });
+
+describe('an open file database', () => {
+  test('does not keep the process alive (the checkpoint worker is unref’d after its listeners)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'opsroom-exit-'));
+    dirs.push(dir);
+    const databaseModule = new URL('./database.ts', import.meta.url).href;
+    const code = `
+      const { openSqlite } = await import(${JSON.stringify(databaseModule)});
+      const database = openSqlite(${JSON.stringify(join(dir, 'db.sqlite'))});
+      database.sqlite.exec('CREATE TABLE t (x)');
+      // Never closed: the process must still end once nothing else is left to do.
+    `;
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    const exited = await new Promise<number | null>((resolve) => {
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        resolve(null);
+      }, 15_000);
+      child.once('exit', (status) => {
+        clearTimeout(timer);
+        resolve(status);
+      });
+    });
+    assert.equal(exited, 0, 'the process ended on its own');
+  });
+});

@@ -120,8 +120,6 @@ export class WalCheckpointer {
         truncateAboveBytes: options.truncateAboveBytes ?? 16 * 1024 * 1024,
       },
     });
-    // A database someone forgot to close must not keep the process alive.
-    this.worker.unref();
     this.exited = new Promise((resolve) => this.worker.once('exit', () => resolve()));
     const fail = (error: Error) => {
       if (this.failed || this.stopping) return;
@@ -136,6 +134,9 @@ export class WalCheckpointer {
     });
     this.worker.on('error', fail);
     this.worker.on('exit', (code) => fail(new Error(`WAL checkpointer exited with code ${code}`)));
+    // A database someone forgot to close must not keep the process alive. After the listeners: adding
+    // a 'message' listener refs the worker's port again.
+    this.worker.unref();
   }
 
   /** Stops the worker after its current checkpoint and waits until it has closed its connection. */
