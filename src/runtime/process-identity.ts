@@ -141,7 +141,16 @@ export async function stopRecordedGroup(
   }
   const pgid = recorded.pgid;
   const poll = options.pollMs ?? 50;
-  const sleep = (ms: number) => new Promise<void>((resolve) => options.clock.setTimer(ms, resolve));
+  // The clock's timers are unref'd; a start-up waiting out the grace period must not end the process
+  // meanwhile, so a ref'd handle (it never fires) holds the event loop open until the wait is over.
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const hold = setInterval(() => {}, 1 << 30);
+      options.clock.setTimer(ms, () => {
+        clearInterval(hold);
+        resolve();
+      });
+    });
   const emptyWithin = async (ms: number) => {
     for (let waited = 0; ; waited += poll) {
       if (liveGroupMembers(pgid).length === 0) return true;
