@@ -10,6 +10,7 @@ import * as deploys from './migrations/007-deploys.js';
 import * as alerts from './migrations/008-alerts.js';
 import * as filesAndReads from './migrations/009-files-and-reads.js';
 import * as jobProcesses from './migrations/010-job-processes.js';
+import * as botClaimsAge from './migrations/011-bot-claims-age.js';
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: DialectName): Promise<void> };
 
@@ -25,6 +26,7 @@ const MIGRATIONS: [string, DialectMigration][] = [
   ['008-alerts', alerts],
   ['009-files-and-reads', filesAndReads],
   ['010-job-processes', jobProcesses],
+  ['011-bot-claims-age', botClaimsAge],
 ];
 
 export async function migrateToLatest(database: Database): Promise<MigrationResultSet> {

@@ -18,6 +18,7 @@ import { builtInCommands } from './builtins.js';
 import { inspectCommands } from './builtins-inspect.js';
 import { jobCommands } from './builtins-jobs.js';
 import { attachCardActions } from './card-actions.js';
+import { startClaimPruner } from './claim-pruner.js';
 import { BotDispatcher } from './dispatcher.js';
 import { knownEntities } from './entity-args.js';
 import type { BotReply, Run } from './pipeline.js';
@@ -178,6 +179,11 @@ export async function startBot(deps: BotDeps): Promise<Bot> {
   await runner.recoverInterrupted();
   await proposals.recover();
   const detachMessages = dispatcher.attach(deps.bus);
+  const claimPruner = startClaimPruner({
+    db: deps.db,
+    clock: deps.clock,
+    onError: (error) => deps.onError(error, { task: 'prune bot claims' }),
+  });
   const detachActions = attachCardActions({
     bus: deps.bus,
     dispatcher,
@@ -202,6 +208,7 @@ export async function startBot(deps: BotDeps): Promise<Bot> {
     async stop() {
       detachMessages();
       detachActions();
+      await claimPruner.stop();
       await dispatcher.drain();
       proposals.stop();
       await runner.stop();
