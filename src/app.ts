@@ -8,7 +8,7 @@ import { IdGenerator } from './core/ids.js';
 import { type AlertsDomain, startAlerts } from './domains/alerts/index.js';
 import { startSlackCompat } from './domains/alerts/slack/index.js';
 import { registerAuditRoutes } from './domains/audit/routes.js';
-import { AuditService, auditActor } from './domains/audit/service.js';
+import { AuditService } from './domains/audit/service.js';
 import { AuditSubscriber } from './domains/audit/subscriber.js';
 import { commandAuditEntry, jobAuditEntry, proposalAuditEntry } from './domains/bot/audit-trail.js';
 import { botMessages } from './domains/bot/bot-messages.js';
