@@ -1,4 +1,4 @@
-import type { Insertable, Kysely, Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Clock } from '../../core/clock.js';
 import type { EventBus } from '../../runtime/event-bus.js';
 import type { ScheduledTask, Scheduler } from '../../runtime/scheduler.js';
@@ -13,6 +13,7 @@ import {
   verdictOf,
   type WriteOutcome,
 } from './ingest-classify.js';
+import { deliveryEvents } from './ingest-events.js';
 import { type Prepared, prepareAlerts, withStart } from './ingest-prepare.js';
 import {
   applyChanges,
@@ -29,11 +30,8 @@ import { type AlertLookup, type KnownAlerts, KnownAlertsOverlay, knownAlert } fr
 import type { AlertRouter, GroupSettings } from './routing.js';
 import type { IncomingAlert } from './schema.js';
 import type { SqliteAlertStatements } from './sqlite-alert-statements.js';
-import type { AlertEventsTable } from './table.js';
 
 export type { IngestResult } from './ingest-classify.js';
-
-type EventRow = Insertable<AlertEventsTable>;
 
 export const FLUSH_TASK = 'alerts.flush';
 export const flushKey = (groupId: number) => `alert-group:${groupId}`;
@@ -284,16 +282,8 @@ export class AlertIngestion {
         touched.set(g.id, g);
     }
 
-    const events: EventRow[] = [];
-    const fired: { id: number; p: Prepared }[] = [];
-    const resolvedAlerts: { id: number; p: Prepared }[] = [];
-    // New firing alerts are recorded as one `fired` event per group and alert name, listing the alert
-    // ids: the timeline loses nothing (each alert row keeps its own times) and a delivery of a hundred
-    // new alerts writes one event row instead of a hundred.
-    const firedBatches = new Map<
-      string,
-      { groupId: number | null; alertname: string; ids: number[]; fp: string }
-    >();
+    const fired: { id: number; p: Prepared; groupId: number | null }[] = [];
+    const arrivedResolved: { id: number; p: Prepared }[] = [];
     const known = this.deps.known;
     for (let i = 0; i < toInsert.length; i++) {
       const p = toInsert[i]!;
@@ -306,16 +296,8 @@ export class AlertIngestion {
           knownAlert(id, p.fingerprint, p.startsAt!, p.status, p.annotationsJson, p.generatorUrl),
         );
       }
-      if (p.status === 'resolved') {
-        events.push(this.#event(now, 'resolved', id, p));
-        continue;
-      }
-      const groupId = groups.groupOf.get(id) ?? null;
-      const key = `${groupId}|${p.alertname}`;
-      const batch = firedBatches.get(key);
-      if (batch) batch.ids.push(id);
-      else firedBatches.set(key, { groupId, alertname: p.alertname, ids: [id], fp: p.fingerprint });
-      fired.push({ id, p });
+      if (p.status === 'resolved') arrivedResolved.push({ id, p });
+      else fired.push({ id, p, groupId: groups.groupOf.get(id) ?? null });
     }
     if (known) {
       for (const { found: f } of toResolve) {
@@ -331,49 +313,13 @@ export class AlertIngestion {
         );
       }
     }
-    for (const b of firedBatches.values()) {
-      const single = b.ids.length === 1;
-      events.push({
-        at: now,
-        kind: 'fired',
-        groupId: b.groupId,
-        alertId: single ? b.ids[0]! : null,
-        fingerprint: single ? b.fp : null,
-        alertname: b.alertname,
-        actor: null,
-        detail: JSON.stringify({ alertIds: b.ids }),
-      });
-    }
-    for (const x of toResolve) {
-      events.push(this.#event(now, 'resolved', x.id, x.p));
-      resolvedAlerts.push({ id: x.id, p: x.p });
-    }
-    // Changed annotations (a value in a template) are frequent and minor: one row per delivery.
-    if (toUpdate.length === 1) events.push(this.#event(now, 'updated', toUpdate[0]!.id, toUpdate[0]!.p));
-    else if (toUpdate.length > 1) {
-      events.push({
-        at: now,
-        kind: 'updated',
-        groupId: null,
-        alertId: null,
-        fingerprint: null,
-        alertname: null,
-        actor: null,
-        detail: JSON.stringify({ alertIds: toUpdate.map((x) => x.id) }),
-      });
-    }
-    for (const g of groups.created) {
-      events.push({
-        at: now,
-        kind: 'group.created',
-        groupId: g,
-        alertId: null,
-        fingerprint: null,
-        alertname: null,
-        actor: null,
-        detail: '{}',
-      });
-    }
+    const events = deliveryEvents(now, {
+      fired,
+      arrivedResolved,
+      resolved: toResolve,
+      updated: toUpdate,
+      createdGroups: groups.created,
+    });
     if (fast) fast.insertEvents(events);
     else for (const batch of chunks(events)) await trx.insertInto('alertEvents').values(batch).execute();
 
@@ -386,19 +332,6 @@ export class AlertIngestion {
       result.groups.push(g.id);
     }
     await this.deps.scheduler.persist(tasks, { mode: 'earliest', executor: trx });
-    return { result, tasks, fired, resolvedAlerts };
-  }
-
-  #event(at: string, kind: string, alertId: number, p: Prepared): EventRow {
-    return {
-      at,
-      kind,
-      groupId: null,
-      alertId,
-      fingerprint: p.fingerprint,
-      alertname: p.alertname,
-      actor: null,
-      detail: '{}',
-    };
+    return { result, tasks, fired, resolvedAlerts: toResolve };
   }
 }

@@ -1,9 +1,9 @@
 import type SqliteDatabase from 'better-sqlite3';
-import type { Insertable } from 'kysely';
 import type { AlertRow, TotalsRow } from './group-queries.js';
+import type { EventRow } from './ingest-events.js';
 import type { Prepared } from './ingest-prepare.js';
 import type { GroupRef } from './ingest-sql.js';
-import type { AlertEventsTable, AlertGroupsTable } from './table.js';
+import type { AlertGroupsTable } from './table.js';
 
 // The hot statements of alert ingest as cached prepared statements on better-sqlite3. Building the
 // same multi-row statements with Kysely for every delivery cost about as much CPU as SQLite running
@@ -12,7 +12,6 @@ import type { AlertEventsTable, AlertGroupsTable } from './table.js';
 // called inside a Kysely transaction they are part of it (one connection, synchronous calls).
 // PostgreSQL keeps the multi-row Kysely statements in ingest-sql.ts (one round trip per chunk).
 
-type EventRow = Insertable<AlertEventsTable>;
 export type GroupRow = Omit<AlertGroupsTable, 'id'> & { id: number };
 
 const GROUP_COLUMNS = [

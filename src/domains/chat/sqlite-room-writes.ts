@@ -25,10 +25,7 @@ export interface RoomWriter {
  * another process (an offline CLI beside the server) waits for it, or it for them (busy timeout).
  */
 export class SqliteRoomWrites {
-  readonly #sqlite: SqliteDatabase.Database;
-  readonly #begin: SqliteDatabase.Statement;
-  readonly #commit: SqliteDatabase.Statement;
-  readonly #rollback: SqliteDatabase.Statement;
+  readonly #write: SqliteDatabase.Transaction<(fn: (writer: RoomWriter) => unknown) => unknown>;
   readonly #insertMember: SqliteDatabase.Statement;
   readonly #insertMessage: SqliteDatabase.Statement;
   readonly #nextSeq: SqliteDatabase.Statement<[string], number>;
@@ -39,10 +36,6 @@ export class SqliteRoomWrites {
     private readonly db: Kysely<DB>,
     sqlite: SqliteDatabase.Database,
   ) {
-    this.#sqlite = sqlite;
-    this.#begin = sqlite.prepare('BEGIN IMMEDIATE');
-    this.#commit = sqlite.prepare('COMMIT');
-    this.#rollback = sqlite.prepare('ROLLBACK');
     this.#insertMember = sqlite.prepare(
       'INSERT INTO room_members (room_id, user_id, role, joined_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
     );
@@ -81,21 +74,11 @@ export class SqliteRoomWrites {
         return appended;
       },
     };
+    this.#write = sqlite.transaction((fn: (writer: RoomWriter) => unknown) => fn(this.#writer));
   }
 
-  /** Runs `fn` in one IMMEDIATE transaction; rolls back and rethrows if anything in it fails. */
+  /** Runs `fn` in one IMMEDIATE transaction; better-sqlite3 rolls back and rethrows if anything fails. */
   write<T>(fn: (writer: RoomWriter) => T): Promise<T> {
-    return this.db.connection().execute(async () => {
-      this.#begin.run();
-      try {
-        const result = fn(this.#writer);
-        this.#commit.run();
-        return result;
-      } catch (error) {
-        // A failed COMMIT (SQLITE_BUSY) may leave the transaction open; anything else certainly does.
-        if (this.#sqlite.inTransaction) this.#rollback.run();
-        throw error;
-      }
-    });
+    return this.db.connection().execute(async () => this.#write.immediate(fn) as T);
   }
 }
