@@ -2,7 +2,7 @@ import type SqliteDatabase from 'better-sqlite3';
 import { type Kysely, sql } from 'kysely';
 import type { CancelTimer, Clock } from '../core/clock.js';
 import type { DB } from '../storage/tables.js';
-import type { ScheduledTask, ScheduleMode, Scheduler, TaskHandler } from './scheduler.js';
+import type { ScheduledTask, ScheduleMode, Scheduler, TaskHandler, TaskRun } from './scheduler.js';
 import { TaskHeap } from './scheduler-heap.js';
 
 export interface ScheduledTasksTable {
@@ -26,7 +26,8 @@ const RETRY_MS = 30_000;
  * Scheduler on the `scheduled_tasks` table and the injected Clock. Tasks due now run on the next turn
  * of the event loop (not through the clock, so a FakeClock test needs no advance for them); later ones
  * arm one clock timer for the earliest. A task runs, then its row is deleted unless it was moved
- * meanwhile: at-least-once on one node. Runs of one key never overlap. Scale-out note: with several
+ * meanwhile (by the handler inside its own transaction, `TaskRun.complete`, or after it): at-least-once
+ * on one node. Runs of one key never overlap. Scale-out note: with several
  * nodes each would run the same task; a claim (or BullMQ) comes with the Redis runtime.
  */
 export class PersistentScheduler implements Scheduler {
@@ -71,10 +72,12 @@ export class PersistentScheduler implements Scheduler {
           'case when excluded.due_at < scheduled_tasks.due_at then excluded.due_at else scheduled_tasks.due_at end',
         ),
       };
+      this.#deleteRun = sqlite.prepare('delete from scheduled_tasks where key = ? and due_at = ?');
     }
   }
 
   readonly #upsert: Record<ScheduleMode, SqliteDatabase.Statement> | undefined;
+  readonly #deleteRun: SqliteDatabase.Statement | undefined;
 
   handle(kind: string, handler: TaskHandler): void {
     this.#handlers.set(kind, handler);
@@ -245,15 +248,35 @@ export class PersistentScheduler implements Scheduler {
     return undefined;
   }
 
+  /**
+   * Deletes the row of a task that ran, unless it was moved meanwhile (a new due time was stored: the
+   * new row stays). With `executor`, inside the handler's transaction (SQLite: a cached statement on
+   * the connection that transaction holds, as `persist` does).
+   */
+  async #delete(task: ScheduledTask, executor?: unknown): Promise<void> {
+    const dueAt = new Date(task.dueMs).toISOString();
+    if (this.#deleteRun && executor !== undefined) {
+      this.#deleteRun.run(task.key, dueAt);
+      return;
+    }
+    await ((executor as Kysely<DB> | undefined) ?? this.deps.db)
+      .deleteFrom('scheduledTasks')
+      .where('key', '=', task.key)
+      .where('dueAt', '=', dueAt)
+      .execute();
+  }
+
   async #run(task: ScheduledTask, handler: TaskHandler): Promise<void> {
     try {
-      await handler(task);
-      // Moved meanwhile (a new due time was stored): the new row stays.
-      await this.deps.db
-        .deleteFrom('scheduledTasks')
-        .where('key', '=', task.key)
-        .where('dueAt', '=', new Date(task.dueMs).toISOString())
-        .execute();
+      let completed = false;
+      const run: TaskRun = {
+        complete: async (executor) => {
+          await this.#delete(task, executor);
+          completed = true;
+        },
+      };
+      await handler(task, run);
+      if (!completed) await this.#delete(task);
     } catch (error) {
       this.deps.onError(error, task);
       if (this.#stopped) return;

@@ -18,7 +18,20 @@ export interface ScheduledTask {
 /** `replace`: the new time wins; `earliest`: the earlier of the stored and the new time wins. */
 export type ScheduleMode = 'replace' | 'earliest';
 
-export type TaskHandler = (task: ScheduledTask) => Promise<void>;
+/** What a handler may do with the run of its task. */
+export interface TaskRun {
+  /**
+   * Deletes the task's stored row through `executor`, the handler's own transaction, unless it was
+   * moved meanwhile (a new due time stored: that row stays); the scheduler then deletes nothing after
+   * the handler. The work and the end of its task commit together: a crash before that commit runs
+   * the task again, after it never. Without a call the scheduler deletes the row once the handler
+   * returns (a commit of its own). If that transaction rolls back, the handler must throw (the task
+   * is retried), or the row stays and the task runs again at the next start.
+   */
+  complete(executor: unknown): Promise<void>;
+}
+
+export type TaskHandler = (task: ScheduledTask, run: TaskRun) => Promise<void>;
 
 export interface Scheduler {
   /** The handler for a kind; tasks of a kind without a handler wait (they are not dropped). */

@@ -2,9 +2,10 @@ import { createHash } from 'node:crypto';
 import type { Insertable, Kysely, Transaction } from 'kysely';
 import type { Clock } from '../../core/clock.js';
 import type { EventBus } from '../../runtime/event-bus.js';
-import type { ScheduledTask, Scheduler } from '../../runtime/scheduler.js';
+import type { ScheduledTask, Scheduler, TaskRun } from '../../runtime/scheduler.js';
 import type { DB } from '../../storage/tables.js';
 import type { Card } from '../chat/schema.js';
+import type { StagedMessage } from '../chat/staged-message.js';
 import type { JobWhere } from '../jobs/runner.js';
 import { type CardGroup, renderGroupCard, SHOWN_ALERTS, shortDuration } from './card.js';
 import './events.js';
@@ -35,6 +36,12 @@ export interface CardPoster {
   post(where: JobWhere, card: Card): Promise<string>;
   update(messageId: string, card: Card): Promise<void>;
   say(where: JobWhere, message: { text?: string; card?: Card }): Promise<void>;
+  /** The same, built now and written in the flush's own transaction (see StagedMessage). */
+  stage: {
+    post(where: JobWhere, card: Card): Promise<StagedMessage>;
+    update(messageId: string, card: Card): Promise<StagedMessage>;
+    say(where: JobWhere, message: { text?: string; card?: Card }): Promise<StagedMessage>;
+  };
 }
 
 type GroupRow = Omit<AlertGroupsTable, 'id'> & { id: number };
@@ -72,8 +79,9 @@ export class GroupNotifier {
   constructor(private readonly deps: NotifierDeps) {}
 
   install(): void {
-    this.deps.scheduler.handle(FLUSH_TASK, (task) => this.flush(Number(task.payload?.groupId)));
-    this.deps.scheduler.handle(REPEAT_TASK, (task) => this.repeat(Number(task.payload?.groupId)));
+    const groupOf = (task: ScheduledTask) => Number(task.payload?.groupId);
+    this.deps.scheduler.handle(FLUSH_TASK, (task, run) => this.flush(groupOf(task), run));
+    this.deps.scheduler.handle(REPEAT_TASK, (task, run) => this.repeat(groupOf(task), run));
   }
 
   /** Asks for a flush now (after an ack, a silence, …). */
@@ -120,7 +128,13 @@ export class GroupNotifier {
     return { group, totals, shown: await shownAlerts(this.deps.db, groupId) };
   }
 
-  async flush(groupId: number): Promise<void> {
+  /**
+   * `run`: the scheduler's task, ended in the flush's transaction. The messages are staged first (their
+   * reads outside the transaction), then ONE commit stores them with what the flush learnt (the group,
+   * membership noticed, events, the reminder) and the end of the task; the room hears of them after
+   * it. A crash before that commit leaves no card and the task to run again: never a second card.
+   */
+  async flush(groupId: number, run?: TaskRun): Promise<void> {
     const now = this.deps.clock.now();
     const nowIso = now.toISOString();
     const events: Insertable<AlertEventsTable>[] = [];
@@ -150,16 +164,19 @@ export class GroupNotifier {
     const quiet = settings.muteNotifications || group.mutedUntilResolved === 1 || group.flapping === 1;
     // Set once the room has seen the group's alerts; written with the group's update (one commit).
     let noticed = false;
+    const staged: StagedMessage[] = [];
 
     if (group.messageId === null) {
       if (status !== 'firing' && status !== 'acked') {
         // Nobody was told it fired, so nobody is told it ended: recorded, no card.
-        await this.#finish(group, update, status, events, nowIso);
+        await this.#finish(group, update, status, events, nowIso, { run });
         return;
       }
       const wait = this.deps.limiter.take(group.integrationId);
-      if (wait > 0) return this.#later(groupId, wait, events);
-      update.messageId = await this.deps.poster.post(where, card);
+      if (wait > 0) return this.#later(groupId, wait, events, { run });
+      const posted = await this.deps.poster.stage.post(where, card);
+      staged.push(posted);
+      update.messageId = posted.message.id;
       update.cardHash = hash;
       update.notifiedStatus = status;
       update.lastNoticeAt = nowIso;
@@ -176,16 +193,19 @@ export class GroupNotifier {
       });
     } else {
       if (hash !== group.cardHash) {
-        await this.deps.poster.update(group.messageId, card);
+        staged.push(await this.deps.poster.stage.update(group.messageId, card));
         update.cardHash = hash;
       }
+      const later = (waitMs: number) => this.#later(groupId, waitMs, events, { run, update, staged });
       const thread = { roomId: group.roomId, threadId: group.messageId };
       const changed = status !== group.notifiedStatus;
       // Flapping and muted groups keep their card current but post nothing more, except the resolve.
       if (changed && (!quiet || status === 'resolved')) {
         const wait = this.deps.limiter.take(group.integrationId);
-        if (wait > 0) return this.#later(groupId, wait, events, update);
-        await this.deps.poster.say(thread, { text: this.#statusLine(group, status, nowIso) });
+        if (wait > 0) return later(wait);
+        staged.push(
+          await this.deps.poster.stage.say(thread, { text: this.#statusLine(group, status, nowIso) }),
+        );
         update.notifiedStatus = status;
         update.lastNoticeAt = nowIso;
       } else if (changed) {
@@ -194,17 +214,16 @@ export class GroupNotifier {
       if (!changed && status === 'firing' && totals.fresh > 0 && !quiet) {
         const last = Date.parse(group.lastNoticeAt ?? group.createdAt);
         const due = last + settings.groupIntervalMs;
-        if (due > now.getTime()) return this.#later(groupId, due - now.getTime(), events, update);
+        if (due > now.getTime()) return later(due - now.getTime());
         const wait = this.deps.limiter.take(group.integrationId);
-        if (wait > 0) return this.#later(groupId, wait, events, update);
+        if (wait > 0) return later(wait);
         const fresh = await freshAlerts(this.deps.db, groupId);
         const names = fresh
           .slice(0, 5)
           .map((a) => `\`${shortLabels(a.labels, group.labels)}\``)
           .join(', ');
-        await this.deps.poster.say(thread, {
-          text: `🔥 ${totals.fresh} more firing: ${names}${totals.fresh > 5 ? ', …' : ''}`,
-        });
+        const text = `🔥 ${totals.fresh} more firing: ${names}${totals.fresh > 5 ? ', …' : ''}`;
+        staged.push(await this.deps.poster.stage.say(thread, { text }));
         update.lastNoticeAt = nowIso;
       }
       noticed = true;
@@ -221,8 +240,6 @@ export class GroupNotifier {
         detail: JSON.stringify({ previous: group.status }),
       });
     }
-    // The card is out; what the flush learnt (membership noticed, the group, its events, the
-    // reminder) is written in ONE transaction, not a commit per statement.
     const repeat =
       status === 'firing' && !quiet
         ? {
@@ -232,11 +249,11 @@ export class GroupNotifier {
             payload: { groupId },
           }
         : undefined;
-    await this.#finish(group, update, status, events, nowIso, { noticed, repeat });
+    await this.#finish(group, update, status, events, nowIso, { noticed, repeat, staged, run });
   }
 
   /** repeat_interval: a reminder in the thread while the group fires and nobody acked it. */
-  async repeat(groupId: number): Promise<void> {
+  async repeat(groupId: number, run?: TaskRun): Promise<void> {
     const group = await this.deps.db
       .selectFrom('alertGroups')
       .selectAll()
@@ -252,34 +269,46 @@ export class GroupNotifier {
     const settings = JSON.parse(group.settings) as GroupSettings;
     const wait = this.deps.limiter.take(group.integrationId);
     const nowMs = this.deps.clock.nowMs();
+    const staged: StagedMessage[] = [];
     if (wait === 0) {
       const { firing } = await groupTotals(this.deps.db, groupId);
-      await this.deps.poster.say(
-        { roomId: group.roomId, threadId: group.messageId },
-        {
-          text: `⏰ Still firing: ${firing} alert${firing === 1 ? '' : 's'}, for ${shortDuration(nowMs - Date.parse(group.createdAt))}. Nobody has acked it.`,
-        },
+      staged.push(
+        await this.deps.poster.stage.say(
+          { roomId: group.roomId, threadId: group.messageId },
+          {
+            text: `⏰ Still firing: ${firing} alert${firing === 1 ? '' : 's'}, for ${shortDuration(nowMs - Date.parse(group.createdAt))}. Nobody has acked it.`,
+          },
+        ),
       );
-      await this.deps.db
-        .insertInto('alertEvents')
-        .values({
-          at: new Date(nowMs).toISOString(),
-          kind: 'repeated',
-          groupId,
-          alertId: null,
-          fingerprint: null,
-          alertname: group.alertname,
-          actor: null,
-          detail: '{}',
-        })
-        .execute();
     }
-    await this.deps.scheduler.schedule({
+    const next = {
       key: repeatKey(groupId),
       kind: REPEAT_TASK,
       dueMs: nowMs + (wait > 0 ? wait : settings.repeatIntervalMs),
       payload: { groupId },
+    };
+    // The reminder, its event and the next one in one commit.
+    await this.deps.db.transaction().execute(async (trx) => {
+      for (const message of staged) await message.write(trx);
+      if (wait === 0)
+        await trx
+          .insertInto('alertEvents')
+          .values({
+            at: new Date(nowMs).toISOString(),
+            kind: 'repeated',
+            groupId,
+            alertId: null,
+            fingerprint: null,
+            alertname: group.alertname,
+            actor: null,
+            detail: '{}',
+          })
+          .execute();
+      await run?.complete(trx);
+      await this.deps.scheduler.persist([next], { mode: 'replace', executor: trx });
     });
+    for (const message of staged) message.publish();
+    this.deps.scheduler.arm([next], 'replace');
   }
 
   #statusLine(group: GroupRow, status: GroupStatus, nowIso: string): string {
@@ -290,27 +319,39 @@ export class GroupNotifier {
     return STATUS_LINE[status];
   }
 
+  /**
+   * The flush waits (group_interval, the rate limit): what it did so far (a card edited) and its
+   * events are stored with the next flush, in one commit. The task ends first, so the later time is
+   * stored unless a new one came meanwhile (the earlier wins).
+   */
   async #later(
     groupId: number,
     waitMs: number,
     events: Insertable<AlertEventsTable>[],
-    update?: Partial<GroupRow>,
+    done: { run?: TaskRun | undefined; update?: Partial<GroupRow>; staged?: StagedMessage[] },
   ) {
-    if (update?.cardHash !== undefined) {
-      await this.deps.db
-        .updateTable('alertGroups')
-        .set({ cardHash: update.cardHash })
-        .where('id', '=', groupId)
-        .execute();
-    }
-    if (events.length > 0) await this.deps.db.insertInto('alertEvents').values(events).execute();
+    const staged = done.staged ?? [];
     const task = {
       key: flushKey(groupId),
       kind: FLUSH_TASK,
       dueMs: this.deps.clock.nowMs() + waitMs,
       payload: { groupId },
     };
-    await this.deps.scheduler.schedule(task, 'earliest');
+    await this.deps.db.transaction().execute(async (trx) => {
+      for (const message of staged) await message.write(trx);
+      if (done.update?.cardHash !== undefined) {
+        await trx
+          .updateTable('alertGroups')
+          .set({ cardHash: done.update.cardHash })
+          .where('id', '=', groupId)
+          .execute();
+      }
+      if (events.length > 0) await trx.insertInto('alertEvents').values(events).execute();
+      await done.run?.complete(trx);
+      await this.deps.scheduler.persist([task], { mode: 'earliest', executor: trx });
+    });
+    for (const message of staged) message.publish();
+    this.deps.scheduler.arm([task], 'earliest');
   }
 
   async #finish(
@@ -319,7 +360,12 @@ export class GroupNotifier {
     status: GroupStatus,
     events: Insertable<AlertEventsTable>[],
     nowIso: string,
-    also: { noticed?: boolean; repeat?: ScheduledTask | undefined } = {},
+    also: {
+      noticed?: boolean;
+      repeat?: ScheduledTask | undefined;
+      staged?: StagedMessage[];
+      run?: TaskRun | undefined;
+    } = {},
   ) {
     if (status === 'resolved') {
       update.openKey = null;
@@ -327,7 +373,11 @@ export class GroupNotifier {
       await this.deps.scheduler.cancel(repeatKey(group.id));
     }
     const fast = this.deps.statements;
+    const staged = also.staged ?? [];
+    // ONE commit: the messages, what the flush learnt (membership noticed, the group, its events, the
+    // reminder) and the end of the flush task.
     await this.deps.db.transaction().execute(async (trx) => {
+      for (const message of staged) await message.write(trx);
       if (fast) {
         // Inside the Kysely transaction: the same connection, so the same commit.
         if (also.noticed) fast.markNoticed(group.id);
@@ -339,7 +389,9 @@ export class GroupNotifier {
         if (events.length > 0) await trx.insertInto('alertEvents').values(events).execute();
       }
       if (also.repeat) await this.deps.scheduler.persist([also.repeat], { mode: 'earliest', executor: trx });
+      await also.run?.complete(trx);
     });
+    for (const message of staged) message.publish();
     if (also.repeat) this.deps.scheduler.arm([also.repeat], 'earliest');
     if (status !== group.status) {
       const settings = JSON.parse(group.settings) as GroupSettings;

@@ -1,10 +1,24 @@
 import type { Actor } from '../../core/actor.js';
 import type { ChatDomain } from '../chat/index.js';
-import type { Card } from '../chat/schema.js';
+import type { Card, PostMessageInput } from '../chat/schema.js';
+import type { StagedMessage } from '../chat/staged-message.js';
 import type { JobCards, JobWhere } from '../jobs/runner.js';
 
 /** What the bot posts and updates in rooms: replies, job cards, proposal cards. */
-export interface BotMessages extends JobCards {}
+export interface BotMessages extends JobCards {
+  /**
+   * The same three, checked and built now (outside any transaction), written inside the caller's
+   * transaction and published after its commit (see StagedMessage): an alert card and the group that
+   * owns it commit together.
+   */
+  stage: StagedCards;
+}
+
+export interface StagedCards {
+  post(where: JobWhere, card: Card): Promise<StagedMessage>;
+  update(messageId: string, card: Card): Promise<StagedMessage>;
+  say(where: JobWhere, message: { text?: string; card?: Card }): Promise<StagedMessage>;
+}
 
 // A card the bot posts is built by our own renderers (alert groups, jobs, proposals), which clip and
 // clean every text. Checking it with chat's zod schema cost ~150 µs a card in the alert pipeline, more
@@ -107,33 +121,40 @@ const threadOk = (id: string | undefined) => id === undefined || (id.length >= 1
 export function botMessages(chat: ChatDomain, bot: Actor): BotMessages {
   const join = (roomId: string) =>
     chat.rooms.ensureMember(roomId, { userId: bot.userId, username: bot.username });
+  const cardPost = (where: JobWhere, card: Card) =>
+    [
+      { text: '', card, ...(where.threadId ? { threadId: where.threadId } : {}) },
+      undefined,
+      isCanonicalCard(card) && threadOk(where.threadId),
+    ] as const;
+  const reply = (where: JobWhere, message: { text?: string; card?: Card }): PostMessageInput => ({
+    text: message.text ?? '',
+    ...(message.card ? { card: message.card } : {}),
+    ...(where.threadId ? { threadId: where.threadId } : {}),
+  });
+  const live = (card: Card) => [{ card }, { keepHistory: false, checked: isCanonicalCard(card) }] as const;
   return {
     async post(where: JobWhere, card: Card) {
       await join(where.roomId);
-      const message = await chat.messages.post(
-        bot,
-        where.roomId,
-        { text: '', card, ...(where.threadId ? { threadId: where.threadId } : {}) },
-        undefined,
-        isCanonicalCard(card) && threadOk(where.threadId),
-      );
-      return message.id;
+      return (await chat.messages.post(bot, where.roomId, ...cardPost(where, card))).id;
     },
     async update(messageId: string, card: Card) {
-      await chat.messages.edit(
-        bot,
-        messageId,
-        { card },
-        { keepHistory: false, checked: isCanonicalCard(card) },
-      );
+      await chat.messages.edit(bot, messageId, ...live(card));
     },
     async say(where: JobWhere, message: { text?: string; card?: Card }) {
       await join(where.roomId);
-      await chat.messages.post(bot, where.roomId, {
-        text: message.text ?? '',
-        ...(message.card ? { card: message.card } : {}),
-        ...(where.threadId ? { threadId: where.threadId } : {}),
-      });
+      await chat.messages.post(bot, where.roomId, reply(where, message));
+    },
+    stage: {
+      async post(where, card) {
+        await join(where.roomId);
+        return chat.messages.stagePost(bot, where.roomId, ...cardPost(where, card));
+      },
+      update: (messageId, card) => chat.messages.stageEdit(bot, messageId, ...live(card)),
+      async say(where, message) {
+        await join(where.roomId);
+        return chat.messages.stagePost(bot, where.roomId, reply(where, message));
+      },
     },
   };
 }

@@ -1,6 +1,8 @@
+import type { Transaction } from 'kysely';
 import { type Actor, isAdmin } from '../../core/actor.js';
 import { NotFoundError, PermissionDeniedError, ValidationError } from '../../core/errors.js';
 import { parseOrThrow } from '../../core/validation.js';
+import type { DB } from '../../storage/tables.js';
 import type { FileRef } from './file-schema.js';
 import type { MessageRow, MessageStore } from './message-store.js';
 import { toMessageView } from './message-store.js';
@@ -18,6 +20,7 @@ import {
   reactionBody,
 } from './schema.js';
 import type { SqliteRoomWrites } from './sqlite-room-writes.js';
+import { type PostWrites, postWrites, type StagedMessage, stagedMessage } from './staged-message.js';
 
 const MENTION = /(?:^|[^\w@])@([a-z0-9][a-z0-9._-]{0,31})/gi;
 
@@ -48,6 +51,39 @@ export class MessageService {
     /** The caller checked `input` against the post schema already (the bot's own cards): not parsed again. */
     checked = false,
   ): Promise<MessageView & { seq: number }> {
+    const { view, writes } = await this.draftPost(actor, roomRef, input, files, checked);
+    // SQLite: the same rows in one transaction of prepared statements (see SqliteRoomWrites).
+    const events = await (this.deps.sqliteWrites?.write(writes.sqlite) ??
+      this.deps.db.transaction().execute(writes.kysely));
+    publishAll(this.deps.bus, events);
+    return { ...view, seq: events[events.length - 1]!.seq };
+  }
+
+  /**
+   * `post`, checked and built now, written inside the caller's transaction and published after its
+   * commit (see StagedMessage). Call it outside any transaction: it reads (access, thread, mentions).
+   */
+  async stagePost(
+    actor: Actor,
+    roomRef: string,
+    input: PostMessageInput,
+    files?: FileRef[],
+    checked = false,
+  ): Promise<StagedMessage> {
+    const { view, writes } = await this.draftPost(actor, roomRef, input, files, checked);
+    const fast = this.deps.sqliteWrites;
+    return stagedMessage(this.deps.bus, view, (trx) =>
+      fast ? fast.writeIn(writes.sqlite) : writes.kysely(trx),
+    );
+  }
+
+  private async draftPost(
+    actor: Actor,
+    roomRef: string,
+    input: PostMessageInput,
+    files: FileRef[] | undefined,
+    checked: boolean,
+  ): Promise<{ view: MessageView; writes: PostWrites }> {
     const data = checked ? { ...input, text: input.text ?? '' } : parseOrThrow(this.postSchema, input);
     const room = await this.deps.access.writable(actor, roomRef);
     if (data.threadId !== undefined) await this.requireThreadRoot(data.threadId, room.id);
@@ -72,41 +108,7 @@ export class MessageService {
     );
     const joins = !room.isMember && actor.userId !== 'system';
     const member = { roomId: room.id, userId: actor.userId, role: 'member', joinedAt: at };
-    const joined = {
-      type: 'member.joined' as const,
-      roomId: room.id,
-      at,
-      data: { userId: actor.userId, username: actor.username },
-    };
-    const created = { type: 'message.created' as const, roomId: room.id, at, data: view };
-    const { num: _generated, ...values } = row;
-    // SQLite: the same rows in one transaction of prepared statements (see SqliteRoomWrites).
-    const events = await (this.deps.sqliteWrites?.write((w) => {
-      const out: AppendedEvent<unknown>[] = [];
-      if (joins) {
-        w.insertMember(member);
-        out.push(w.appendEvent(joined));
-      }
-      w.insertMessage(values);
-      out.push(w.appendEvent(created));
-      return out;
-    }) ??
-      this.deps.db.transaction().execute(async (trx) => {
-        const out: AppendedEvent<unknown>[] = [];
-        if (joins) {
-          await trx
-            .insertInto('roomMembers')
-            .values(member)
-            .onConflict((oc) => oc.doNothing())
-            .execute();
-          out.push(await appendRoomEvent(trx, joined));
-        }
-        await trx.insertInto('messages').values(values).execute();
-        out.push(await appendRoomEvent(trx, created));
-        return out;
-      }));
-    publishAll(this.deps.bus, events);
-    return { ...view, seq: events[events.length - 1]!.seq };
+    return { view, writes: postWrites(row, view, joins ? { member, username: actor.username } : undefined) };
   }
 
   /**
@@ -120,6 +122,29 @@ export class MessageService {
     input: EditMessageInput,
     options: { keepHistory?: boolean; checked?: boolean } = {},
   ): Promise<MessageView> {
+    const { view, write } = await this.draftEdit(actor, messageId, input, options);
+    const events = await this.deps.db.transaction().execute(write);
+    publishAll(this.deps.bus, events);
+    return view;
+  }
+
+  /** `edit`, staged like `stagePost`: call it outside any transaction. */
+  async stageEdit(
+    actor: Actor,
+    messageId: string,
+    input: EditMessageInput,
+    options: { keepHistory?: boolean; checked?: boolean } = {},
+  ): Promise<StagedMessage> {
+    const { view, write } = await this.draftEdit(actor, messageId, input, options);
+    return stagedMessage(this.deps.bus, view, write);
+  }
+
+  private async draftEdit(
+    actor: Actor,
+    messageId: string,
+    input: EditMessageInput,
+    options: { keepHistory?: boolean; checked?: boolean },
+  ): Promise<{ view: MessageView; write: (trx: Transaction<DB>) => Promise<AppendedEvent<unknown>[]> }> {
     const data = options.checked === true ? input : parseOrThrow(this.editSchema, input);
     const message = await this.requireOwn(actor, messageId, 'edit');
     if (message.deletedAt !== null) throw new ValidationError('A deleted message cannot be edited');
@@ -140,7 +165,7 @@ export class MessageService {
       mentions,
       editedAt,
     };
-    const event = await this.deps.db.transaction().execute(async (trx) => {
+    const write = async (trx: Transaction<DB>) => {
       if (!live)
         await trx
           .insertInto('messageEdits')
@@ -158,10 +183,11 @@ export class MessageService {
         .set({ text, card, mentions: JSON.stringify(mentions), editedAt })
         .where('id', '=', messageId)
         .execute();
-      return appendRoomEvent(trx, { type: 'message.updated', roomId: message.roomId, at, data: view });
-    });
-    publishAll(this.deps.bus, [event]);
-    return view;
+      return [
+        await appendRoomEvent(trx, { type: 'message.updated', roomId: message.roomId, at, data: view }),
+      ];
+    };
+    return { view, write };
   }
 
   async remove(actor: Actor, messageId: string): Promise<void> {

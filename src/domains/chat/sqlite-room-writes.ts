@@ -34,7 +34,7 @@ export class SqliteRoomWrites {
 
   constructor(
     private readonly db: Kysely<DB>,
-    sqlite: SqliteDatabase.Database,
+    private readonly sqlite: SqliteDatabase.Database,
   ) {
     this.#insertMember = sqlite.prepare(
       'INSERT INTO room_members (room_id, user_id, role, joined_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
@@ -80,5 +80,16 @@ export class SqliteRoomWrites {
   /** Runs `fn` in one IMMEDIATE transaction; better-sqlite3 rolls back and rethrows if anything fails. */
   write<T>(fn: (writer: RoomWriter) => T): Promise<T> {
     return this.db.connection().execute(async () => this.#write.immediate(fn) as T);
+  }
+
+  /**
+   * Runs `fn` inside the transaction the caller holds open on this connection (a Kysely
+   * `db.transaction()`, whose callback owns the connection), as a savepoint: no commit of its own, so
+   * the rows commit or roll back with the caller's. Refused outside a transaction, where they would
+   * commit alone.
+   */
+  writeIn<T>(fn: (writer: RoomWriter) => T): T {
+    if (!this.sqlite.inTransaction) throw new Error('SqliteRoomWrites.writeIn needs an open transaction');
+    return this.#write(fn) as T;
   }
 }
