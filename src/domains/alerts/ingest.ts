@@ -213,6 +213,28 @@ export class AlertIngestion {
     return true;
   }
 
+  /**
+   * SQLite: KnownAlerts is the identity check, and holds every stored alert that started after its
+   * horizon. A miss on an older start time may be a row it dropped or never loaded: read that row
+   * (a few per restart or eviction, never on the hot path, where the horizon is in the past).
+   */
+  #recall(integrationId: string, prepared: readonly Prepared[], overlay: KnownAlertsOverlay): void {
+    const known = this.deps.known!;
+    const fast = this.deps.statements!;
+    let lookup: AlertLookup | undefined;
+    for (const p of prepared) {
+      if (p.startsAt === undefined || !known.mayBeStored(p.startsAt)) continue;
+      lookup ??= known.view(integrationId, overlay);
+      if (lookup.exact(p.fingerprint, p.startsAt) !== undefined) continue;
+      const row = fast.storedAlert(integrationId, p.startsAt, p.fingerprint);
+      if (row === undefined) continue;
+      known.remember(
+        integrationId,
+        knownAlert(row.id, row.fingerprint, row.startsAt, row.status, row.annotations, row.generatorUrl),
+      );
+    }
+  }
+
   async #write(
     trx: Transaction<DB>,
     integration: Integration,
@@ -231,6 +253,7 @@ export class AlertIngestion {
       unchanged: 0,
       groups: [],
     };
+    if (this.deps.known && this.deps.statements) this.#recall(integration.id, prepared, overlay);
     const lookup: AlertLookup = this.deps.known
       ? this.deps.known.view(integration.id, overlay)
       : await findExisting(trx, integration.id, prepared);

@@ -107,15 +107,20 @@ export class KnownAlertsOverlay {
  * Every firing alert and the recently resolved ones, in memory, so that on SQLite (one process owns the
  * file) a delivery needs no SELECT to tell new alerts from known ones: Alertmanager re-sends every
  * firing alert of a group on each notification, and an HA pair doubles that. Loaded at start (all
- * firing alerts and those created in the last day), updated only after a commit. A miss means new: if
- * the row exists after all (resolved long ago and forgotten), the insert's ON CONFLICT DO NOTHING
- * keeps it, and "resolved" is final for (fingerprint, startsAt) anyway. Resolved entries are dropped
- * past `maxResolved`; firing ones never are. Not used on PostgreSQL, where other nodes write too.
+ * firing alerts and those created in the last day), updated only after a commit. It is the identity
+ * check on SQLite (there is no unique index there, see migration 013): every alert stored with a
+ * start time after `horizon` is in it, so a miss on such an alert means new. Rows it does not hold
+ * (resolved, and created before the load or dropped since) all started at or before `horizon`:
+ * `mayBeStored` says when a miss must be checked against the database. Resolved entries are dropped
+ * past `maxResolved`, raising the horizon; firing ones never are. Not used on PostgreSQL, where other
+ * nodes write too.
  */
 export class KnownAlerts {
   readonly #byIntegration = new Map<string, Map<string, Entry>>();
   #size = 0;
   #resolved = 0;
+  /** The latest start time of a stored alert this index may not hold ('' when it holds them all). */
+  #horizon = '';
 
   constructor(private readonly maxResolved = 200_000) {}
 
@@ -144,6 +149,20 @@ export class KnownAlerts {
     rows.push(
       ...(await db.selectFrom('alerts').select(columns).where('createdAt', '>=', sinceIso).execute()),
     );
+    for (const { id } of integrations) {
+      // The rows not loaded are resolved ones created before `sinceIso`: the latest start among them.
+      // Walking the (integration_id, starts_at) index backwards stops at the first such row.
+      const latest = await db
+        .selectFrom('alerts')
+        .select('startsAt')
+        .where('integrationId', '=', id)
+        .where('status', '<>', 'firing')
+        .where('createdAt', '<', sinceIso)
+        .orderBy('startsAt', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      if (latest !== undefined) this.#raiseHorizon(latest.startsAt);
+    }
     for (const r of rows) {
       this.#put(
         r.integrationId,
@@ -187,6 +206,25 @@ export class KnownAlerts {
     return this.#size;
   }
 
+  /** The latest start time of a stored alert that may be missing here ('' when none is). */
+  get horizon(): string {
+    return this.#horizon;
+  }
+
+  /** Whether a stored alert with this start time may be missing here (then a miss is checked). */
+  mayBeStored(startsAt: string): boolean {
+    return startsAt <= this.#horizon;
+  }
+
+  /** A row read from the database (committed): known from now on, whatever the transaction does. */
+  remember(integrationId: string, alert: ExistingAlert): void {
+    this.#put(integrationId, alert);
+  }
+
+  #raiseHorizon(startsAt: string): void {
+    if (startsAt > this.#horizon) this.#horizon = startsAt;
+  }
+
   #put(integrationId: string, alert: ExistingAlert): void {
     let slots = this.#byIntegration.get(integrationId);
     if (slots === undefined) {
@@ -206,11 +244,13 @@ export class KnownAlerts {
       for (const [fingerprint, entry] of slots) {
         if (!(entry instanceof Slot)) {
           if (entry.status === 'resolved') {
+            this.#raiseHorizon(entry.startsAt);
             slots.delete(fingerprint);
             this.#size--;
           }
           continue;
         }
+        for (const a of entry.alerts) if (a.status === 'resolved') this.#raiseHorizon(a.startsAt);
         const kept = entry.alerts.filter((a) => a.status !== 'resolved');
         this.#size -= entry.alerts.length - kept.length;
         if (kept.length === 0 && entry.open == null) slots.delete(fingerprint);

@@ -2,7 +2,7 @@ import type SqliteDatabase from 'better-sqlite3';
 import type { AlertRow, TotalsRow } from './group-queries.js';
 import type { EventRow } from './ingest-events.js';
 import type { Prepared } from './ingest-prepare.js';
-import type { GroupRef } from './ingest-sql.js';
+import type { ExistingAlert, GroupRef } from './ingest-sql.js';
 import type { AlertGroupsTable } from './table.js';
 
 // The hot statements of alert ingest as cached prepared statements on better-sqlite3. Building the
@@ -45,6 +45,7 @@ const GROUP_SELECT = GROUP_COLUMNS.map((c) => `${snake(c)} as ${c}`).join(', ');
 
 export class SqliteAlertStatements {
   readonly #insertAlert: SqliteDatabase.Statement;
+  readonly #storedAlert: SqliteDatabase.Statement;
   readonly #updateAlert: SqliteDatabase.Statement;
   readonly #resolveAlert: SqliteDatabase.Statement;
   readonly #insertMembership: SqliteDatabase.Statement;
@@ -64,8 +65,13 @@ export class SqliteAlertStatements {
     this.#insertAlert = sqlite.prepare(
       `insert into alerts (integration_id, fingerprint, starts_at, alertname, severity, labels,
          annotations, status, ends_at, generator_url, muted, created_at, updated_at, resolved_at, resolved_by)
-       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, null, ?, ?, ?, null)
-       on conflict (integration_id, fingerprint, starts_at) do nothing`,
+       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, null, ?, ?, ?, null)`,
+    );
+    // No unique index on SQLite (migration 013): the in-memory KnownAlerts is the identity check, and
+    // this finds a row it may have forgotten, through the append-only (integration_id, starts_at) index.
+    this.#storedAlert = sqlite.prepare(
+      `select id, fingerprint, starts_at as startsAt, status, annotations, generator_url as generatorUrl
+       from alerts where integration_id = ? and starts_at = ? and fingerprint = ?`,
     );
     this.#updateAlert = sqlite.prepare(
       'update alerts set annotations = ?, generator_url = ?, updated_at = ? where id = ?',
@@ -166,7 +172,12 @@ export class SqliteAlertStatements {
     statement.run(...columns.map((c) => update[c] ?? null), id);
   }
 
-  /** Inserts the alerts not stored yet: the id of each of `list`, undefined where a row was there already. */
+  /** The stored alert with this identity, if any (for the ones KnownAlerts may have forgotten). */
+  storedAlert(integrationId: string, startsAt: string, fingerprint: string): ExistingAlert | undefined {
+    return this.#storedAlert.get(integrationId, startsAt, fingerprint) as ExistingAlert | undefined;
+  }
+
+  /** Inserts alerts KnownAlerts found new (it is the identity check here): the id of each of `list`. */
   insertAlerts(integrationId: string, list: readonly Prepared[], now: string): (number | undefined)[] {
     const ids: (number | undefined)[] = new Array(list.length);
     for (let i = 0; i < list.length; i++) {
@@ -186,8 +197,7 @@ export class SqliteAlertStatements {
         now,
         p.status === 'resolved' ? now : null,
       );
-      // Another node stored it first: the stored row wins, this delivery adds nothing for it.
-      ids[i] = info.changes === 1 ? Number(info.lastInsertRowid) : undefined;
+      ids[i] = Number(info.lastInsertRowid);
     }
     return ids;
   }
