@@ -11,6 +11,7 @@ import * as alerts from './migrations/008-alerts.js';
 import * as filesAndReads from './migrations/009-files-and-reads.js';
 import * as jobProcesses from './migrations/010-job-processes.js';
 import * as botClaimsAge from './migrations/011-bot-claims-age.js';
+import * as alertsPgLookups from './migrations/012-alerts-pg-lookups.js';
 import * as alertsStartIndex from './migrations/013-alerts-start-index.js';
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: DialectName): Promise<void> };
@@ -28,6 +29,7 @@ const MIGRATIONS: [string, DialectMigration][] = [
   ['009-files-and-reads', filesAndReads],
   ['010-job-processes', jobProcesses],
   ['011-bot-claims-age', botClaimsAge],
+  ['012-alerts-pg-lookups', alertsPgLookups],
   ['013-alerts-start-index', alertsStartIndex],
 ];
 

@@ -1,4 +1,4 @@
-import type { Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { sql } from 'kysely';
 import type { DB } from '../../storage/tables.js';
 import type { Integration } from '../integrations/schema.js';
@@ -34,10 +34,85 @@ export function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
   return out;
 }
 
+/** Keys per lookup statement: each is one index probe, and the statement's text is the same for any count. */
+const LOOKUP_CHUNK = 1000;
+
+type Db = Kysely<DB> | Transaction<DB>;
+const EXISTING = [
+  'a.id',
+  'a.fingerprint',
+  'a.startsAt',
+  'a.status',
+  'a.annotations',
+  'a.generatorUrl',
+] as const;
+
+// Both lookups below (PostgreSQL) take their keys as arrays, unnested, and probe the index once per key
+// in a LATERAL subquery: it runs per key by construction, so the plan never depends on statistics.
+// The previous shapes were left to the planner and went wrong without statistics (autovacuum off, a
+// table filled faster than it is analysed): an OR of per-pair conditions became one scan of
+// `integration_id, starts_at` filtering every stored alert with that start (one rule evaluation gives
+// all its alerts the same start), a plain join with the keys a hash join over all the integration's
+// alerts, and `fingerprint = any(...)` a scan of all the integration's firing alerts.
+
+/** The stored alerts with these exact (startsAt, fingerprint) keys: one `alerts_identity` probe each. */
+export function exactLookupQuery(
+  db: Db,
+  integrationId: string,
+  pairs: readonly { startsAt: string; fingerprint: string }[],
+) {
+  const keys = sql<{ startsAt: string; fingerprint: string }>`unnest(${sql.val(
+    pairs.map((x) => x.startsAt),
+  )}::text[], ${sql.val(pairs.map((x) => x.fingerprint))}::text[])`.as<'k'>(sql`k(starts_at, fingerprint)`);
+  return db
+    .selectFrom(keys)
+    .innerJoinLateral(
+      (eb) =>
+        eb
+          .selectFrom('alerts as a')
+          .select(EXISTING)
+          .where('a.integrationId', '=', integrationId)
+          .whereRef('a.startsAt', '=', 'k.startsAt')
+          .whereRef('a.fingerprint', '=', 'k.fingerprint')
+          // The key is unique; the limit also keeps the subquery from being flattened into a join.
+          .limit(1)
+          .as('a'),
+      (join) => join.onTrue(),
+    )
+    .selectAll('a');
+}
+
 /**
- * The stored alerts a delivery speaks of: exact (startsAt, fingerprint) pairs, each an index seek
- * (an IN list per column would multiply: 100 start times × 100 fingerprints), plus, for alerts sent
- * without a start, the open alerts with those fingerprints.
+ * The firing alerts with these fingerprints (alerts sent without a start): one probe each of the
+ * partial index `alerts_firing_fingerprint` (migration 012). The status is a literal so the planner
+ * always matches the index's predicate.
+ */
+export function openLookupQuery(db: Db, integrationId: string, fingerprints: readonly string[]) {
+  const keys = sql<{ fingerprint: string }>`unnest(${sql.val(fingerprints)}::text[])`.as<'k'>(
+    sql`k(fingerprint)`,
+  );
+  return db
+    .selectFrom(keys)
+    .innerJoinLateral(
+      (eb) =>
+        eb
+          .selectFrom('alerts as a')
+          .select(EXISTING)
+          .where('a.integrationId', '=', integrationId)
+          .where('a.status', '=', sql.lit('firing'))
+          .whereRef('a.fingerprint', '=', 'k.fingerprint')
+          // Keeps the subquery from being flattened into a join the planner may run as a scan.
+          .offset(0)
+          .as('a'),
+      (join) => join.onTrue(),
+    )
+    .selectAll('a');
+}
+
+/**
+ * The stored alerts a delivery speaks of (PostgreSQL; SQLite answers from KnownAlerts): exact
+ * (startsAt, fingerprint) pairs, plus, for alerts sent without a start, the open alerts with those
+ * fingerprints. Each key is an index probe, so a lookup costs the delivery's size, not the table's.
  */
 export async function findExisting(trx: Transaction<DB>, integrationId: string, prepared: Prepared[]) {
   const exact = new Map<string, ExistingAlert>();
@@ -54,35 +129,10 @@ export async function findExisting(trx: Transaction<DB>, integrationId: string, 
       if (r.status === 'firing') open.set(r.fingerprint, r);
     }
   };
-  const columns = ['id', 'fingerprint', 'startsAt', 'status', 'annotations', 'generatorUrl'] as const;
-  for (const batch of chunks([...pairs.values()], 200)) {
-    const rows = await trx
-      .selectFrom('alerts')
-      .select(columns)
-      .where((eb) =>
-        eb.or(
-          batch.map((x) =>
-            eb.and([
-              eb('integrationId', '=', integrationId),
-              eb('startsAt', '=', x.startsAt),
-              eb('fingerprint', '=', x.fingerprint),
-            ]),
-          ),
-        ),
-      )
-      .execute();
-    keep(rows);
-  }
-  for (const batch of chunks([...openFps])) {
-    const rows = await trx
-      .selectFrom('alerts')
-      .select(columns)
-      .where('integrationId', '=', integrationId)
-      .where('status', '=', 'firing')
-      .where('fingerprint', 'in', batch)
-      .execute();
-    keep(rows);
-  }
+  for (const batch of chunks([...pairs.values()], LOOKUP_CHUNK))
+    keep(await exactLookupQuery(trx, integrationId, batch).execute());
+  for (const batch of chunks([...openFps], LOOKUP_CHUNK))
+    keep(await openLookupQuery(trx, integrationId, batch).execute());
   return {
     exact: (fingerprint: string, startsAt: string) => exact.get(`${fingerprint}|${startsAt}`),
     open: (fingerprint: string) => open.get(fingerprint),
