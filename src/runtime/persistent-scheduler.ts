@@ -281,7 +281,15 @@ export class PersistentScheduler implements Scheduler {
       this.deps.onError(error, task);
       if (this.#stopped) return;
       const retry = { ...task, dueMs: this.deps.clock.nowMs() + RETRY_MS };
-      await this.persist([retry], { mode: 'earliest' }).catch((e) => this.deps.onError(e, task));
+      // The stored row moves to the retry's time (the earlier wins if it was moved meanwhile), so the
+      // retry's run deletes it; kept at the old time it would outlive the retry and run again at start.
+      await this.deps.db
+        .transaction()
+        .execute(async (trx) => {
+          await this.#delete(task, trx);
+          await this.persist([retry], { mode: 'earliest', executor: trx });
+        })
+        .catch((e) => this.deps.onError(e, task));
       this.arm([retry], 'earliest');
     }
   }

@@ -1,14 +1,15 @@
 import { createHash } from 'node:crypto';
-import type { Insertable, Kysely, Transaction } from 'kysely';
+import type { Insertable, Kysely } from 'kysely';
 import type { Clock } from '../../core/clock.js';
 import type { EventBus } from '../../runtime/event-bus.js';
 import type { ScheduledTask, Scheduler, TaskRun } from '../../runtime/scheduler.js';
 import type { DB } from '../../storage/tables.js';
 import type { Card } from '../chat/schema.js';
-import type { StagedMessage } from '../chat/staged-message.js';
+import { commitWith, type StagedMessage } from '../chat/staged-message.js';
 import type { JobWhere } from '../jobs/runner.js';
 import { type CardGroup, renderGroupCard, SHOWN_ALERTS, shortDuration } from './card.js';
 import './events.js';
+import { type FlushDone, FlushWrites } from './flush-writes.js';
 import {
   type AlertRow,
   evaluateMutes,
@@ -76,7 +77,11 @@ const STATUS_LINE: Record<GroupStatus, string> = {
  * one always gets its resolve. Runs of one group never overlap (the scheduler's per-key rule).
  */
 export class GroupNotifier {
-  constructor(private readonly deps: NotifierDeps) {}
+  readonly #writes: FlushWrites;
+
+  constructor(private readonly deps: NotifierDeps) {
+    this.#writes = new FlushWrites(deps);
+  }
 
   install(): void {
     const groupOf = (task: ScheduledTask) => Number(task.payload?.groupId);
@@ -173,7 +178,7 @@ export class GroupNotifier {
         return;
       }
       const wait = this.deps.limiter.take(group.integrationId);
-      if (wait > 0) return this.#later(groupId, wait, events, { run });
+      if (wait > 0) return this.#writes.later(groupId, wait, events, { run });
       const posted = await this.deps.poster.stage.post(where, card);
       staged.push(posted);
       update.messageId = posted.message.id;
@@ -196,7 +201,8 @@ export class GroupNotifier {
         staged.push(await this.deps.poster.stage.update(group.messageId, card));
         update.cardHash = hash;
       }
-      const later = (waitMs: number) => this.#later(groupId, waitMs, events, { run, update, staged });
+      const later = (waitMs: number) =>
+        this.#writes.later(groupId, waitMs, events, { run, staged, cardHash: update.cardHash ?? undefined });
       const thread = { roomId: group.roomId, threadId: group.messageId };
       const changed = status !== group.notifiedStatus;
       // Flapping and muted groups keep their card current but post nothing more, except the resolve.
@@ -288,8 +294,7 @@ export class GroupNotifier {
       payload: { groupId },
     };
     // The reminder, its event and the next one in one commit.
-    await this.deps.db.transaction().execute(async (trx) => {
-      for (const message of staged) await message.write(trx);
+    await commitWith(this.deps.db, staged, async (trx) => {
       if (wait === 0)
         await trx
           .insertInto('alertEvents')
@@ -307,7 +312,6 @@ export class GroupNotifier {
       await run?.complete(trx);
       await this.deps.scheduler.persist([next], { mode: 'replace', executor: trx });
     });
-    for (const message of staged) message.publish();
     this.deps.scheduler.arm([next], 'replace');
   }
 
@@ -319,102 +323,21 @@ export class GroupNotifier {
     return STATUS_LINE[status];
   }
 
-  /**
-   * The flush waits (group_interval, the rate limit): what it did so far (a card edited) and its
-   * events are stored with the next flush, in one commit. The task ends first, so the later time is
-   * stored unless a new one came meanwhile (the earlier wins).
-   */
-  async #later(
-    groupId: number,
-    waitMs: number,
-    events: Insertable<AlertEventsTable>[],
-    done: { run?: TaskRun | undefined; update?: Partial<GroupRow>; staged?: StagedMessage[] },
-  ) {
-    const staged = done.staged ?? [];
-    const task = {
-      key: flushKey(groupId),
-      kind: FLUSH_TASK,
-      dueMs: this.deps.clock.nowMs() + waitMs,
-      payload: { groupId },
-    };
-    await this.deps.db.transaction().execute(async (trx) => {
-      for (const message of staged) await message.write(trx);
-      if (done.update?.cardHash !== undefined) {
-        await trx
-          .updateTable('alertGroups')
-          .set({ cardHash: done.update.cardHash })
-          .where('id', '=', groupId)
-          .execute();
-      }
-      if (events.length > 0) await trx.insertInto('alertEvents').values(events).execute();
-      await done.run?.complete(trx);
-      await this.deps.scheduler.persist([task], { mode: 'earliest', executor: trx });
-    });
-    for (const message of staged) message.publish();
-    this.deps.scheduler.arm([task], 'earliest');
-  }
-
+  /** Records what the flush did and learnt, in one commit (FlushWrites.finish). */
   async #finish(
     group: GroupRow,
     update: Partial<GroupRow>,
     status: GroupStatus,
     events: Insertable<AlertEventsTable>[],
     nowIso: string,
-    also: {
-      noticed?: boolean;
-      repeat?: ScheduledTask | undefined;
-      staged?: StagedMessage[];
-      run?: TaskRun | undefined;
-    } = {},
+    done: FlushDone & { noticed?: boolean; repeat?: ScheduledTask | undefined },
   ) {
     if (status === 'resolved') {
       update.openKey = null;
       update.resolvedAt = group.resolvedAt ?? nowIso;
       await this.deps.scheduler.cancel(repeatKey(group.id));
     }
-    const fast = this.deps.statements;
-    const staged = also.staged ?? [];
-    // ONE commit: the messages, what the flush learnt (membership noticed, the group, its events, the
-    // reminder) and the end of the flush task.
-    await this.deps.db.transaction().execute(async (trx) => {
-      for (const message of staged) await message.write(trx);
-      if (fast) {
-        // Inside the Kysely transaction: the same connection, so the same commit.
-        if (also.noticed) fast.markNoticed(group.id);
-        fast.updateGroup(group.id, update);
-        fast.insertEvents(events);
-      } else {
-        if (also.noticed) await this.#markNoticed(trx, group.id);
-        await trx.updateTable('alertGroups').set(update).where('id', '=', group.id).execute();
-        if (events.length > 0) await trx.insertInto('alertEvents').values(events).execute();
-      }
-      if (also.repeat) await this.deps.scheduler.persist([also.repeat], { mode: 'earliest', executor: trx });
-      await also.run?.complete(trx);
-    });
-    for (const message of staged) message.publish();
-    if (also.repeat) this.deps.scheduler.arm([also.repeat], 'earliest');
-    if (status !== group.status) {
-      const settings = JSON.parse(group.settings) as GroupSettings;
-      this.deps.bus.publish('alert.group.changed', {
-        groupId: group.id,
-        roomId: group.roomId,
-        status,
-        previous: group.status,
-        alertname: group.alertname,
-        severity: group.severity,
-        messageId: update.messageId ?? group.messageId,
-        escalationPolicy: settings.escalationPolicy ?? null,
-      });
-    }
-  }
-
-  async #markNoticed(trx: Transaction<DB>, groupId: number): Promise<void> {
-    await trx
-      .updateTable('alertGroupAlerts')
-      .set({ noticed: 1 })
-      .where('groupId', '=', groupId)
-      .where('noticed', '=', 0)
-      .execute();
+    await this.#writes.finish(group, update, status, events, done);
   }
 
   #cardGroup(

@@ -20,7 +20,13 @@ import {
   reactionBody,
 } from './schema.js';
 import type { SqliteRoomWrites } from './sqlite-room-writes.js';
-import { type PostWrites, postWrites, type StagedMessage, stagedMessage } from './staged-message.js';
+import {
+  editWrite,
+  type PostWrites,
+  postWrites,
+  type StagedMessage,
+  stagedMessage,
+} from './staged-message.js';
 
 const MENTION = /(?:^|[^\w@])@([a-z0-9][a-z0-9._-]{0,31})/gi;
 
@@ -165,29 +171,8 @@ export class MessageService {
       mentions,
       editedAt,
     };
-    const write = async (trx: Transaction<DB>) => {
-      if (!live)
-        await trx
-          .insertInto('messageEdits')
-          .values({
-            id: this.deps.ids.next('e_'),
-            messageId,
-            text: message.text,
-            card: message.card,
-            editedBy: actor.userId,
-            editedAt: at,
-          })
-          .execute();
-      await trx
-        .updateTable('messages')
-        .set({ text, card, mentions: JSON.stringify(mentions), editedAt })
-        .where('id', '=', messageId)
-        .execute();
-      return [
-        await appendRoomEvent(trx, { type: 'message.updated', roomId: message.roomId, at, data: view }),
-      ];
-    };
-    return { view, write };
+    const history = live ? undefined : { id: this.deps.ids.next('e_'), editedBy: actor.userId };
+    return { view, write: editWrite(message, view, { at, card, history }) };
   }
 
   async remove(actor: Actor, messageId: string): Promise<void> {

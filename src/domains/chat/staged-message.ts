@@ -1,4 +1,4 @@
-import type { Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { EventBus } from '../../runtime/event-bus.js';
 import type { DB } from '../../storage/tables.js';
 import type { MessageRow } from './message-store.js';
@@ -99,4 +99,52 @@ export function postWrites(
       return out;
     },
   };
+}
+
+/**
+ * An edit's rows: the previous version into the edit history (`history`, absent for live cards), the
+ * message as `view` shows it (`card` as stored), its event.
+ */
+export function editWrite(
+  previous: MessageRow,
+  view: MessageView,
+  change: { at: string; card: string | null; history: { id: string; editedBy: string } | undefined },
+): (trx: Transaction<DB>) => Promise<AppendedEvent<unknown>[]> {
+  const { at, card, history } = change;
+  return async (trx) => {
+    if (history)
+      await trx
+        .insertInto('messageEdits')
+        .values({
+          ...history,
+          editedAt: at,
+          messageId: previous.id,
+          text: previous.text,
+          card: previous.card,
+        })
+        .execute();
+    await trx
+      .updateTable('messages')
+      .set({ text: view.text, card, mentions: JSON.stringify(view.mentions), editedAt: view.editedAt })
+      .where('id', '=', previous.id)
+      .execute();
+    return [await appendRoomEvent(trx, { type: 'message.updated', roomId: previous.roomId, at, data: view })];
+  };
+}
+
+/**
+ * Writes `staged` messages, then whatever `fn` writes, in ONE transaction of `db`; the messages are
+ * published after the commit (nothing is, if anything fails: the error is rethrown).
+ */
+export async function commitWith<T>(
+  db: Kysely<DB>,
+  staged: readonly StagedMessage[],
+  fn: (trx: Transaction<DB>) => Promise<T>,
+): Promise<T> {
+  const result = await db.transaction().execute(async (trx) => {
+    for (const message of staged) await message.write(trx);
+    return fn(trx);
+  });
+  for (const message of staged) message.publish();
+  return result;
 }
