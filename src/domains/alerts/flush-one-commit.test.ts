@@ -24,7 +24,9 @@ for (const dialect of DIALECTS) {
     before(async () => {
       t = await startTestApp(dialect, {
         clock,
-        config: { alerts: { route: { group_wait: '0s' } } },
+        config: {
+          alerts: { route: { group_wait: '0s' }, rate_limit: { per_minute: 60, burst: 1 } },
+        },
         logger: pino({ level: 'error' }, { write: (line: string) => void logged.push(line) }),
       });
       await t.app.chat.rooms.create(SYSTEM_ACTOR, { name: 'alerts', kind: 'public' });
@@ -126,6 +128,42 @@ for (const dialect of DIALECTS) {
       await t.app.alerts.idle();
       assert.equal((await cards()).length, 1);
       assert.equal(created.filter((c) => c.card).length, 1);
+    });
+
+    it('a flush that waits for the rate limit stores its later time (a restart keeps the wait)', async () => {
+      await clock.advanceAsync(60_000); // a full bucket: one card now, the next a second later
+      await t.app.alerts.ingestion.ingest(integration, [
+        { labels: { alertname: 'First', instance: 'a' }, status: 'firing' },
+        { labels: { alertname: 'Second', instance: 'a' }, status: 'firing' },
+      ]);
+      await t.app.alerts.idle();
+      const db = t.app.database.db;
+      const ids = await db
+        .selectFrom('alertGroups')
+        .select(['id', 'alertname'])
+        .where('alertname', 'in', ['First', 'Second'])
+        .execute();
+      const nameOf = new Map(ids.map((g) => [flushKey(g.id), g.alertname]));
+      const rows = async () =>
+        (
+          await db
+            .selectFrom('scheduledTasks')
+            .select(['key', 'dueAt'])
+            .where('key', 'in', [...nameOf.keys()])
+            .execute()
+        ).map((r) => `${nameOf.get(r.key)}@${r.dueAt}`);
+      const titles = async () =>
+        (await t.app.chat.messages.history(SYSTEM_ACTOR, 'alerts', { limit: 100 }))
+          .map((m) => m.card?.title ?? '')
+          .filter((x) => / (First|Second)/.test(x));
+      assert.equal((await titles()).length, 1);
+      const waiting = await rows();
+      assert.equal(waiting.length, 1, 'the waiting flush is stored');
+      assert.match(waiting[0]!, new RegExp(`@${new Date(clock.nowMs() + 1000).toISOString()}$`));
+      await clock.advanceAsync(1000);
+      await t.app.alerts.idle();
+      assert.equal((await titles()).length, 2);
+      assert.deepEqual(await rows(), []);
     });
   });
 }
