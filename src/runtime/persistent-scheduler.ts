@@ -145,9 +145,10 @@ export class PersistentScheduler implements Scheduler {
     this.arm([task], mode);
   }
 
-  async cancel(key: string): Promise<void> {
+  async cancel(key: string, options: { executor?: unknown } = {}): Promise<void> {
     this.#armed.delete(key);
-    await this.deps.db.deleteFrom('scheduledTasks').where('key', '=', key).execute();
+    const db = (options.executor as Kysely<DB> | undefined) ?? this.deps.db;
+    await db.deleteFrom('scheduledTasks').where('key', '=', key).execute();
   }
 
   async start(): Promise<void> {

@@ -48,7 +48,11 @@ export interface Scheduler {
   arm(tasks: readonly ScheduledTask[], mode: ScheduleMode): void;
   /** persist + arm, outside any transaction. */
   schedule(task: ScheduledTask, mode?: ScheduleMode): Promise<void>;
-  cancel(key: string): Promise<void>;
+  /**
+   * Disarms the key and deletes its stored task; through `executor` (a transaction) when given, so the
+   * delete commits with the caller's work.
+   */
+  cancel(key: string, options?: { executor?: unknown }): Promise<void>;
   /** Loads every stored task and arms it (overdue ones run at once). */
   start(): Promise<void>;
   /** Disarms; running handlers finish. */

@@ -75,7 +75,12 @@ export class FlushWrites {
     update: Partial<GroupRow>,
     status: GroupStatus,
     events: Insertable<AlertEventsTable>[],
-    done: FlushDone & { noticed?: boolean; repeat?: ScheduledTask | undefined },
+    done: FlushDone & {
+      noticed?: boolean;
+      repeat?: ScheduledTask | undefined;
+      /** A task that ends with the group (its reminder, once resolved). */
+      cancel?: string | undefined;
+    },
   ): Promise<void> {
     const fast = this.deps.statements;
     await commitWith(this.deps.db, done.staged ?? [], async (trx) => {
@@ -90,6 +95,7 @@ export class FlushWrites {
         if (events.length > 0) await trx.insertInto('alertEvents').values(events).execute();
       }
       if (done.repeat) await this.deps.scheduler.persist([done.repeat], { mode: 'earliest', executor: trx });
+      if (done.cancel !== undefined) await this.deps.scheduler.cancel(done.cancel, { executor: trx });
       await done.run?.complete(trx);
     });
     if (done.repeat) this.deps.scheduler.arm([done.repeat], 'earliest');

@@ -335,9 +335,9 @@ export class GroupNotifier {
     if (status === 'resolved') {
       update.openKey = null;
       update.resolvedAt = group.resolvedAt ?? nowIso;
-      await this.deps.scheduler.cancel(repeatKey(group.id));
     }
-    await this.#writes.finish(group, update, status, events, done);
+    const cancel = status === 'resolved' ? repeatKey(group.id) : undefined;
+    await this.#writes.finish(group, update, status, events, { ...done, cancel });
   }
 
   #cardGroup(
