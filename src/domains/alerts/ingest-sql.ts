@@ -413,23 +413,52 @@ export async function applyChanges(
       .execute();
   }
 }
+/**
+ * The open groups of these alerts (PostgreSQL): each alert's memberships by `alert_group_alerts_alert`,
+ * then each distinct group by its primary key, both as per-key LATERAL probes. A join left to the
+ * planner read every membership row without statistics (a sequential scan of the table for 100 ids).
+ */
+export function groupsOfQuery(db: Db, alertIds: readonly number[]) {
+  const keys = sql<{ alertId: number }>`unnest(${sql.val(alertIds)}::integer[])`.as<'k'>(sql`k(alert_id)`);
+  const groupIds = db
+    .selectFrom(keys)
+    .innerJoinLateral(
+      (eb) =>
+        eb
+          .selectFrom('alertGroupAlerts as m')
+          .select('m.groupId')
+          .whereRef('m.alertId', '=', 'k.alertId')
+          .offset(0)
+          .as('m'),
+      (join) => join.onTrue(),
+    )
+    .select('m.groupId')
+    .distinct()
+    .as('ids');
+  return db
+    .selectFrom(groupIds)
+    .innerJoinLateral(
+      (eb) =>
+        eb
+          .selectFrom('alertGroups as g')
+          .select(['g.id', 'g.createdAt', 'g.messageId', 'g.settings'])
+          .whereRef('g.id', '=', 'ids.groupId')
+          .where('g.openKey', 'is not', null)
+          .offset(0)
+          .as('g'),
+      (join) => join.onTrue(),
+    )
+    .selectAll('g');
+}
+
 export async function groupsOf(
   trx: Transaction<DB>,
   alertIds: number[],
   fast?: SqliteAlertStatements,
 ): Promise<GroupRef[]> {
   if (fast) return fast.groupsOf(alertIds);
-  const out: GroupRef[] = [];
-  for (const batch of chunks(alertIds)) {
-    const rows = await trx
-      .selectFrom('alertGroupAlerts as m')
-      .innerJoin('alertGroups as g', 'g.id', 'm.groupId')
-      .select(['g.id', 'g.createdAt', 'g.messageId', 'g.settings'])
-      .where('m.alertId', 'in', batch)
-      .where('g.openKey', 'is not', null)
-      .distinct()
-      .execute();
-    out.push(...rows);
-  }
-  return out;
+  const out = new Map<number, GroupRef>();
+  for (const batch of chunks(alertIds, LOOKUP_CHUNK))
+    for (const g of await groupsOfQuery(trx, batch).execute()) out.set(g.id, g);
+  return [...out.values()];
 }

@@ -3,7 +3,14 @@ import { after, before, describe, it } from 'node:test';
 import { CompiledQuery, sql } from 'kysely';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/databases.js';
 import { prepareAlerts } from './ingest-prepare.js';
-import { exactLookupQuery, findExisting, insertAlerts, openLookupQuery } from './ingest-sql.js';
+import {
+  exactLookupQuery,
+  findExisting,
+  groupsOf,
+  groupsOfQuery,
+  insertAlerts,
+  openLookupQuery,
+} from './ingest-sql.js';
 
 // PostgreSQL's alert lookups must cost the delivery's size, not the table's: one rule evaluation gives
 // all its alerts the same start, and the old lookups then read every stored alert with that start (or
@@ -58,6 +65,14 @@ describe('PostgreSQL alert lookups: index probes per key, whatever the table hol
       select 'int-1', 'fp-' || lpad(i::text, 6, '0'), ${START}, 'Disk', 'warning', '{}', '{}',
         case when i % 3 = 0 then 'resolved' else 'firing' end, ${START}, ${START}
       from generate_series(1, ${STORED}::int) i`.execute(t.db);
+    // Groups of 100 alerts each (alert i in group ceil(i/100)); every fifth group is closed.
+    await sql`insert into alert_groups (group_key, open_key, route_id, room_id, integration_id, source_kind,
+        status, severity, alertname, labels, settings, created_at, updated_at)
+      select 'k' || g, case when g % 5 = 0 then null else 'k' || g end, 'root', 'room', 'int-1',
+        'alertmanager', 'firing', 'warning', 'Disk', '{}', '{}', ${START}, ${START}
+      from generate_series(1, ${STORED / 100}::int) g`.execute(t.db);
+    await sql`insert into alert_group_alerts (group_id, alert_id)
+      select (i + 99) / 100, i from generate_series(1, ${STORED}::int) i`.execute(t.db);
   });
   after(() => t.dispose());
 
@@ -84,6 +99,21 @@ describe('PostgreSQL alert lookups: index probes per key, whatever the table hol
       const { read, rows } = await explain(t, openLookupQuery(t.db, 'int-1', keys));
       assert.equal(rows, firing);
       assert.ok(read <= 5 * KEYS, `read ${read} rows for ${KEYS} keys in a table of ${STORED}`);
+    });
+
+    it(`open groups of updated alerts, ${stats}`, async () => {
+      if (stats === 'after ANALYZE') await sql`analyze alert_groups, alert_group_alerts`.execute(t.db);
+      // The alerts of groups 3 (open) and 5 (closed): 200 keys, one open group.
+      const ids = Array.from({ length: 200 }, (_, i) => 201 + i + (i < 100 ? 0 : 100));
+      const { read, rows } = await explain(t, groupsOfQuery(t.db, ids));
+      assert.equal(rows, 1);
+      assert.ok(read <= 5 * ids.length, `read ${read} rows for ${ids.length} keys in a table of ${STORED}`);
+      const found = await t.db.transaction().execute((trx) => groupsOf(trx, [...ids, 4850, 5000]));
+      // 4850 is in group 49 (open), 5000 in group 50 (closed).
+      assert.deepEqual(
+        found.map((g) => g.id).sort((a, b) => a - b),
+        [3, 49],
+      );
     });
   }
 });
