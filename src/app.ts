@@ -230,6 +230,10 @@ export async function buildApp(config: OpsroomConfig, overrides: AppOverrides = 
     db: database.db,
     dialect: database.dialect,
     sqlite: database.sqlite,
+    ingestThreadFile:
+      database.sqlite && config.alerts.ingest_thread && !database.sqlite.memory
+        ? database.sqlite.name
+        : undefined,
     clock,
     ids,
     bus,

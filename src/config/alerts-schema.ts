@@ -280,6 +280,12 @@ export const alertsConfigSchema = z
       .max(64 * 1024 * 1024)
       .default(4 * 1024 * 1024),
     max_alerts_per_request: z.number().int().min(1).max(100_000).default(10_000),
+    /**
+     * On a SQLite file, parse and store deliveries in a thread of their own with its own connection,
+     * so alert storms use a second core and the event loop keeps serving chat and cards. Off: in the
+     * event loop, as on PostgreSQL (where the database server does the work in its own processes).
+     */
+    ingest_thread: z.boolean().default(true),
     max_labels: z.number().int().min(1).max(10_000).default(128),
     /** GitHub deliveries whose event time is older than this are refused as stale. */
     github_max_age: duration(60_000, 7 * 86_400_000).default(3_600_000),

@@ -11,7 +11,7 @@ import type { GithubDeploymentStatus, GithubWorkflowRun } from '../integrations/
 import type { Integration } from '../integrations/schema.js';
 import type { IntegrationService } from '../integrations/service.js';
 import { clip } from './card.js';
-import type { AlertIngestion } from './ingest.js';
+import type { Ingestion } from './ingestion-port.js';
 
 export interface GithubDelivery {
   event: string;
@@ -48,7 +48,7 @@ export class GithubHook {
       clock: Clock;
       bus: EventBus;
       integrations: IntegrationService;
-      ingestion: AlertIngestion;
+      ingestion: Ingestion;
       maxAgeMs: number;
       say: (roomId: string, card: Card) => Promise<void>;
     },

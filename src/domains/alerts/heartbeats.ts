@@ -1,7 +1,7 @@
 import type { Scheduler } from '../../runtime/scheduler.js';
 import type { Integration } from '../integrations/schema.js';
 import type { IntegrationService } from '../integrations/service.js';
-import type { AlertIngestion } from './ingest.js';
+import type { Ingestion } from './ingestion-port.js';
 
 export const HEARTBEAT_TASK = 'alerts.heartbeat';
 const heartbeatKey = (id: string) => `heartbeat:${id}`;
@@ -22,7 +22,7 @@ export class Heartbeats {
   constructor(
     private readonly deps: {
       scheduler: Scheduler;
-      ingestion: AlertIngestion;
+      ingestion: Ingestion;
       integrations: IntegrationService;
       clock: { nowMs(): number };
       configured: (name: string) => HeartbeatSettings | undefined;

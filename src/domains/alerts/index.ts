@@ -11,7 +11,7 @@
  *     `UnauthenticatedError` (401 `E_UNAUTHENTICATED`). Token compared by sha256 in constant time,
  *     cached in memory, revocation seen at once.
  *   - `list(actor)`, `revoke(actor, id)`, `get(id)`.
- * - `app.alerts.ingestion: AlertIngestion` (ingest.ts)
+ * - `app.alerts.ingestion: Ingestion` (ingestion-port.ts: in this thread, ingest.ts, or the ingest thread, ingest-thread-client.ts)
  *   - `ingest(integration, alerts: IncomingAlert[], meta?)` → `IngestResult`: the whole pipeline for one
  *     delivery in ONE transaction (upsert keyed by integration, fingerprint, startsAt; groups; events;
  *     timers), resolved after the commit. Throws ValidationError (400) for bad alerts, nothing stored.

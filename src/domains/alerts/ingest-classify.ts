@@ -17,11 +17,14 @@ export interface IngestResult {
 }
 
 /** What one delivery's write gives back to its caller once committed. */
+/** What the steps after a commit need to know of an alert (all an ingest thread sends back). */
+export type AlertFacts = Pick<Prepared, 'fingerprint' | 'alertname' | 'severity' | 'labels'>;
+
 export interface WriteOutcome {
   result: IngestResult;
   tasks: ScheduledTask[];
-  fired: { id: number; p: Prepared }[];
-  resolvedAlerts: { id: number; p: Prepared }[];
+  fired: { id: number; p: AlertFacts }[];
+  resolvedAlerts: { id: number; p: AlertFacts }[];
 }
 
 export type Verdict = 'insert' | 'resolve' | 'update' | 'unchanged';

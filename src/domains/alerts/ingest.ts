@@ -25,8 +25,10 @@ import {
   groupsOf,
   insertAlerts,
 } from './ingest-sql.js';
+import type { Ingestion } from './ingestion-port.js';
 import type { Inhibitor } from './inhibition.js';
 import { type AlertLookup, type KnownAlerts, KnownAlertsOverlay, knownAlert } from './known-alerts.js';
+import { type PayloadKind, prepareDelivery } from './prepare-delivery.js';
 import type { AlertRouter, GroupSettings } from './routing.js';
 import type { IncomingAlert } from './schema.js';
 import type { SqliteAlertStatements } from './sqlite-alert-statements.js';
@@ -81,7 +83,7 @@ const GROUP_COMMIT_ALERTS = 5000;
  * the timers armed after the commit fall due. Deliveries are applied in arrival order per process,
  * several to a transaction when they queue up (see #drain).
  */
-export class AlertIngestion {
+export class AlertIngestion implements Ingestion {
   readonly #pending: PendingWrite[] = [];
   #draining = false;
 
@@ -92,8 +94,36 @@ export class AlertIngestion {
     return this.ingestPrepared(integration, prepareAlerts(alerts, this.deps.limits, this.deps.clock.nowMs()));
   }
 
-  /** Stores and arms alerts already checked and normalised (prepareAlerts, prepare-pool.ts). */
+  /** Stores and arms alerts already checked and normalised (prepareAlerts). */
   async ingestPrepared(integration: Integration, prepared: Prepared[]): Promise<IngestResult> {
+    const outcome = await this.store(integration, prepared);
+    await this.announce(integration, outcome);
+    return outcome.result;
+  }
+
+  /** A hook's raw body: parsed, checked and stored. ValidationError/CodedError: nothing was stored. */
+  ingestBody(kind: PayloadKind, integration: Integration, body: Uint8Array): Promise<IngestResult> {
+    return this.ingestPrepared(
+      integration,
+      prepareDelivery(kind, body, this.deps.limits, this.deps.clock.nowMs()),
+    );
+  }
+
+  /** Alerts resolved outside a delivery (the Resolve button): the index of known alerts learns it. */
+  markResolved(alerts: readonly { integrationId: string; fingerprint: string; startsAt: string }[]): void {
+    this.deps.known?.markResolved(alerts);
+  }
+
+  /** Resolves once no delivery is waiting for its commit. */
+  async close(): Promise<void> {
+    while (this.#draining || this.#pending.length > 0) await new Promise((r) => setImmediate(r));
+  }
+
+  /**
+   * The write half: routes, rooms, then the delivery joins the next group commit; resolves with what
+   * was written once it committed. Nothing is announced (an ingest thread runs this; see announce).
+   */
+  async store(integration: Integration, prepared: Prepared[]): Promise<WriteOutcome> {
     const router = this.deps.router();
     const routes = prepared.map((p) => router.route(p.labels));
     const rooms = new Map<string, string>();
@@ -103,7 +133,7 @@ export class AlertIngestion {
         if (name !== undefined && !rooms.has(name)) rooms.set(name, await this.deps.roomId(name));
       }
     }
-    const outcome = await new Promise<WriteOutcome>((resolve, reject) => {
+    return new Promise<WriteOutcome>((resolve, reject) => {
       this.#pending.push({ integration, prepared, routes, rooms, resolve, reject });
       if (this.#draining) return;
       // One turn of the event loop first: the deliveries whose requests arrived together are parsed
@@ -112,6 +142,10 @@ export class AlertIngestion {
       this.#draining = true;
       setImmediate(() => void this.#drain());
     });
+  }
+
+  /** After the commit: the flush timers armed, inhibition tracked, alert.fired/resolved published. */
+  async announce(integration: Integration, outcome: WriteOutcome): Promise<void> {
     this.deps.scheduler.arm(outcome.tasks, 'earliest');
     const tracking = !this.deps.inhibitor.empty;
     for (const { id, p } of outcome.fired) {
@@ -135,7 +169,6 @@ export class AlertIngestion {
       });
     }
     if (outcome.resolvedAlerts.length > 0 && !this.deps.inhibitor.empty) await this.deps.afterResolved?.();
-    return outcome.result;
   }
 
   /**

@@ -5,20 +5,16 @@ import type { IntegrationService } from '../integrations/service.js';
 import type { RouteApp } from '../route-context.js';
 import type { GithubHook } from './github.js';
 import type { Heartbeats } from './heartbeats.js';
-import type { AlertIngestion } from './ingest.js';
-import type { Prepared } from './ingest-prepare.js';
-import type { PayloadKind } from './prepare-delivery.js';
+import type { Ingestion } from './ingestion-port.js';
 
 export { parseJsonBody } from './prepare-delivery.js';
 
 export interface HookDeps {
   integrations: IntegrationService;
-  ingestion: AlertIngestion;
+  ingestion: Ingestion;
   github: GithubHook;
   heartbeats: Heartbeats;
   maxBodyBytes: number;
-  /** A body's checked and normalised alerts (prepare-delivery.ts). */
-  prepare: (kind: PayloadKind, body: Uint8Array) => Prepared[];
 }
 
 const ingestResponse = z.object({
@@ -61,8 +57,7 @@ export async function registerHookRoutes(app: RouteApp, deps: HookDeps): Promise
           const integration = await deps.integrations.authenticate(kind as IntegrationKind, req.params.token);
           if (!Buffer.isBuffer(req.body) || req.body.length === 0)
             throw new CodedError(ErrorCode.BadJson, 'The body is empty: send JSON');
-          const prepared = deps.prepare(kind, req.body);
-          return { ok: true as const, ...(await deps.ingestion.ingestPrepared(integration, prepared)) };
+          return { ok: true as const, ...(await deps.ingestion.ingestBody(kind, integration, req.body)) };
         },
       );
     }

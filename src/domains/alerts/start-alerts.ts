@@ -23,12 +23,13 @@ import { FlapDetector } from './flap-detector.js';
 import { GithubHook } from './github.js';
 import { type HeartbeatSettings, Heartbeats } from './heartbeats.js';
 import { AlertIngestion } from './ingest.js';
+import { IngestThread } from './ingest-thread-client.js';
+import type { Ingestion } from './ingestion-port.js';
 import { Inhibitor, type InhibitRuleSpec } from './inhibition.js';
 import { KnownAlerts } from './known-alerts.js';
 import { noiseReport } from './noise.js';
 import { GroupNotifier } from './notifier.js';
 import { NotifyRateLimiter } from './notify-rate-limit.js';
-import { prepareDelivery } from './prepare-delivery.js';
 import { registerAlertRoutes } from './routes.js';
 import { registerHookRoutes } from './routes-hooks.js';
 import { AlertRouter, type RouteSpec } from './routing.js';
@@ -57,6 +58,11 @@ export interface AlertsDeps {
   dialect: 'sqlite' | 'postgres';
   /** The raw SQLite handle (absent on PostgreSQL): the hot ingest statements run on it, prepared once. */
   sqlite?: SqliteDatabase.Database | undefined;
+  /**
+   * The SQLite database file, when ingest runs in its own thread with its own connection
+   * (ingest-thread.ts); absent on PostgreSQL, in memory, or when `alerts.ingest_thread` is off.
+   */
+  ingestThreadFile?: string | undefined;
   clock: Clock;
   ids: IdGenerator;
   bus: EventBus;
@@ -74,7 +80,7 @@ export interface AlertsDeps {
 
 export interface AlertsDomain {
   integrations: IntegrationService;
-  ingestion: AlertIngestion;
+  ingestion: Ingestion;
   service: AlertService;
   scheduler: Scheduler;
   heartbeats: Heartbeats;
@@ -155,10 +161,13 @@ export async function startAlerts(deps: AlertsDeps): Promise<AlertsDomain> {
   const silences = new Silences({ db, clock });
   await silences.load();
   const flap = new FlapDetector(clock, { changes: settings.flap.changes, windowMs: settings.flap.window });
-  const known = deps.dialect === 'sqlite' ? new KnownAlerts() : undefined;
+  const threaded = deps.ingestThreadFile !== undefined;
+  // With the ingest thread, it owns the index of known alerts (it is the only writer of alerts).
+  const known = deps.dialect === 'sqlite' && !threaded ? new KnownAlerts() : undefined;
   await known?.load(db, new Date(clock.nowMs() - 86_400_000).toISOString());
   const statements = deps.sqlite && new SqliteAlertStatements(deps.sqlite);
-  const ingestion = new AlertIngestion({
+  const limits = { maxAlerts: settings.max_alerts_per_request, maxLabels: settings.max_labels };
+  const local = new AlertIngestion({
     known,
     statements,
     db,
@@ -169,10 +178,23 @@ export async function startAlerts(deps: AlertsDeps): Promise<AlertsDomain> {
     inhibitor,
     flap,
     roomId,
-    limits: { maxAlerts: settings.max_alerts_per_request, maxLabels: settings.max_labels },
+    limits,
     // When an inhibiting alert resolves, the alerts it muted speak again: their groups are flushed.
     afterResolved: async () => notifier.request(await openGroups(true)),
   });
+  const ingestion: Ingestion = threaded
+    ? await IngestThread.start(
+        {
+          file: deps.ingestThreadFile!,
+          route: settings.route,
+          flap: settings.flap,
+          limits,
+          nowMs: clock.nowMs(),
+          rooms: {},
+        },
+        { clock, local, limits, roomId, onError: deps.onError },
+      )
+    : local;
   const notifier = new GroupNotifier({
     statements,
     db,
@@ -220,7 +242,7 @@ export async function startAlerts(deps: AlertsDeps): Promise<AlertsDomain> {
     await notifier.request(await openGroups(false));
   });
   const markResolved = (alerts: { integrationId: string; fingerprint: string; startsAt: string }[]) =>
-    known?.markResolved(alerts);
+    ingestion.markResolved(alerts);
   const service = new AlertService({
     markResolved,
     db,
@@ -297,13 +319,6 @@ export async function startAlerts(deps: AlertsDeps): Promise<AlertsDomain> {
     github,
     heartbeats,
     maxBodyBytes: settings.max_body_bytes,
-    prepare: (kind, body) =>
-      prepareDelivery(
-        kind,
-        body,
-        { maxAlerts: settings.max_alerts_per_request, maxLabels: settings.max_labels },
-        clock.nowMs(),
-      ),
   });
   registerAlertRoutes(deps.http, { service, noise, dryRun: runDry });
   registerIntegrationRoutes(deps.http, integrations);
@@ -322,6 +337,7 @@ export async function startAlerts(deps: AlertsDeps): Promise<AlertsDomain> {
     idle: () => scheduler.idle(),
     async stop() {
       stopCreated();
+      await ingestion.close();
       await scheduler.stop();
     },
   };

@@ -1,0 +1,140 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { startTestApp, type TestApp } from '../../../test/support/app.js';
+import { SYSTEM_ACTOR } from '../../core/actor.js';
+import { FakeClock } from '../../core/clock.js';
+import { IngestThread } from './ingest-thread-client.js';
+
+// The ingest thread (SQLite file): deliveries are parsed and stored in a worker thread with its own
+// connection. What crosses the thread boundary: time (the main thread's clock), rooms (made by chat
+// on the main thread), errors (coded 4xx), and a thread that dies mid-delivery.
+describe('alert ingest thread', () => {
+  let t: TestApp;
+  let token: string;
+  const clock = new FakeClock('2026-05-01T12:00:00.000Z');
+  const body = (alertname: string, instances: string[], extra: Record<string, string> = {}) =>
+    JSON.stringify({
+      version: '4',
+      status: 'firing',
+      receiver: 'opsroom',
+      groupKey: `{}:{alertname="${alertname}"}`,
+      groupLabels: { alertname },
+      commonLabels: { alertname },
+      commonAnnotations: {},
+      externalURL: 'http://am.example',
+      truncatedAlerts: 0,
+      alerts: instances.map((instance) => ({
+        status: 'firing',
+        labels: { alertname, instance, ...extra },
+        annotations: { summary: `${instance} is down` },
+        startsAt: '2026-05-01T11:59:00Z',
+        endsAt: '0001-01-01T00:00:00Z',
+        generatorURL: 'http://prometheus.example/graph',
+        fingerprint: '0000000000000000',
+      })),
+    });
+  const post = (payload: string) =>
+    t.request({
+      method: 'POST',
+      url: `/hooks/alertmanager/${token}`,
+      payload,
+      headers: { 'content-type': 'application/json' },
+    });
+  const rows = async (alertname: string) =>
+    (await t.app.database.db.selectFrom('alerts').select('id').where('alertname', '=', alertname).execute())
+      .length;
+
+  before(async () => {
+    t = await startTestApp('sqlite', {
+      clock,
+      config: {
+        alerts: {
+          route: {
+            group_by: ['alertname'],
+            group_wait: '0s',
+            routes: [{ matchers: ['team="db"'], room: 'db-alerts' }],
+          },
+        },
+      },
+    });
+    await t.app.chat.rooms.create(SYSTEM_ACTOR, { name: 'alerts', kind: 'public' });
+    const created = await t.app.integrations.create(SYSTEM_ACTOR, { kind: 'alertmanager', room: 'alerts' });
+    token = created.token!;
+  });
+  after(() => t.dispose());
+
+  it('runs in its own thread on a SQLite file, with the main thread’s time', async () => {
+    assert.ok(t.app.alerts.ingestion instanceof IngestThread);
+    const res = await post(body('Threaded', ['a', 'b']));
+    assert.equal(res.statusCode, 200, res.body);
+    assert.equal(res.json().created, 2);
+    const stored = await t.app.database.db
+      .selectFrom('alerts')
+      .select(['createdAt'])
+      .where('alertname', '=', 'Threaded')
+      .execute();
+    // The FakeClock's time, not the wall clock's: the thread has no clock of its own.
+    assert.deepEqual(
+      stored.map((r) => r.createdAt),
+      ['2026-05-01T12:00:00.000Z', '2026-05-01T12:00:00.000Z'],
+    );
+    await t.app.alerts.idle();
+    const cards = (await t.app.chat.messages.history(SYSTEM_ACTOR, 'alerts', { limit: 20 })).filter(
+      (m) => m.card !== null,
+    );
+    assert.equal(cards.length, 1, 'the card is posted by the main thread after the commit');
+  });
+
+  it('a route to a room that does not exist yet: the main thread makes it, the card lands there', async () => {
+    const res = await post(body('DbSlow', ['db1'], { team: 'db' }));
+    assert.equal(res.statusCode, 200, res.body);
+    await t.app.alerts.idle();
+    const history = await t.app.chat.messages.history(SYSTEM_ACTOR, 'db-alerts', { limit: 10 });
+    assert.equal(history.filter((m) => m.card !== null).length, 1);
+  });
+
+  it('refusals made in the thread arrive as the same coded 4xx, and nothing is stored', async () => {
+    const bad = await post('{"version":"4","alerts":[{"labels":{}}]');
+    assert.equal(bad.statusCode, 400);
+    assert.equal(bad.json().error.code, 'E_BAD_JSON');
+    const invalid = await post(JSON.stringify({ version: '4', status: 'firing', alerts: [{ labels: {} }] }));
+    assert.ok(invalid.statusCode >= 400 && invalid.statusCode < 500, invalid.body);
+    assert.equal(invalid.json().error.code, 'E_VALIDATION');
+  });
+
+  it('a thread that dies is replaced: deliveries it held fail whole (503), none is stored twice', async () => {
+    const thread = t.app.alerts.ingestion as IngestThread;
+    const instances = Array.from({ length: 200 }, (_, i) => `host-${i}`);
+    // Deliveries in flight while the thread is ended: each is answered 200 (committed before) or
+    // 503 E_UNAVAILABLE (never half-stored), and the sender's retry fixes the rest.
+    const inFlight = Array.from({ length: 5 }, (_, i) => post(body(`Crash${i}`, instances)));
+    const restarted = thread.restart();
+    const answers = await Promise.all(inFlight);
+    await restarted;
+    for (const [i, res] of answers.entries()) {
+      if (res.statusCode === 200) assert.equal(await rows(`Crash${i}`), 200);
+      else {
+        assert.equal(res.statusCode, 503, res.body);
+        assert.equal(res.json().error.code, 'E_UNAVAILABLE');
+        assert.equal(await rows(`Crash${i}`), 0, 'a failed delivery stored nothing');
+      }
+    }
+    // The senders retry everything: the new thread knows what was stored (reloaded) — no duplicates.
+    for (let i = 0; i < 5; i++) {
+      const again = await post(body(`Crash${i}`, instances));
+      assert.equal(again.statusCode, 200, again.body);
+      assert.equal(await rows(`Crash${i}`), 200);
+    }
+    const repeat = await post(body('Threaded', ['a', 'b']));
+    assert.deepEqual([repeat.json().created, repeat.json().unchanged], [0, 2]);
+  });
+
+  it('can be turned off: then ingest runs in the event loop', async () => {
+    const plain = await startTestApp('sqlite', { config: { alerts: { ingest_thread: false } } });
+    try {
+      assert.equal(plain.app.alerts.ingestion instanceof IngestThread, false);
+    } finally {
+      await plain.dispose();
+    }
+  });
+});

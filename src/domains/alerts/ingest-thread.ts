@@ -1,0 +1,202 @@
+// The alert ingest thread (SQLite): a worker thread with its own connection to the database file that
+// parses, checks, routes and stores deliveries (the write half of ingest.ts), so that alert ingest uses
+// a core of its own and the event loop keeps serving chat, cards and the API. The main thread hands
+// over a hook's raw bytes and gets back what it must announce (ingest-thread-client.ts). Every write to
+// the alert tables on SQLite goes through here while the thread runs: its KnownAlerts is the identity
+// check (no unique index on SQLite, see migration 013), so there can be only one writer of alerts.
+import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
+import type { CancelTimer, Clock } from '../../core/clock.js';
+import { InProcessEventBus } from '../../runtime/event-bus.js';
+import { PersistentScheduler } from '../../runtime/persistent-scheduler.js';
+import { openSqlite } from '../../storage/database.js';
+import type { Integration } from '../integrations/schema.js';
+import { FlapDetector } from './flap-detector.js';
+import { AlertIngestion } from './ingest.js';
+import type { AlertFacts, WriteOutcome } from './ingest-classify.js';
+import type { Prepared } from './ingest-prepare.js';
+import { Inhibitor } from './inhibition.js';
+import { KnownAlerts } from './known-alerts.js';
+import { type PayloadKind, prepareDelivery } from './prepare-delivery.js';
+import { AlertRouter, type RouteSpec } from './routing.js';
+import { SqliteAlertStatements } from './sqlite-alert-statements.js';
+
+export interface IngestThreadData {
+  file: string;
+  route: RouteSpec;
+  flap: { changes: number; window: number };
+  limits: { maxAlerts: number; maxLabels: number };
+  /** The main thread's clock at start: alerts created in the day before it are loaded. */
+  nowMs: number;
+  /** Room names the routes use, already made, to their ids. */
+  rooms: Record<string, string>;
+}
+
+/** Main thread → ingest thread. `nowMs` is the main thread's clock (the thread has none of its own). */
+export type ToIngestThread =
+  | { type: 'body'; id: number; nowMs: number; kind: PayloadKind; integration: Integration; body: Uint8Array }
+  | { type: 'prepared'; id: number; nowMs: number; integration: Integration; prepared: Prepared[] }
+  | { type: 'resolved'; alerts: { integrationId: string; fingerprint: string; startsAt: string }[] }
+  | { type: 'room'; id: number; roomId?: string; error?: string }
+  | { type: 'close' };
+
+export interface ThreadError {
+  name: string;
+  message: string;
+  code?: string;
+  details?: unknown;
+}
+
+/** Ingest thread → main thread. */
+export type FromIngestThread =
+  | { type: 'ready' }
+  | { type: 'done'; id: number; outcome: WriteOutcome }
+  | { type: 'failed'; id: number; error: ThreadError }
+  | { type: 'room'; id: number; name: string }
+  | { type: 'error'; error: ThreadError; step: string }
+  | { type: 'closed' };
+
+/** Time as the main thread last said it was: deliveries carry it, so tests' FakeClock reaches here. */
+class StampedClock implements Clock {
+  constructor(public ms: number) {}
+  now(): Date {
+    return new Date(this.ms);
+  }
+  nowMs(): number {
+    return this.ms;
+  }
+  setTimer(): CancelTimer {
+    throw new Error('the ingest thread arms no timers: the main thread does, after the commit');
+  }
+}
+
+export function threadError(error: unknown): ThreadError {
+  const e = error as { name?: string; message?: string; code?: unknown; details?: unknown };
+  return {
+    name: typeof e?.name === 'string' ? e.name : 'Error',
+    message: typeof e?.message === 'string' ? e.message : String(error),
+    ...(typeof e?.code === 'string' ? { code: e.code } : {}),
+    ...(e?.details !== undefined ? { details: e.details } : {}),
+  };
+}
+
+/** Only what announce() reads, not the stored JSON strings: the copy to the main thread stays small. */
+const facts = (list: readonly { id: number; p: AlertFacts }[]) =>
+  list.map(({ id, p }) => ({
+    id,
+    p: { fingerprint: p.fingerprint, alertname: p.alertname, severity: p.severity, labels: p.labels },
+  }));
+
+async function main(port: MessagePort, data: IngestThreadData): Promise<void> {
+  const send = (message: FromIngestThread) => port.postMessage(message);
+  const clock = new StampedClock(data.nowMs);
+  // Commits never checkpoint here: the main connection's background checkpointer does.
+  const database = openSqlite(data.file, { checkpoint: 'inline' });
+  database.sqlite!.pragma('wal_autocheckpoint = 0');
+  const { db } = database;
+  const known = new KnownAlerts();
+  await known.load(db, new Date(data.nowMs - 86_400_000).toISOString());
+  const rooms = new Map(Object.entries(data.rooms));
+  const roomRequests = new Map<number, { resolve: (id: string) => void; reject: (e: Error) => void }>();
+  let nextRoomRequest = 0;
+  const roomId = (name: string): Promise<string> => {
+    const cached = rooms.get(name);
+    if (cached !== undefined) return Promise.resolve(cached);
+    // A room the routes did not name at start: the main thread (chat) finds or makes it.
+    return new Promise((resolve, reject) => {
+      const id = nextRoomRequest++;
+      roomRequests.set(id, {
+        resolve: (roomIdFound) => {
+          rooms.set(name, roomIdFound);
+          resolve(roomIdFound);
+        },
+        reject,
+      });
+      send({ type: 'room', id, name });
+    });
+  };
+  const onError = (error: unknown, step: string) => send({ type: 'error', error: threadError(error), step });
+  const router = new AlertRouter(data.route);
+  const ingestion = new AlertIngestion({
+    db,
+    clock,
+    bus: new InProcessEventBus(clock),
+    scheduler: new PersistentScheduler({
+      db,
+      clock,
+      sqlite: database.sqlite,
+      onError: (error) => onError(error, 'persist'),
+    }),
+    router: () => router,
+    inhibitor: new Inhibitor([]),
+    flap: new FlapDetector(clock, { changes: data.flap.changes, windowMs: data.flap.window }),
+    roomId,
+    limits: data.limits,
+    known,
+    statements: new SqliteAlertStatements(database.sqlite!),
+  });
+
+  const store = async (id: number, work: () => Promise<WriteOutcome>) => {
+    try {
+      const outcome = await work();
+      send({
+        type: 'done',
+        id,
+        outcome: { ...outcome, fired: facts(outcome.fired), resolvedAlerts: facts(outcome.resolvedAlerts) },
+      });
+    } catch (error) {
+      send({ type: 'failed', id, error: threadError(error) });
+    }
+  };
+  const inFlight = new Set<Promise<void>>();
+  const track = (work: Promise<void>) => {
+    inFlight.add(work);
+    void work.finally(() => inFlight.delete(work));
+  };
+
+  port.on('message', (message: ToIngestThread) => {
+    switch (message.type) {
+      case 'body':
+        clock.ms = Math.max(clock.ms, message.nowMs);
+        track(
+          store(message.id, async () =>
+            ingestion.store(
+              message.integration,
+              prepareDelivery(message.kind, message.body, data.limits, message.nowMs),
+            ),
+          ),
+        );
+        break;
+      case 'prepared':
+        clock.ms = Math.max(clock.ms, message.nowMs);
+        track(store(message.id, () => ingestion.store(message.integration, message.prepared)));
+        break;
+      case 'resolved':
+        known.markResolved(message.alerts);
+        break;
+      case 'room': {
+        const request = roomRequests.get(message.id);
+        roomRequests.delete(message.id);
+        if (message.roomId !== undefined) request?.resolve(message.roomId);
+        else request?.reject(new Error(message.error ?? 'no room'));
+        break;
+      }
+      case 'close':
+        void (async () => {
+          while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+          await database.close();
+          send({ type: 'closed' });
+          port.close();
+        })();
+        break;
+    }
+  });
+  send({ type: 'ready' });
+}
+
+if (parentPort && (workerData as { ingestThread?: IngestThreadData } | undefined)?.ingestThread) {
+  const port = parentPort;
+  main(port, (workerData as { ingestThread: IngestThreadData }).ingestThread).catch((error: unknown) => {
+    port.postMessage({ type: 'error', error: threadError(error), step: 'start' } satisfies FromIngestThread);
+    process.exit(1);
+  });
+}
