@@ -9,13 +9,15 @@ import {
   type Driver,
   Kysely,
   PostgresDialect,
+  type QueryResult,
+  SelectQueryNode,
   SqliteDialect,
-  type SqliteDialectConfig,
   SqliteDriver,
 } from 'kysely';
 import pg from 'pg';
 import type { DB } from './tables.js';
 import { type CheckpointResult, WalCheckpointer } from './wal-checkpointer.js';
+import { WriteLock } from './write-lock.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -26,6 +28,13 @@ export interface Database {
   location: string;
   /** The raw SQLite handle, for online backup; absent on PostgreSQL. */
   sqlite?: SqliteDatabase.Database;
+  /**
+   * On SQLite, the lock every writer of the file takes before it begins a write transaction (see
+   * write-lock.ts): the Kysely driver takes it itself; hand-made better-sqlite3 transactions on
+   * `sqlite` run inside `writeLock.run`. A worker thread that opens its own connection to the same
+   * file passes a `new WriteLock(writeLock.buffer)` to `openSqlite`. Absent on PostgreSQL.
+   */
+  writeLock?: WriteLock;
   /**
    * A number that changes whenever another connection (another process: an offline CLI beside the
    * server) commits to the database, for caches of rows this process otherwise keeps up to date
@@ -71,6 +80,13 @@ export interface SqliteOptions {
   checkpointIntervalMs?: number;
   /** Each background checkpoint, once done (tests). */
   onCheckpoint?: (result: CheckpointResult) => void;
+  /**
+   * The write lock of this file, when another thread writes it too (that thread's instance over the
+   * buffer of the first connection's lock). Default: a lock of its own.
+   */
+  writeLock?: WriteLock;
+  /** SQLite's busy timeout, ms (tests: 0, so any wait inside SQLite fails with SQLITE_BUSY). */
+  busyTimeoutMs?: number;
 }
 
 /** Pages in the WAL before a commit checkpoints inline: see openSqlite. */
@@ -92,9 +108,12 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Database 
   // its commit longer (worst transaction 150–190 ms against 55–110 ms): hence the worker.
   sqlite.pragma(`wal_autocheckpoint = ${INLINE_AUTOCHECKPOINT}`);
   sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('busy_timeout = 5000');
+  // Writers of this process (and of a worker writing the same file) queue on the write lock, not here:
+  // the busy timeout is for other processes (an offline CLI) and the checkpointer's RESTART.
+  sqlite.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+  const writeLock = options.writeLock ?? new WriteLock();
   const db = new Kysely<DB>({
-    dialect: new ImmediateSqliteDialect(withStatementCache(sqlite)),
+    dialect: new ImmediateSqliteDialect(sqlite, writeLock),
     plugins: [new CamelCasePlugin()],
   });
   let closing = false;
@@ -119,6 +138,7 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Database 
     dialect: 'sqlite',
     location: file,
     sqlite,
+    writeLock,
     dataVersion: () => dataVersion.get() as number,
     close: async () => {
       closing = true;
@@ -136,46 +156,135 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Database 
  * Kysely begins SQLite transactions DEFERRED: the first SELECT takes a read snapshot and the first
  * write then asks for the write lock. If another connection holds it at that moment (the WAL
  * checkpoint worker's RESTART, an offline CLI), SQLite refuses at once with SQLITE_BUSY instead of
- * waiting out the busy timeout, since waiting while holding a snapshot could deadlock. This process
- * has one connection, so taking the write lock at BEGIN (IMMEDIATE) costs nothing and makes the busy
- * timeout apply.
+ * waiting out the busy timeout, since waiting while holding a snapshot could deadlock. Taking the
+ * write lock at BEGIN (IMMEDIATE) makes the busy timeout apply.
+ *
+ * The connection takes the process's WriteLock around every write (see WriteLockedConnection), so
+ * the writers of this file in other threads queue there instead of in SQLite's busy handler.
  */
 class ImmediateSqliteDriver extends SqliteDriver {
+  readonly #connection: WriteLockedConnection;
+
+  constructor(sqlite: SqliteDatabase.Database, writeLock: WriteLock) {
+    // The base driver keeps `sqlite` only to close it on destroy; queries go through #connection.
+    super({ database: sqlite });
+    this.#connection = new WriteLockedConnection(sqlite, writeLock);
+  }
+
+  override async acquireConnection(): Promise<DatabaseConnection> {
+    // The base driver's mutex: one query or transaction at a time on the single connection.
+    await super.acquireConnection();
+    return this.#connection;
+  }
+
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw('begin immediate'));
   }
 }
 
 class ImmediateSqliteDialect extends SqliteDialect {
-  constructor(private readonly database: SqliteDialectConfig['database']) {
-    super({ database });
+  constructor(
+    private readonly sqlite: SqliteDatabase.Database,
+    private readonly writeLock: WriteLock,
+  ) {
+    super({ database: sqlite });
   }
 
   override createDriver(): Driver {
-    return new ImmediateSqliteDriver({ database: this.database });
+    return new ImmediateSqliteDriver(this.sqlite, this.writeLock);
   }
 }
 
 const STATEMENT_CACHE_SIZE = 500;
+/** Statements that open a transaction without writing (sqlite3_stmt_readonly says true for them). */
+const OPENS_TRANSACTION = /^\s*(begin|savepoint)\b/i;
+
+interface CachedStatement {
+  statement: SqliteDatabase.Statement;
+  /** Whether `all` (it returns rows, RETURNING included) rather than `run`. */
+  reader: boolean;
+  /** Whether, run outside a transaction, it needs the write lock: it writes or opens a transaction. */
+  locks: boolean;
+}
 
 /**
- * Kysely prepares every query afresh; on the hot paths (posting, auth) preparing costs more than
- * running. Queries are parameterised, so the SQL text repeats and its prepared statement can be
- * reused. Kysely runs one query at a time on the connection, so a cached statement is never busy.
+ * Kysely's SQLite connection, with two additions.
+ *
+ * The write lock: a statement that writes or begins a transaction while none is open takes the
+ * WriteLock first. One that wrote in autocommit mode releases it at once; one that opened a transaction
+ * (the driver's BEGIN IMMEDIATE, a raw BEGIN on `db.connection()`) keeps it until a statement finds the
+ * transaction ended (COMMIT, ROLLBACK, or SQLite rolling back by itself), or BEGIN fails. Known from
+ * `inTransaction` after each statement, so every way a transaction ends releases it exactly once.
+ *
+ * A statement cache: Kysely prepares every query afresh; on the hot paths (posting, auth) preparing
+ * costs more than running. Queries are parameterised, so the SQL text repeats and its prepared
+ * statement can be reused. Kysely runs one query at a time on the connection, so a cached statement is
+ * never busy.
  */
-function withStatementCache(sqlite: SqliteDatabase.Database) {
-  const cache = new Map<string, SqliteDatabase.Statement>();
+class WriteLockedConnection implements DatabaseConnection {
+  readonly #cache = new Map<string, CachedStatement>();
+  /** The lock is held for the transaction open on the connection. */
+  #holding = false;
+
+  constructor(
+    private readonly sqlite: SqliteDatabase.Database,
+    private readonly writeLock: WriteLock,
+  ) {}
+
+  executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
+    const cached = this.#prepare(compiledQuery.sql);
+    const locks = cached.locks && !this.sqlite.inTransaction;
+    if (locks) this.writeLock.acquire();
+    try {
+      return Promise.resolve(run<R>(cached, compiledQuery.parameters));
+    } finally {
+      if (locks || this.#holding) this.#settle(locks);
+    }
+  }
+
+  async *streamQuery<R>(compiledQuery: CompiledQuery): AsyncIterableIterator<QueryResult<R>> {
+    if (!SelectQueryNode.is(compiledQuery.query))
+      throw new Error('Sqlite driver only supports streaming of select queries');
+    const { statement } = this.#prepare(compiledQuery.sql);
+    for (const row of statement.iterate(compiledQuery.parameters)) yield { rows: [row as R] };
+  }
+
+  /** After a statement: who holds the lock now, from whether a transaction is open. */
+  #settle(locked: boolean): void {
+    const open = this.sqlite.inTransaction;
+    if (locked) {
+      if (open && !this.#holding) this.#holding = true;
+      else this.writeLock.release();
+    }
+    if (this.#holding && !open) {
+      this.#holding = false;
+      this.writeLock.release();
+    }
+  }
+
+  #prepare(sqlText: string): CachedStatement {
+    let cached = this.#cache.get(sqlText);
+    if (cached === undefined) {
+      const statement = this.sqlite.prepare(sqlText);
+      cached = {
+        statement,
+        reader: statement.reader,
+        locks: !statement.readonly || OPENS_TRANSACTION.test(sqlText),
+      };
+      if (this.#cache.size >= STATEMENT_CACHE_SIZE) this.#cache.delete(this.#cache.keys().next().value!);
+      this.#cache.set(sqlText, cached);
+    }
+    return cached;
+  }
+}
+
+function run<R>({ statement, reader }: CachedStatement, parameters: readonly unknown[]): QueryResult<R> {
+  if (reader) return { rows: statement.all(parameters) as R[] };
+  const { changes, lastInsertRowid } = statement.run(parameters);
   return {
-    close: () => sqlite.close(),
-    prepare(sqlText: string) {
-      let statement = cache.get(sqlText);
-      if (statement === undefined) {
-        statement = sqlite.prepare(sqlText);
-        if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
-        cache.set(sqlText, statement);
-      }
-      return statement;
-    },
+    numAffectedRows: BigInt(changes),
+    insertId: BigInt(lastInsertRowid),
+    rows: [],
   };
 }
 

@@ -204,7 +204,7 @@ export class AuditService {
 
   /** Appends records in order, in one transaction: the head is read once and the chain runs on. */
   private async append(batch: PreparedEntry[]): Promise<AuditRecord[]> {
-    const { db, dialect, sqlite } = this.deps.database;
+    const { db, dialect, sqlite, writeLock } = this.deps.database;
     // Taken under the lock, so times never go backwards along the chain.
     const chain = (head: { seq: number; hash: string } | undefined) =>
       chainRecords(batch, head, this.deps.clock.now().toISOString());
@@ -220,8 +220,8 @@ export class AuditService {
     }
     // SQLite: one connection serialises this process. Holding it (Kysely's connection lock) keeps any
     // Kysely transaction off it while the prepared statements run their own, synchronously.
-    if (sqlite !== undefined) {
-      this.sqliteStatements ??= new SqliteAuditStatements(sqlite);
+    if (sqlite !== undefined && writeLock !== undefined) {
+      this.sqliteStatements ??= new SqliteAuditStatements(sqlite, writeLock);
       const statements = this.sqliteStatements;
       return db.connection().execute(async () => statements.append(chain));
     }

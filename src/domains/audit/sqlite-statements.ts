@@ -1,4 +1,5 @@
 import type SqliteDatabase from 'better-sqlite3';
+import type { WriteLock } from '../../storage/write-lock.js';
 import type { AuditRecord } from './schema.js';
 
 const COLUMNS = `(seq, at, actor, actor_id, channel, room_id, action, command_line, args,
@@ -16,7 +17,8 @@ type Chain = (head: { seq: number; hash: string } | undefined) => AuditRecord[];
  * the head, insert every record, COMMIT) runs synchronously on the connection Kysely's driver uses, so
  * the caller holds that connection (Kysely's `db.connection()`) while it runs: no Kysely transaction
  * can be open on it meanwhile. BEGIN IMMEDIATE takes the write lock up front, so another process (an
- * offline CLI beside the server) waits, and the head is re-read under it: the chain never forks.
+ * offline CLI beside the server) waits, and the head is re-read under it: the chain never forks. The
+ * file's WriteLock is taken first, so a writer in another thread is waited for there, not in SQLite.
  */
 export class SqliteAuditStatements {
   readonly #append: SqliteDatabase.Transaction<(chain: Chain) => AuditRecord[]>;
@@ -26,7 +28,10 @@ export class SqliteAuditStatements {
   /** The parameters of one chunk, reused: 16 a row, in column order. */
   readonly #chunkParams: unknown[] = new Array(16 * CHUNK);
 
-  constructor(sqlite: SqliteDatabase.Database) {
+  constructor(
+    sqlite: SqliteDatabase.Database,
+    private readonly writeLock: WriteLock,
+  ) {
     this.#head = sqlite.prepare('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1');
     this.#insert = sqlite.prepare(`INSERT INTO audit_log ${COLUMNS} VALUES ${ROW}`);
     this.#insertChunk = sqlite.prepare(
@@ -40,7 +45,7 @@ export class SqliteAuditStatements {
    * and commits. better-sqlite3 rolls back and rethrows if anything fails: nothing of the batch is written.
    */
   append(chain: Chain): AuditRecord[] {
-    return this.#append.immediate(chain);
+    return this.writeLock.run(() => this.#append.immediate(chain));
   }
 
   #insertAll(records: AuditRecord[]): AuditRecord[] {

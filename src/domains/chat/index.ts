@@ -52,7 +52,10 @@ export function createChatDomain(deps: {
   const messages = new MessageService({
     ...shared,
     messages: messageStore,
-    sqliteWrites: deps.database.sqlite && new SqliteRoomWrites(deps.db, deps.database.sqlite),
+    sqliteWrites:
+      deps.database.sqlite &&
+      deps.database.writeLock &&
+      new SqliteRoomWrites(deps.db, deps.database.sqlite, deps.database.writeLock),
   });
   return {
     rooms: new RoomService(shared),

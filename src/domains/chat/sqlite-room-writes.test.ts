@@ -32,7 +32,7 @@ describe('chat writes as prepared statements on SQLite', () => {
 
   before(async () => {
     database = await createTestDatabase('sqlite');
-    writes = new SqliteRoomWrites(database.db, database.sqlite!);
+    writes = new SqliteRoomWrites(database.db, database.sqlite!, database.writeLock!);
     await database.db
       .insertInto('users')
       .values({

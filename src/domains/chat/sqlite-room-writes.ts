@@ -1,6 +1,7 @@
 import type SqliteDatabase from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../storage/tables.js';
+import type { WriteLock } from '../../storage/write-lock.js';
 import type { RoomStreamEventType } from './events.js';
 import type { MessageRow } from './message-store.js';
 import { type AppendedEvent, appendedEvent } from './room-stream.js';
@@ -22,7 +23,8 @@ export interface RoomWriter {
  *
  * A write runs synchronously while holding the connection Kysely's driver uses (`db.connection()`), so
  * no Kysely transaction can be open on it meanwhile. BEGIN IMMEDIATE takes the write lock up front:
- * another process (an offline CLI beside the server) waits for it, or it for them (busy timeout).
+ * another process (an offline CLI beside the server) waits for it, or it for them (busy timeout). The
+ * file's WriteLock is taken first, so a writer in another thread is waited for there, not in SQLite.
  */
 export class SqliteRoomWrites {
   readonly #write: SqliteDatabase.Transaction<(fn: (writer: RoomWriter) => unknown) => unknown>;
@@ -35,6 +37,7 @@ export class SqliteRoomWrites {
   constructor(
     private readonly db: Kysely<DB>,
     private readonly sqlite: SqliteDatabase.Database,
+    private readonly writeLock: WriteLock,
   ) {
     this.#insertMember = sqlite.prepare(
       'INSERT INTO room_members (room_id, user_id, role, joined_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
@@ -79,7 +82,7 @@ export class SqliteRoomWrites {
 
   /** Runs `fn` in one IMMEDIATE transaction; better-sqlite3 rolls back and rethrows if anything fails. */
   write<T>(fn: (writer: RoomWriter) => T): Promise<T> {
-    return this.db.connection().execute(async () => this.#write.immediate(fn) as T);
+    return this.db.connection().execute(async () => this.writeLock.run(() => this.#write.immediate(fn) as T));
   }
 
   /**
