@@ -108,8 +108,8 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Database 
   // its commit longer (worst transaction 150–190 ms against 55–110 ms): hence the worker.
   sqlite.pragma(`wal_autocheckpoint = ${INLINE_AUTOCHECKPOINT}`);
   sqlite.pragma('foreign_keys = ON');
-  // Writers of this process (and of a worker writing the same file) queue on the write lock, not here:
-  // the busy timeout is for other processes (an offline CLI) and the checkpointer's RESTART.
+  // Writers of this process (and of a worker writing the same file) queue on the write lock, not here,
+  // as do the checkpointer's RESTART and TRUNCATE: the busy timeout is for other processes (a CLI).
   sqlite.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
   const writeLock = options.writeLock ?? new WriteLock();
   const db = new Kysely<DB>({
@@ -123,6 +123,7 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Database 
       : new WalCheckpointer({
           file,
           resolveFrom: import.meta.url,
+          writeLock: writeLock.buffer,
           ...(options.checkpointIntervalMs === undefined ? {} : { intervalMs: options.checkpointIntervalMs }),
           ...(options.onCheckpoint ? { onCheckpoint: options.onCheckpoint } : {}),
           onReady: () => {
@@ -164,11 +165,13 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Database 
  */
 class ImmediateSqliteDriver extends SqliteDriver {
   readonly #connection: WriteLockedConnection;
+  readonly #writeLock: WriteLock;
 
   constructor(sqlite: SqliteDatabase.Database, writeLock: WriteLock) {
     // The base driver keeps `sqlite` only to close it on destroy; queries go through #connection.
     super({ database: sqlite });
     this.#connection = new WriteLockedConnection(sqlite, writeLock);
+    this.#writeLock = writeLock;
   }
 
   override async acquireConnection(): Promise<DatabaseConnection> {
@@ -178,6 +181,8 @@ class ImmediateSqliteDriver extends SqliteDriver {
   }
 
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    // While another thread writes, wait without blocking this thread's event loop.
+    await this.#writeLock.whenFree();
     await connection.executeQuery(CompiledQuery.raw('begin immediate'));
   }
 }

@@ -86,6 +86,41 @@ describe('WAL checkpoints in a worker thread', () => {
     sqlite.close();
   });
 
+  test('RESTART waits while the file’s WriteLock is held, so no writer of the server meets it in SQLite', async () => {
+    const file = tempFile();
+    const database = openSqlite(file, { checkpoint: 'inline' });
+    const sqlite = database.sqlite!;
+    sqlite.pragma('wal_autocheckpoint = 0');
+    const lock = database.writeLock!;
+    const seen: CheckpointResult[] = [];
+    const checkpointer = new WalCheckpointer({
+      file,
+      resolveFrom: import.meta.url,
+      intervalMs: 5,
+      restartFrames: 10,
+      writeLock: lock.buffer,
+      onReady: () => {},
+      onFailed: (error) => assert.fail(error),
+      onCheckpoint: (r) => seen.push(r),
+    });
+    lock.acquire();
+    write(sqlite, 50);
+    // Ticks that found the WAL past restartFrames once every frame was copied: each would RESTART.
+    await eventually(
+      () => seen.filter((r) => r.mode === 'PASSIVE' && r.log >= 10 && r.checkpointed === r.log).length >= 5,
+    );
+    assert.equal(seen.filter((r) => r.mode === 'RESTART').length, 0);
+    lock.release();
+    await eventually(() => seen.some((r) => r.mode === 'RESTART' && r.busy === 0));
+    await checkpointer.stop();
+    // The checkpointer took a ticket and gave it back: the next writer is served at once.
+    assert.equal(lock.acquire(), false);
+    lock.release();
+    const [next, serving] = new Int32Array(lock.buffer);
+    assert.equal(next, serving);
+    await database.close();
+  });
+
   test('a second process’s connection (an offline CLI beside the server) writes and closes alongside', async () => {
     const file = tempFile();
     const server = openSqlite(file, { checkpointIntervalMs: 5 });

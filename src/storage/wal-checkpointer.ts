@@ -11,13 +11,15 @@ import { Worker } from 'node:worker_threads';
  * lock for what the PASSIVE just left (a few frames and the syncs, a few ms) and lets the next commit
  * start the WAL from the beginning. Its busy timeout is 0: if a commit is under way it gives up at
  * once and is tried again shortly. When nothing was written for a while and the WAL file has grown,
- * TRUNCATE shrinks it.
+ * TRUNCATE shrinks it. Both take SQLite's write lock, so they run only when the file's WriteLock
+ * (storage/write-lock.ts) is free, holding it meanwhile: the server's writers then wait for them on
+ * that lock, not in SQLite's busy handler.
  */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { closeSync, fsyncSync, openSync, statSync } = require('node:fs');
 const Database = require('node:module').createRequire(workerData.resolveFrom)('better-sqlite3');
-const { file, intervalMs, restartFrames, truncateAboveBytes } = workerData;
+const { file, intervalMs, restartFrames, truncateAboveBytes, writeLock } = workerData;
 const db = new Database(file, { fileMustExist: true });
 db.pragma('busy_timeout = 0');
 db.pragma('synchronous = NORMAL');
@@ -37,6 +39,18 @@ const checkpoint = (mode) => {
   parentPort.postMessage({ type: 'checkpoint', mode, busy: r.busy, log: r.log, checkpointed: r.checkpointed, ms });
   return r;
 };
+// WriteLock's cells are [next ticket, ticket served]: when they are equal nobody holds or waits, and
+// taking the next ticket holds it. Taken only then (never waited for): busy, as a busy SQLite lock is.
+const lock = writeLock && new Int32Array(writeLock);
+const checkpointLocked = (mode) => {
+  if (!lock) return checkpoint(mode);
+  const ticket = Atomics.load(lock, 1);
+  if (Atomics.compareExchange(lock, 0, ticket, (ticket + 1) | 0) !== ticket) return { busy: 1 };
+  try { return checkpoint(mode); } finally {
+    Atomics.compareExchange(lock, 1, ticket, (ticket + 1) | 0);
+    Atomics.notify(lock, 1);
+  }
+};
 const tick = () => {
   let next = intervalMs;
   try {
@@ -45,12 +59,12 @@ const tick = () => {
       // Each PASSIVE leaves what was committed while it ran: fewer frames each time, as it gets shorter.
       for (let i = 0; i < 3 && r.log - r.checkpointed > 64; i++) r = checkpoint('PASSIVE');
       syncWal();
-      if (checkpoint('RESTART').busy !== 0) next = Math.min(intervalMs, 10);
+      if (checkpointLocked('RESTART').busy !== 0) next = Math.min(intervalMs, 10);
     }
     const caughtUp = r.busy === 0 && r.log === r.checkpointed;
     idleTicks = caughtUp && r.log === lastLog ? idleTicks + 1 : 0;
     lastLog = r.log;
-    if (idleTicks === 4 && walBytes() > truncateAboveBytes) checkpoint('TRUNCATE');
+    if (idleTicks === 4 && walBytes() > truncateAboveBytes) checkpointLocked('TRUNCATE');
   } catch (error) {
     // SQLITE_BUSY (someone holds a lock the checkpoint needs): try again next tick.
     if (error && error.code !== 'SQLITE_BUSY' && error.code !== 'SQLITE_LOCKED')
@@ -96,6 +110,8 @@ export interface WalCheckpointerOptions {
   onFailed: (error: Error) => void;
   /** Each completed tick (tests): frames in the WAL and frames copied. */
   onCheckpoint?: (result: CheckpointResult) => void;
+  /** The buffer of the file's WriteLock, taken around RESTART and TRUNCATE when free. */
+  writeLock?: SharedArrayBuffer;
 }
 
 /**
@@ -118,6 +134,7 @@ export class WalCheckpointer {
         intervalMs: options.intervalMs ?? 250,
         restartFrames: options.restartFrames ?? 16000,
         truncateAboveBytes: options.truncateAboveBytes ?? 16 * 1024 * 1024,
+        writeLock: options.writeLock,
       },
     });
     this.exited = new Promise((resolve) => this.worker.once('exit', () => resolve()));

@@ -17,7 +17,7 @@ type Role =
   | { role: 'hold'; lock: SharedArrayBuffer; exitHolding: boolean }
   | { role: 'sqlite'; lock: SharedArrayBuffer; file: string; transactions: number };
 
-/** Shared cells of the counting test: [start, counter, then one ticket a grant, in grant order]. */
+/** Shared cells of the counting test: [start flag, counter, then the ticket of each grant, in order]. */
 const START = 0;
 const COUNTER = 1;
 const LOG = 2;
@@ -43,9 +43,8 @@ async function workerMain(data: Role): Promise<void> {
   const lock = new WriteLock(data.lock);
   if (data.role === 'count') {
     const cells = new Int32Array(data.shared);
-    Atomics.add(cells, START, 1);
-    Atomics.notify(cells, START);
-    Atomics.wait(cells, START, 1);
+    parentPort!.postMessage('ready');
+    Atomics.wait(cells, START, 0);
     for (let i = 0; i < data.rounds; i++) countRound(lock, cells);
     parentPort!.postMessage({ stolen: lock.stolen });
   } else if (data.role === 'hold') {
@@ -122,10 +121,10 @@ if (!isMainThread) {
       const shared = new SharedArrayBuffer((LOG + 2 * rounds) * 4);
       const cells = new Int32Array(shared);
       const worker = startWorker({ role: 'count', lock: lock.buffer, shared, rounds });
+      assert.equal(await nextMessage(worker), 'ready');
       const done = nextMessage<{ stolen: number }>(worker);
       // Both threads start together: the worker waits for the flag main raises.
-      while (Atomics.load(cells, START) === 0) await new Promise((resolve) => setTimeout(resolve, 1));
-      Atomics.add(cells, START, 1);
+      Atomics.store(cells, START, 1);
       Atomics.notify(cells, START);
       for (let i = 0; i < rounds; i++) countRound(lock, cells);
       assert.deepEqual(await done, { stolen: 0 });
