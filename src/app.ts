@@ -234,6 +234,7 @@ export async function buildApp(config: OpsroomConfig, overrides: AppOverrides = 
       database.sqlite && config.alerts.ingest_thread && !database.sqlite.memory
         ? database.sqlite.name
         : undefined,
+    writeLock: database.writeLock,
     clock,
     ids,
     bus,

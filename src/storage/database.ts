@@ -89,6 +89,9 @@ export interface SqliteOptions {
   busyTimeoutMs?: number;
 }
 
+/** How much of the database file connections read through a memory map (address space, not memory). */
+const MMAP_BYTES = 256 * 1024 * 1024;
+
 /** Pages in the WAL before a commit checkpoints inline: see openSqlite. */
 const INLINE_AUTOCHECKPOINT = 4000;
 
@@ -108,6 +111,10 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Database 
   // its commit longer (worst transaction 150–190 ms against 55–110 ms): hence the worker.
   sqlite.pragma(`wal_autocheckpoint = ${INLINE_AUTOCHECKPOINT}`);
   sqlite.pragma('foreign_keys = ON');
+  // Reads through a memory map instead of read() into each connection's own page cache. With the alert
+  // ingest thread writing the same file, every commit by one connection empties the other's cache;
+  // refilling it by read() cost more than the writes (alert ingest: ~25% more alerts/s with the map).
+  sqlite.pragma(`mmap_size = ${MMAP_BYTES}`);
   // Writers of this process (and of a worker writing the same file) queue on the write lock, not here,
   // as do the checkpointer's RESTART and TRUNCATE: the busy timeout is for other processes (a CLI).
   sqlite.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);

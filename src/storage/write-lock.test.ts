@@ -172,6 +172,28 @@ if (!isMainThread) {
       assert.deepEqual([...new Int32Array(shared)], [3, 3]);
     });
 
+    test('whenFree waits for the other thread without blocking this one, and keeps the process alive', async () => {
+      const lock = new WriteLock();
+      const worker = startWorker({ role: 'hold', lock: lock.buffer, exitHolding: false });
+      assert.equal(await nextMessage(worker), 'held');
+      let free = false;
+      const waiting = lock.whenFree().then(() => {
+        free = true;
+      });
+      // The event loop runs meanwhile: a blocking wait would keep this from happening before release.
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.equal(free, false, 'still held by the worker');
+      worker.postMessage('release');
+      assert.equal(await nextMessage(worker), 'released');
+      await waiting;
+      assert.equal(free, true);
+      assert.equal(lock.acquire(), false, 'taken at once, no steal');
+      lock.release();
+      // At once when this thread already holds it (a transaction inside another).
+      lock.run(() => assert.equal(lock.held, true));
+      await worker.terminate();
+    });
+
     test('a holder that was moved on: its late release does not let a third thread in', async () => {
       const shared = new WriteLock().buffer;
       const worker = startWorker({ role: 'hold', lock: shared, exitHolding: false });

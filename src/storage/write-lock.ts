@@ -112,6 +112,31 @@ export class WriteLock {
     Atomics.notify(this.#cells, SERVING);
   }
 
+  /**
+   * Resolves once nobody holds or waits for the lock (at once if this thread holds it), without
+   * blocking the thread. A writer whose work can wait a moment (a transaction about to begin) awaits
+   * this first, so its event loop keeps serving while the other thread writes; `acquire` then rarely
+   * waits, and only for a transaction begun in between. Gives up after `maxMs` (acquire waits then).
+   */
+  async whenFree(maxMs = 1000): Promise<void> {
+    if (this.#depth > 0) return;
+    const cells = this.#cells;
+    const deadline = performance.now() + maxMs;
+    for (;;) {
+      const serving = Atomics.load(cells, SERVING);
+      if (serving === Atomics.load(cells, NEXT)) return;
+      const left = deadline - performance.now();
+      if (left <= 0) return;
+      const wait = Atomics.waitAsync(cells, SERVING, serving, left);
+      if (!wait.async) continue;
+      // An async wait alone does not keep the event loop alive: a process with nothing else to do
+      // would end mid-wait.
+      const alive = setTimeout(() => {}, left);
+      await wait.value;
+      clearTimeout(alive);
+    }
+  }
+
   run<T>(fn: () => T): T {
     this.acquire();
     try {

@@ -9,6 +9,7 @@ import type { CancelTimer, Clock } from '../../core/clock.js';
 import { InProcessEventBus } from '../../runtime/event-bus.js';
 import { PersistentScheduler } from '../../runtime/persistent-scheduler.js';
 import { openSqlite } from '../../storage/database.js';
+import { WriteLock } from '../../storage/write-lock.js';
 import type { Integration } from '../integrations/schema.js';
 import { FlapDetector } from './flap-detector.js';
 import { AlertIngestion } from './ingest.js';
@@ -29,6 +30,8 @@ export interface IngestThreadData {
   nowMs: number;
   /** Room names the routes use, already made, to their ids. */
   rooms: Record<string, string>;
+  /** The database's write lock (storage/write-lock.ts), shared with the main thread's connection. */
+  lockBuffer: SharedArrayBuffer;
 }
 
 /** Main thread → ingest thread. `nowMs` is the main thread's clock (the thread has none of its own). */
@@ -90,7 +93,10 @@ async function main(port: MessagePort, data: IngestThreadData): Promise<void> {
   const send = (message: FromIngestThread) => port.postMessage(message);
   const clock = new StampedClock(data.nowMs);
   // Commits never checkpoint here: the main connection's background checkpointer does.
-  const database = openSqlite(data.file, { checkpoint: 'inline' });
+  const database = openSqlite(data.file, {
+    checkpoint: 'inline',
+    writeLock: new WriteLock(data.lockBuffer),
+  });
   database.sqlite!.pragma('wal_autocheckpoint = 0');
   const { db } = database;
   const known = new KnownAlerts();
@@ -133,6 +139,9 @@ async function main(port: MessagePort, data: IngestThreadData): Promise<void> {
     limits: data.limits,
     known,
     statements: new SqliteAlertStatements(database.sqlite!),
+    // A transaction holds the database's write lock: about 10 ms at most, so the main thread's
+    // writers (cards, chat, audit) never wait long behind a storm.
+    groupCommitAlerts: 1000,
   });
 
   const store = async (id: number, work: () => Promise<WriteOutcome>) => {

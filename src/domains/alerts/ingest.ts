@@ -60,6 +60,8 @@ export interface IngestDeps {
   statements?: SqliteAlertStatements | undefined;
   /** After a commit that resolved alerts: groups muted by an inhibitor that may have ended get a flush. */
   afterResolved?: () => Promise<void>;
+  /** At most this many alerts share one transaction (default GROUP_COMMIT_ALERTS). */
+  groupCommitAlerts?: number;
 }
 
 interface PendingWrite {
@@ -71,7 +73,7 @@ interface PendingWrite {
   reject: (error: unknown) => void;
 }
 
-/** At most this many alerts share one transaction. */
+/** At most this many alerts share one transaction, by default. */
 const GROUP_COMMIT_ALERTS = 5000;
 
 /**
@@ -185,7 +187,8 @@ export class AlertIngestion implements Ingestion {
         let size = 0;
         while (
           this.#pending.length > 0 &&
-          (batch.length === 0 || size + this.#pending[0]!.prepared.length <= GROUP_COMMIT_ALERTS)
+          (batch.length === 0 ||
+            size + this.#pending[0]!.prepared.length <= (this.deps.groupCommitAlerts ?? GROUP_COMMIT_ALERTS))
         ) {
           const next = this.#pending.shift()!;
           size += next.prepared.length;

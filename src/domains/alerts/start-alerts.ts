@@ -8,6 +8,7 @@ import type { EventBus } from '../../runtime/event-bus.js';
 import { PersistentScheduler } from '../../runtime/persistent-scheduler.js';
 import type { Scheduler } from '../../runtime/scheduler.js';
 import type { DB } from '../../storage/tables.js';
+import type { WriteLock } from '../../storage/write-lock.js';
 import type { AuditEntry } from '../audit/schema.js';
 import { botMessages } from '../bot/bot-messages.js';
 import type { CommandRegistry } from '../bot/registry.js';
@@ -63,6 +64,8 @@ export interface AlertsDeps {
    * (ingest-thread.ts); absent on PostgreSQL, in memory, or when `alerts.ingest_thread` is off.
    */
   ingestThreadFile?: string | undefined;
+  /** The SQLite database's write lock, shared with the ingest thread's connection. */
+  writeLock?: WriteLock | undefined;
   clock: Clock;
   ids: IdGenerator;
   bus: EventBus;
@@ -161,7 +164,7 @@ export async function startAlerts(deps: AlertsDeps): Promise<AlertsDomain> {
   const silences = new Silences({ db, clock });
   await silences.load();
   const flap = new FlapDetector(clock, { changes: settings.flap.changes, windowMs: settings.flap.window });
-  const threaded = deps.ingestThreadFile !== undefined;
+  const threaded = deps.ingestThreadFile !== undefined && deps.writeLock !== undefined;
   // With the ingest thread, it owns the index of known alerts (it is the only writer of alerts).
   const known = deps.dialect === 'sqlite' && !threaded ? new KnownAlerts() : undefined;
   await known?.load(db, new Date(clock.nowMs() - 86_400_000).toISOString());
@@ -191,6 +194,7 @@ export async function startAlerts(deps: AlertsDeps): Promise<AlertsDomain> {
           limits,
           nowMs: clock.nowMs(),
           rooms: {},
+          lockBuffer: deps.writeLock!.buffer,
         },
         { clock, local, limits, roomId, onError: deps.onError },
       )
