@@ -131,6 +131,7 @@ export class IngestThread implements Ingestion {
       .then(
         (worker) =>
           new Promise<void>((resolve) => {
+            worker.ref();
             worker.once('exit', () => resolve());
             worker.postMessage({ type: 'close' } satisfies ToIngestThread);
           }),
@@ -151,6 +152,8 @@ export class IngestThread implements Ingestion {
     });
     const id = this.#nextId++;
     const outcome = await new Promise<WriteOutcome>((resolve, reject) => {
+      // The thread keeps the process alive only while it holds deliveries (see #attach).
+      if (this.#pending.size === 0) worker.ref();
       this.#pending.set(id, { resolve, reject });
       worker.postMessage(message(id, this.deps.clock.nowMs()));
     });
@@ -169,6 +172,10 @@ export class IngestThread implements Ingestion {
       });
       this.#worker = this.#respawn();
     });
+    // Idle, the thread does not keep the process alive (an app left unclosed must not hang its
+    // process); while it holds deliveries it does, so a caller awaiting one is not cut short. After
+    // the listeners: attaching a 'message' listener refs the thread's port again.
+    worker.unref();
   }
 
   #respawn(): Promise<Worker> {
@@ -185,10 +192,12 @@ export class IngestThread implements Ingestion {
       case 'done':
         this.#pending.get(message.id)?.resolve(message.outcome);
         this.#pending.delete(message.id);
+        if (this.#pending.size === 0) worker.unref();
         break;
       case 'failed':
         this.#pending.get(message.id)?.reject(rebuild(message.error));
         this.#pending.delete(message.id);
+        if (this.#pending.size === 0) worker.unref();
         break;
       case 'room':
         this.deps.roomId(message.name).then(

@@ -129,6 +129,37 @@ describe('alert ingest thread', () => {
     assert.deepEqual([repeat.json().created, repeat.json().unchanged], [0, 2]);
   });
 
+  it('an idle thread does not keep its process alive (an app left unclosed exits)', async () => {
+    const appModule = new URL('../../app.ts', import.meta.url).href;
+    const configModule = new URL('../../config/schema.ts', import.meta.url).href;
+    const actorModule = new URL('../../core/actor.ts', import.meta.url).href;
+    const script = `
+      import { mkdtempSync } from 'node:fs';
+      import { tmpdir } from 'node:os';
+      import { join } from 'node:path';
+      const { buildApp } = await import(${JSON.stringify(appModule)});
+      const { configSchema } = await import(${JSON.stringify(configModule)});
+      const { SYSTEM_ACTOR } = await import(${JSON.stringify(actorModule)});
+      const dataDir = mkdtempSync(join(tmpdir(), 'opsroom-unclosed-'));
+      const app = await buildApp(configSchema.parse({ storage: { dataDir }, log: { level: 'silent' } }));
+      await app.chat.rooms.create(SYSTEM_ACTOR, { name: 'alerts', kind: 'public' });
+      const { integration } = await app.integrations.create(SYSTEM_ACTOR, { kind: 'generic', room: 'alerts' });
+      const result = await app.alerts.ingestion.ingest(integration, [{ labels: { alertname: 'Left' }, status: 'firing' }]);
+      console.log('ingested', result.created, app.alerts.ingestion.constructor.name);
+    `;
+    const { execFile } = await import('node:child_process');
+    const output = await new Promise<string>((resolve, reject) => {
+      execFile(
+        process.execPath,
+        ['--import', 'tsx', '--input-type=module', '-e', script],
+        { timeout: 60_000 },
+        (error, stdout, stderr) =>
+          error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout),
+      );
+    });
+    assert.match(output, /ingested 1 IngestThread/);
+  });
+
   it('can be turned off: then ingest runs in the event loop', async () => {
     const plain = await startTestApp('sqlite', { config: { alerts: { ingest_thread: false } } });
     try {
