@@ -19,6 +19,63 @@ const alert = (fingerprint: string): Prepared => ({
 });
 
 describe('SqliteAlertStatements', () => {
+  it('many rows at once (multi-row statements and the rest one by one): each id is its own alert’s', async () => {
+    const database = await createTestDatabase('sqlite');
+    try {
+      const statements = new SqliteAlertStatements(database.sqlite!);
+      const now = '2026-01-01T00:00:01.000Z';
+      // Rows already there, so ids do not start at 1.
+      await database.db
+        .transaction()
+        .execute(async () => statements.insertAlerts('i1', [alert('x'), alert('y')], now));
+      const list = Array.from({ length: 61 }, (_, i) => alert(`f${i}`));
+      const ids = await database.db
+        .transaction()
+        .execute(async () => statements.insertAlerts('i1', list, now));
+      const rows = await database.db.selectFrom('alerts').select(['id', 'fingerprint']).execute();
+      const byId = new Map(rows.map((r) => [r.id, r.fingerprint]));
+      assert.equal(rows.length, 63);
+      assert.deepEqual(
+        ids.map((id) => byId.get(id!)),
+        list.map((p) => p.fingerprint),
+      );
+      const groupId = statements.insertGroup({
+        groupKey: 'k',
+        openKey: 'k',
+        routeId: 'root',
+        roomId: 'r',
+        integrationId: 'i1',
+        sourceKind: 'alertmanager',
+        status: 'firing',
+        severity: 'warning',
+        alertname: 'Disk',
+        labels: '{}',
+        settings: '{}',
+        messageId: null,
+        notifiedStatus: null,
+        cardHash: null,
+        ackedBy: null,
+        ackedAt: null,
+        mutedUntilResolved: 0,
+        flapping: 0,
+        createdAt: now,
+        updatedAt: now,
+        lastNoticeAt: null,
+        resolvedAt: null,
+      });
+      statements.insertMemberships(ids.map((alertId) => ({ groupId, alertId: alertId! })));
+      // Again: ON CONFLICT keeps one membership per alert.
+      statements.insertMemberships(ids.map((alertId) => ({ groupId, alertId: alertId! })));
+      const members = await database.db.selectFrom('alertGroupAlerts').select('alertId').execute();
+      assert.deepEqual(
+        members.map((m) => m.alertId).sort((a, b) => a - b),
+        [...ids].sort((a, b) => a! - b!),
+      );
+    } finally {
+      await database.dispose();
+    }
+  });
+
   it('writes inside the Kysely transaction it is called in: rolled back with it, committed with it', async () => {
     const database = await createTestDatabase('sqlite');
     try {

@@ -14,6 +14,9 @@ import type { AlertGroupsTable } from './table.js';
 
 export type GroupRow = Omit<AlertGroupsTable, 'id'> & { id: number };
 
+/** Rows per multi-row insert (13 parameters each for alerts: well under SQLite's 32766). */
+const ROWS_PER_INSERT = 25;
+
 const GROUP_COLUMNS = [
   'id',
   'groupKey',
@@ -45,6 +48,9 @@ const GROUP_SELECT = GROUP_COLUMNS.map((c) => `${snake(c)} as ${c}`).join(', ');
 
 export class SqliteAlertStatements {
   readonly #insertAlert: SqliteDatabase.Statement;
+  /** The same for ROWS_PER_INSERT rows at once: one statement step instead of one per row. */
+  readonly #insertAlertRun: SqliteDatabase.Statement;
+  readonly #insertMembershipRun: SqliteDatabase.Statement;
   readonly #storedAlert: SqliteDatabase.Statement;
   readonly #updateAlert: SqliteDatabase.Statement;
   readonly #resolveAlert: SqliteDatabase.Statement;
@@ -62,11 +68,15 @@ export class SqliteAlertStatements {
   readonly #groupUpdates = new Map<string, SqliteDatabase.Statement>();
 
   constructor(private readonly sqlite: SqliteDatabase.Database) {
-    this.#insertAlert = sqlite.prepare(
-      `insert into alerts (integration_id, fingerprint, starts_at, alertname, severity, labels,
-         annotations, status, ends_at, generator_url, muted, created_at, updated_at, resolved_at, resolved_by)
-       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, null, ?, ?, ?, null)`,
-    );
+    const alertRow = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, null, ?, ?, ?, null)';
+    const insertAlerts = (rows: number) =>
+      sqlite.prepare(
+        `insert into alerts (integration_id, fingerprint, starts_at, alertname, severity, labels,
+           annotations, status, ends_at, generator_url, muted, created_at, updated_at, resolved_at, resolved_by)
+         values ${Array(rows).fill(alertRow).join(', ')}`,
+      );
+    this.#insertAlert = insertAlerts(1);
+    this.#insertAlertRun = insertAlerts(ROWS_PER_INSERT);
     // No unique index on SQLite (migration 013): the in-memory KnownAlerts is the identity check, and
     // this finds a row it may have forgotten, through the append-only (integration_id, starts_at) index.
     this.#storedAlert = sqlite.prepare(
@@ -79,10 +89,14 @@ export class SqliteAlertStatements {
     this.#resolveAlert = sqlite.prepare(
       `update alerts set status = 'resolved', ends_at = ?, resolved_at = ?, updated_at = ? where id = ?`,
     );
-    this.#insertMembership = sqlite.prepare(
-      `insert into alert_group_alerts (group_id, alert_id, noticed) values (?, ?, 0)
-       on conflict (group_id, alert_id) do nothing`,
-    );
+    const insertMemberships = (rows: number) =>
+      sqlite.prepare(
+        `insert into alert_group_alerts (group_id, alert_id, noticed)
+         values ${Array(rows).fill('(?, ?, 0)').join(', ')}
+         on conflict (group_id, alert_id) do nothing`,
+      );
+    this.#insertMembership = insertMemberships(1);
+    this.#insertMembershipRun = insertMemberships(ROWS_PER_INSERT);
     this.#insertEvent = sqlite.prepare(
       `insert into alert_events (at, kind, group_id, alert_id, fingerprint, alertname, actor, detail)
        values (?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -180,25 +194,31 @@ export class SqliteAlertStatements {
   /** Inserts alerts KnownAlerts found new (it is the identity check here): the id of each of `list`. */
   insertAlerts(integrationId: string, list: readonly Prepared[], now: string): (number | undefined)[] {
     const ids: (number | undefined)[] = new Array(list.length);
-    for (let i = 0; i < list.length; i++) {
-      const p = list[i]!;
-      const info = this.#insertAlert.run(
-        integrationId,
-        p.fingerprint,
-        p.startsAt,
-        p.alertname,
-        p.severity,
-        p.labelsJson,
-        p.annotationsJson,
-        p.status,
-        p.endsAt,
-        p.generatorUrl,
-        now,
-        now,
-        p.status === 'resolved' ? now : null,
-      );
-      ids[i] = Number(info.lastInsertRowid);
+    const values = (p: Prepared) => [
+      integrationId,
+      p.fingerprint,
+      p.startsAt,
+      p.alertname,
+      p.severity,
+      p.labelsJson,
+      p.annotationsJson,
+      p.status,
+      p.endsAt,
+      p.generatorUrl,
+      now,
+      now,
+      p.status === 'resolved' ? now : null,
+    ];
+    let i = 0;
+    for (; i + ROWS_PER_INSERT <= list.length; i += ROWS_PER_INSERT) {
+      const params: unknown[] = [];
+      for (let j = i; j < i + ROWS_PER_INSERT; j++) params.push(...values(list[j]!));
+      // One statement's rows take consecutive rowids (AUTOINCREMENT, nobody else writing meanwhile):
+      // the last one's id and its predecessors.
+      const last = Number(this.#insertAlertRun.run(params).lastInsertRowid);
+      for (let j = 0; j < ROWS_PER_INSERT; j++) ids[i + j] = last - ROWS_PER_INSERT + 1 + j;
     }
+    for (; i < list.length; i++) ids[i] = Number(this.#insertAlert.run(values(list[i]!)).lastInsertRowid);
     return ids;
   }
 
@@ -212,7 +232,13 @@ export class SqliteAlertStatements {
   }
 
   insertMemberships(rows: readonly { groupId: number; alertId: number }[]): void {
-    for (const r of rows) this.#insertMembership.run(r.groupId, r.alertId);
+    let i = 0;
+    for (; i + ROWS_PER_INSERT <= rows.length; i += ROWS_PER_INSERT) {
+      const params: number[] = [];
+      for (let j = i; j < i + ROWS_PER_INSERT; j++) params.push(rows[j]!.groupId, rows[j]!.alertId);
+      this.#insertMembershipRun.run(params);
+    }
+    for (; i < rows.length; i++) this.#insertMembership.run(rows[i]!.groupId, rows[i]!.alertId);
   }
 
   insertEvents(rows: readonly EventRow[]): void {
