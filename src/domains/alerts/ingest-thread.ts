@@ -139,9 +139,9 @@ async function main(port: MessagePort, data: IngestThreadData): Promise<void> {
     limits: data.limits,
     known,
     statements: new SqliteAlertStatements(database.sqlite!),
-    // A transaction holds the database's write lock: about 10 ms at most, so the main thread's
+    // A transaction holds the database's write lock: about 3 ms at most, so the main thread's
     // writers (cards, chat, audit) never wait long behind a storm.
-    groupCommitAlerts: 1000,
+    groupCommitAlerts: 300,
   });
 
   const store = async (id: number, work: () => Promise<WriteOutcome>) => {
