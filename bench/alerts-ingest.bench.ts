@@ -22,7 +22,7 @@ import {
 import { type Benchmark, fixed } from './harness.js';
 
 const BATCH = 100;
-const BATCHES = 200;
+const BATCHES = 400;
 const CONCURRENCY = [4, 8, 16];
 const WARMUP_BATCHES = 20;
 
