@@ -80,20 +80,18 @@ async function spawn(data: IngestThreadData): Promise<Worker> {
 export class IngestThread implements Ingestion {
   readonly #pending = new Map<number, { resolve: (o: WriteOutcome) => void; reject: (e: Error) => void }>();
   #nextId = 0;
-  #worker: Promise<Worker>;
+  /** Started by the first delivery: an idle server keeps neither the thread nor its memory. */
+  #worker: Promise<Worker> | undefined;
   #closed: Promise<void> | undefined;
 
-  private constructor(
+  constructor(
     private readonly data: IngestThreadData,
     private readonly deps: IngestThreadDeps,
-    first: Worker,
-  ) {
-    this.#attach(first);
-    this.#worker = Promise.resolve(first);
-  }
+  ) {}
 
-  static async start(data: IngestThreadData, deps: IngestThreadDeps): Promise<IngestThread> {
-    return new IngestThread(data, deps, await spawn(data));
+  /** Whether the thread has been started (by a delivery). */
+  get started(): boolean {
+    return this.#worker !== undefined;
   }
 
   ingest(integration: Integration, alerts: readonly IncomingAlert[]): Promise<IngestResult> {
@@ -109,8 +107,9 @@ export class IngestThread implements Ingestion {
   }
 
   markResolved(alerts: readonly { integrationId: string; fingerprint: string; startsAt: string }[]): void {
+    // Not started: the thread reads the resolved rows from the database when it starts.
     const message: ToIngestThread = { type: 'resolved', alerts: [...alerts] };
-    void this.#worker.then((worker) => worker.postMessage(message)).catch(() => {});
+    void this.#worker?.then((worker) => worker.postMessage(message)).catch(() => {});
   }
 
   /**
@@ -118,7 +117,7 @@ export class IngestThread implements Ingestion {
    * starts a new one, which reloads what it knows from the database.
    */
   async restart(): Promise<void> {
-    const worker = await this.#worker;
+    const worker = await this.#started();
     const exited = new Promise((resolve) => worker.once('exit', resolve));
     await worker.terminate();
     await exited;
@@ -127,7 +126,7 @@ export class IngestThread implements Ingestion {
 
   /** Lets the deliveries handed over finish, then closes the thread's connection and ends it. */
   close(): Promise<void> {
-    this.#closed ??= this.#worker
+    this.#closed ??= (this.#worker ?? Promise.reject(new Error('never started')))
       .then(
         (worker) =>
           new Promise<void>((resolve) => {
@@ -145,7 +144,7 @@ export class IngestThread implements Ingestion {
     message: (id: number, nowMs: number) => ToIngestThread,
   ): Promise<IngestResult> {
     if (this.#closed) throw new CodedError(ErrorCode.Unavailable, 'Alert ingest is shutting down');
-    const worker = await this.#worker.catch(() => {
+    const worker = await this.#started().catch(() => {
       // The last start failed: try again now, for this delivery and the next ones.
       this.#worker = this.#respawn();
       return this.#worker;
@@ -159,6 +158,11 @@ export class IngestThread implements Ingestion {
     });
     await this.deps.local.announce(integration, outcome);
     return outcome.result;
+  }
+
+  #started(): Promise<Worker> {
+    this.#worker ??= this.#respawn();
+    return this.#worker;
   }
 
   #attach(worker: Worker): void {

@@ -63,9 +63,12 @@ describe('alert ingest thread', () => {
   });
   after(() => t.dispose());
 
-  it('runs in its own thread on a SQLite file, with the main thread’s time', async () => {
-    assert.ok(t.app.alerts.ingestion instanceof IngestThread);
+  it('runs in its own thread on a SQLite file, started by the first delivery, with the main thread’s time', async () => {
+    const thread = t.app.alerts.ingestion;
+    assert.ok(thread instanceof IngestThread);
+    assert.equal(thread.started, false, 'an idle server runs no ingest thread (memory, start-up)');
     const res = await post(body('Threaded', ['a', 'b']));
+    assert.equal(thread.started, true);
     assert.equal(res.statusCode, 200, res.body);
     assert.equal(res.json().created, 2);
     const stored = await t.app.database.db

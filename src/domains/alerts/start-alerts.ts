@@ -186,7 +186,7 @@ export async function startAlerts(deps: AlertsDeps): Promise<AlertsDomain> {
     afterResolved: async () => notifier.request(await openGroups(true)),
   });
   const ingestion: Ingestion = threaded
-    ? await IngestThread.start(
+    ? new IngestThread(
         {
           file: deps.ingestThreadFile!,
           route: settings.route,
