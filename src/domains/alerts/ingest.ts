@@ -14,15 +14,14 @@ import {
   type WriteOutcome,
 } from './ingest-classify.js';
 import { deliveryEvents } from './ingest-events.js';
+import { findExisting, groupsOf } from './ingest-lookups.js';
 import { type Prepared, prepareAlerts, withStart } from './ingest-prepare.js';
 import {
   applyChanges,
   assignGroups,
   chunks,
   type ExistingAlert,
-  findExisting,
   type GroupRef,
-  groupsOf,
   insertAlerts,
 } from './ingest-sql.js';
 import type { Ingestion } from './ingestion-port.js';

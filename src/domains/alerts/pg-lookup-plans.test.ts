@@ -2,15 +2,15 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CompiledQuery, sql } from 'kysely';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/databases.js';
-import { prepareAlerts } from './ingest-prepare.js';
 import {
   exactLookupQuery,
   findExisting,
   groupsOf,
   groupsOfQuery,
-  insertAlerts,
   openLookupQuery,
-} from './ingest-sql.js';
+} from './ingest-lookups.js';
+import { prepareAlerts } from './ingest-prepare.js';
+import { insertAlerts } from './ingest-sql.js';
 
 // PostgreSQL's alert lookups must cost the delivery's size, not the table's: one rule evaluation gives
 // all its alerts the same start, and the old lookups then read every stored alert with that start (or
