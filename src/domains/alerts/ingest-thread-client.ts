@@ -126,16 +126,15 @@ export class IngestThread implements Ingestion {
 
   /** Lets the deliveries handed over finish, then closes the thread's connection and ends it. */
   close(): Promise<void> {
-    this.#closed ??= (this.#worker ?? Promise.reject(new Error('never started')))
-      .then(
-        (worker) =>
-          new Promise<void>((resolve) => {
-            worker.ref();
-            worker.once('exit', () => resolve());
-            worker.postMessage({ type: 'close' } satisfies ToIngestThread);
-          }),
-      )
-      .catch(() => {});
+    if (this.#worker === undefined) this.#closed ??= Promise.resolve();
+    this.#closed ??= this.#worker!.then(
+      (worker) =>
+        new Promise<void>((resolve) => {
+          worker.ref();
+          worker.once('exit', () => resolve());
+          worker.postMessage({ type: 'close' } satisfies ToIngestThread);
+        }),
+    ).catch(() => {});
     return this.#closed;
   }
 

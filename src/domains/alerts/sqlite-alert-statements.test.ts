@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { createTestDatabase } from '../../../test/support/databases.js';
 import { groupTotals, shownAlerts } from './group-queries.js';
 import type { Prepared } from './ingest-prepare.js';
-import { SqliteAlertStatements } from './sqlite-alert-statements.js';
+import { type GroupRow, SqliteAlertStatements } from './sqlite-alert-statements.js';
 
 const alert = (fingerprint: string): Prepared => ({
   labels: { alertname: 'Disk' },
@@ -16,6 +16,33 @@ const alert = (fingerprint: string): Prepared => ({
   startsAt: '2026-01-01T00:00:00.000Z',
   endsAt: null,
   generatorUrl: null,
+});
+
+/** An open group of alert name Disk, created at `now`. */
+const groupRow = (now: string, over: Partial<Omit<GroupRow, 'id'>> = {}): Omit<GroupRow, 'id'> => ({
+  groupKey: '{}:{alertname="Disk"}@r',
+  openKey: '{}:{alertname="Disk"}@r',
+  routeId: 'root',
+  roomId: 'r',
+  integrationId: 'i1',
+  sourceKind: 'alertmanager',
+  status: 'firing',
+  severity: 'warning',
+  alertname: 'Disk',
+  labels: '{"alertname":"Disk"}',
+  settings: '{}',
+  messageId: null,
+  notifiedStatus: null,
+  cardHash: null,
+  ackedBy: null,
+  ackedAt: null,
+  mutedUntilResolved: 0,
+  flapping: 0,
+  createdAt: now,
+  updatedAt: now,
+  lastNoticeAt: null,
+  resolvedAt: null,
+  ...over,
 });
 
 describe('SqliteAlertStatements', () => {
@@ -39,30 +66,7 @@ describe('SqliteAlertStatements', () => {
         ids.map((id) => byId.get(id!)),
         list.map((p) => p.fingerprint),
       );
-      const groupId = statements.insertGroup({
-        groupKey: 'k',
-        openKey: 'k',
-        routeId: 'root',
-        roomId: 'r',
-        integrationId: 'i1',
-        sourceKind: 'alertmanager',
-        status: 'firing',
-        severity: 'warning',
-        alertname: 'Disk',
-        labels: '{}',
-        settings: '{}',
-        messageId: null,
-        notifiedStatus: null,
-        cardHash: null,
-        ackedBy: null,
-        ackedAt: null,
-        mutedUntilResolved: 0,
-        flapping: 0,
-        createdAt: now,
-        updatedAt: now,
-        lastNoticeAt: null,
-        resolvedAt: null,
-      });
+      const groupId = statements.insertGroup(groupRow(now, { groupKey: 'k', openKey: 'k', labels: '{}' }));
       statements.insertMemberships(ids.map((alertId) => ({ groupId, alertId: alertId! })));
       // Again: ON CONFLICT keeps one membership per alert.
       statements.insertMemberships(ids.map((alertId) => ({ groupId, alertId: alertId! })));
@@ -130,30 +134,7 @@ describe('SqliteAlertStatements', () => {
     try {
       const statements = new SqliteAlertStatements(database.sqlite!);
       const now = '2026-01-01T00:00:01.000Z';
-      const groupId = statements.insertGroup({
-        groupKey: '{}:{alertname="Disk"}@r',
-        openKey: '{}:{alertname="Disk"}@r',
-        routeId: 'root',
-        roomId: 'r',
-        integrationId: 'i1',
-        sourceKind: 'alertmanager',
-        status: 'firing',
-        severity: 'warning',
-        alertname: 'Disk',
-        labels: '{"alertname":"Disk"}',
-        settings: '{}',
-        messageId: null,
-        notifiedStatus: null,
-        cardHash: null,
-        ackedBy: null,
-        ackedAt: null,
-        mutedUntilResolved: 0,
-        flapping: 0,
-        createdAt: now,
-        updatedAt: now,
-        lastNoticeAt: null,
-        resolvedAt: null,
-      });
+      const groupId = statements.insertGroup(groupRow(now));
       const fps = Array.from({ length: 14 }, (_, i) => `f${String(i).padStart(2, '0')}`);
       const ids = statements.insertAlerts('i1', fps.map(alert), now) as number[];
       statements.insertMemberships(ids.map((alertId) => ({ groupId, alertId })));

@@ -194,31 +194,26 @@ export class SqliteAlertStatements {
   /** Inserts alerts KnownAlerts found new (it is the identity check here): the id of each of `list`. */
   insertAlerts(integrationId: string, list: readonly Prepared[], now: string): (number | undefined)[] {
     const ids: (number | undefined)[] = new Array(list.length);
-    const values = (p: Prepared) => [
-      integrationId,
-      p.fingerprint,
-      p.startsAt,
-      p.alertname,
-      p.severity,
-      p.labelsJson,
-      p.annotationsJson,
-      p.status,
-      p.endsAt,
-      p.generatorUrl,
-      now,
-      now,
-      p.status === 'resolved' ? now : null,
-    ];
+    // One parameter array per statement, filled in place: no array per alert on this hot path.
+    const push = (params: unknown[], p: Prepared) => {
+      params.push(integrationId, p.fingerprint, p.startsAt, p.alertname, p.severity, p.labelsJson);
+      params.push(p.annotationsJson, p.status, p.endsAt, p.generatorUrl, now, now);
+      params.push(p.status === 'resolved' ? now : null);
+    };
     let i = 0;
     for (; i + ROWS_PER_INSERT <= list.length; i += ROWS_PER_INSERT) {
       const params: unknown[] = [];
-      for (let j = i; j < i + ROWS_PER_INSERT; j++) params.push(...values(list[j]!));
+      for (let j = i; j < i + ROWS_PER_INSERT; j++) push(params, list[j]!);
       // One statement's rows take consecutive rowids (AUTOINCREMENT, nobody else writing meanwhile):
       // the last one's id and its predecessors.
       const last = Number(this.#insertAlertRun.run(params).lastInsertRowid);
       for (let j = 0; j < ROWS_PER_INSERT; j++) ids[i + j] = last - ROWS_PER_INSERT + 1 + j;
     }
-    for (; i < list.length; i++) ids[i] = Number(this.#insertAlert.run(values(list[i]!)).lastInsertRowid);
+    for (; i < list.length; i++) {
+      const params: unknown[] = [];
+      push(params, list[i]!);
+      ids[i] = Number(this.#insertAlert.run(params).lastInsertRowid);
+    }
     return ids;
   }
 
