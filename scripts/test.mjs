@@ -98,8 +98,14 @@ await withAdmin((c) => c.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`)
 try {
   const tap = readFileSync(tapFile, 'utf8');
   const count = (name) => Number(new RegExp(`^# ${name} (\\d+)$`, 'm').exec(tap)?.[1] ?? 0);
-  console.log(`\n${count('pass')} passed, ${count('fail')} failed, ${count('skipped')} skipped`);
+  const cancelled = count('cancelled');
+  console.log(
+    `\n${count('pass')} passed, ${count('fail')} failed, ${cancelled} cancelled, ${count('skipped')} skipped`,
+  );
   rmSync(tapFile, { force: true });
+  // A cancelled test did not finish (its file ended first, or timed out): it proved nothing, so the
+  // run fails even when Node's runner exits 0 for it.
+  if (cancelled > 0) process.exit(1);
 } catch {
   // The runner died before writing its report; its exit status below says so.
 }

@@ -218,6 +218,18 @@ export class JobRunner {
     const startedAt = this.deps.clock.now().toISOString();
     job.row.status = 'running';
     job.row.startedAt = startedAt;
+    // The timeout counts from the start, armed before anything awaits: armed after the stored
+    // 'running' (a round trip on PostgreSQL), someone who saw the job running could find its clock
+    // further on than the timer's start, and a test advancing a FakeClock then waited forever.
+    const { controller } = job;
+    const cancelTimeout = this.deps.clock.setTimer(job.spec.timeoutMs, () =>
+      controller.abort({ kind: 'timeout' } satisfies StopReason),
+    );
+    const aborted = new Promise<never>((_, reject) => {
+      if (controller.signal.aborted) reject(controller.signal.reason);
+      controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
+    });
+    aborted.catch(() => {});
     try {
       await this.deps.store.update(job.row.id, { status: 'running', startedAt });
     } catch (error) {
@@ -225,14 +237,6 @@ export class JobRunner {
     }
     this.deps.bus.publish('job.started', { job: jobView(job.row) });
     this.queueCard(job, true);
-    const { controller } = job;
-    const cancelTimeout = this.deps.clock.setTimer(job.spec.timeoutMs, () =>
-      controller.abort({ kind: 'timeout' } satisfies StopReason),
-    );
-    const aborted = new Promise<never>((_, reject) => {
-      controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
-    });
-    aborted.catch(() => {});
     const ctx: JobContext = {
       jobId: String(job.row.id),
       signal: controller.signal,
