@@ -34,6 +34,14 @@ function startTicksOf(pid: number): number {
 }
 const BOOT_ID = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
 
+function commandOf(pid: number): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
+
 /** Kills a group the test made, whatever state it is in. */
 function killGroup(pgid: number): void {
   try {
@@ -56,6 +64,10 @@ async function orphan(before = ''): Promise<{ pid: number; pids: () => number[] 
   const pid = child.pid!;
   const pids = () => readFileSync(pidFile, 'utf8').trim().split('\n').map(Number);
   await eventually(() => existsSync(pidFile) && pids().length === 2);
+  // The background child is forked before its pid is written, but may not have become `sleep` yet:
+  // a SIGTERM in that window reaches the shell's copy of the trap and is lost at the exec, so the
+  // group would outlive the grace for a reason of the test's making (a CI flake once).
+  await eventually(() => commandOf(pids()[1]!) === 'sleep');
   return { pid, pids };
 }
 
