@@ -4,7 +4,8 @@
 // token for the WebSocket. Prints one JSON line (AlertsTarget) once listening. Reads commands on stdin:
 // `idle` answers `idle` once every due group flush (the cards) has run; `trace` (with --trace) prints
 // where the time of each group went (received → stored and answered → card published); closing stdin
-// stops it. `--pragma=<sqlite pragma>` (repeatable) runs a pragma first, for experiments.
+// stops it. `--pragma=<sqlite pragma>` (repeatable) runs a pragma first, and `--sql=<statement>`
+// (repeatable) a statement, for experiments.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +28,7 @@ const groupWait = positional[0] ?? '30s';
 const databaseUrl = positional[1];
 const tracing = process.argv.includes('--trace');
 const pragmas = process.argv.filter((a) => a.startsWith('--pragma=')).map((a) => a.slice('--pragma='.length));
+const statements = process.argv.filter((a) => a.startsWith('--sql=')).map((a) => a.slice('--sql='.length));
 const dataDir = mkdtempSync(join(tmpdir(), 'opsroom-alerts-bench-'));
 process.once('exit', () => rmSync(dataDir, { recursive: true, force: true }));
 const config = configSchema.parse({
@@ -49,6 +51,7 @@ const { token } = await app.identity.createToken(SYSTEM_ACTOR, {
 const admin = (await app.identity.authenticateToken(token, 'api'))!;
 const room = await app.chat.rooms.create(admin, { name: 'alerts' });
 for (const pragma of pragmas) app.database.sqlite?.pragma(pragma);
+for (const statement of statements) app.database.sqlite?.exec(statement);
 const trace = tracing ? startTrace() : undefined;
 const base = await app.start();
 const integration = await app.integrations.create(admin, { kind: 'alertmanager', room: 'alerts' });

@@ -13,6 +13,7 @@ import * as jobProcesses from './migrations/010-job-processes.js';
 import * as botClaimsAge from './migrations/011-bot-claims-age.js';
 import * as alertsPgLookups from './migrations/012-alerts-pg-lookups.js';
 import * as alertsStartIndex from './migrations/013-alerts-start-index.js';
+import * as alertsNoCreatedIndex from './migrations/014-alerts-no-created-index.js';
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: DialectName): Promise<void> };
 
@@ -31,6 +32,7 @@ const MIGRATIONS: [string, DialectMigration][] = [
   ['011-bot-claims-age', botClaimsAge],
   ['012-alerts-pg-lookups', alertsPgLookups],
   ['013-alerts-start-index', alertsStartIndex],
+  ['014-alerts-no-created-index', alertsNoCreatedIndex],
 ];
 
 export async function migrateToLatest(database: Database): Promise<MigrationResultSet> {

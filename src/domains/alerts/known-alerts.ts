@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../../storage/tables.js';
+import { firstAlertIdSince } from './alerts-since.js';
 import type { ExistingAlert } from './ingest-sql.js';
 
 /**
@@ -146,21 +147,22 @@ export class KnownAlerts {
           .execute()),
       );
     }
-    rows.push(
-      ...(await db.selectFrom('alerts').select(columns).where('createdAt', '>=', sinceIso).execute()),
-    );
+    // Recent alerts are those from the first id created since `sinceIso` on (no index on created_at);
+    // the split below uses the same id, so every row is on exactly one side.
+    const since = await firstAlertIdSince(db, sinceIso);
+    if (since !== undefined) {
+      rows.push(...(await db.selectFrom('alerts').select(columns).where('id', '>=', since).execute()));
+    }
     for (const { id } of integrations) {
-      // The rows not loaded are resolved ones created before `sinceIso`: the latest start among them.
-      // Walking the (integration_id, starts_at) index backwards stops at the first such row.
-      const latest = await db
+      // The rows not loaded are resolved ones before that id: the latest start among them. Walking
+      // the (integration_id, starts_at) index backwards stops at the first such row.
+      let older = db
         .selectFrom('alerts')
         .select('startsAt')
         .where('integrationId', '=', id)
-        .where('status', '<>', 'firing')
-        .where('createdAt', '<', sinceIso)
-        .orderBy('startsAt', 'desc')
-        .limit(1)
-        .executeTakeFirst();
+        .where('status', '<>', 'firing');
+      if (since !== undefined) older = older.where('id', '<', since);
+      const latest = await older.orderBy('startsAt', 'desc').limit(1).executeTakeFirst();
       if (latest !== undefined) this.#raiseHorizon(latest.startsAt);
     }
     for (const r of rows) {

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../../storage/tables.js';
+import { firstAlertIdSince } from './alerts-since.js';
 import type { NoiseRow } from './schema.js';
 
 const AUTO_RESOLVE_MS = 5 * 60_000;
@@ -30,6 +31,8 @@ export async function noiseReport(
   db: Kysely<DB>,
   options: { since: string; botUserId: string },
 ): Promise<NoiseRow[]> {
+  const since = await firstAlertIdSince(db, options.since);
+  if (since === undefined) return [];
   const rows = await db
     .selectFrom('alerts as a')
     .leftJoin('alertGroupAlerts as m', 'm.alertId', 'a.id')
@@ -46,7 +49,7 @@ export async function noiseReport(
       'g.flapping',
       'g.messageId',
     ])
-    .where('a.createdAt', '>=', options.since)
+    .where('a.id', '>=', since)
     .limit(MAX_ROWS)
     .execute();
   const threads = [...new Set(rows.flatMap((r) => (r.messageId ? [r.messageId] : [])))];
