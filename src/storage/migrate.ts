@@ -14,6 +14,7 @@ import * as botClaimsAge from './migrations/011-bot-claims-age.js';
 import * as alertsPgLookups from './migrations/012-alerts-pg-lookups.js';
 import * as alertsStartIndex from './migrations/013-alerts-start-index.js';
 import * as alertsNoCreatedIndex from './migrations/014-alerts-no-created-index.js';
+import * as alertMembershipsWithoutRowid from './migrations/015-alert-memberships-without-rowid.js';
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: DialectName): Promise<void> };
 
@@ -33,9 +34,15 @@ const MIGRATIONS: [string, DialectMigration][] = [
   ['012-alerts-pg-lookups', alertsPgLookups],
   ['013-alerts-start-index', alertsStartIndex],
   ['014-alerts-no-created-index', alertsNoCreatedIndex],
+  ['015-alert-memberships-without-rowid', alertMembershipsWithoutRowid],
 ];
 
 export async function migrateToLatest(database: Database): Promise<MigrationResultSet> {
+  return migrateUpTo(database);
+}
+
+/** Runs the migrations up to and including `last` (all of them when absent): upgrade tests start older. */
+export async function migrateUpTo(database: Database, last?: string): Promise<MigrationResultSet> {
   const migrations: Record<string, Migration> = {};
   for (const [name, migration] of MIGRATIONS) {
     migrations[name] = { up: (db) => migration.up(db, database.dialect) };
@@ -57,7 +64,7 @@ export async function migrateToLatest(database: Database): Promise<MigrationResu
     // is independent and runs once, whatever order it arrives in.
     allowUnorderedMigrations: true,
   });
-  const result = await migrator.migrateToLatest();
+  const result = last === undefined ? await migrator.migrateToLatest() : await migrator.migrateTo(last);
   if (result.error) throw result.error;
   return result;
 }
