@@ -104,6 +104,8 @@ export async function buildApp(config: OpsroomConfig, overrides: AppOverrides = 
   );
   const metrics = new Metrics();
   metrics.observe(bus);
+  const writeLock = database.writeLock;
+  if (writeLock) metrics.observeWriteLockSteals(() => writeLock.stolenByAny);
   // Built-in roles, custom roles and scoped grants from `policy:`; the bot enforces it, `who can` reads it.
   const policy = createPolicy(config.policy);
   const identity = new IdentityService({

@@ -58,6 +58,21 @@ export class Metrics {
     if (options.defaults !== false) collectDefaultMetrics({ register: this.registry, prefix: 'opsroom_' });
   }
 
+  /**
+   * How often a thread sharing the SQLite write lock found its holder stuck past the timeout and moved
+   * it on (storage/write-lock.ts): should stay 0; anything else means a writer hung or died holding it.
+   */
+  observeWriteLockSteals(read: () => number): void {
+    new Gauge({
+      name: 'opsroom_sqlite_write_lock_steals',
+      help: 'Times the SQLite write lock was taken from a holder that kept it past the timeout (all threads)',
+      registers: [this.registry],
+      collect() {
+        this.set(read());
+      },
+    });
+  }
+
   /** Counts every domain event (messages posted, users created, …) by type. */
   observe(bus: EventBus): () => void {
     return bus.subscribeAll((event) => this.events.inc({ type: event.type }));

@@ -7,7 +7,7 @@
  * queue here, in ticket order, and wake as soon as the previous one is done; none ever waits inside
  * SQLite.
  *
- * A FIFO ticket lock over a SharedArrayBuffer: [next ticket, ticket served]. Each thread makes its own
+ * A FIFO ticket lock over a SharedArrayBuffer: [next ticket, ticket served, steals by any thread]. Each thread makes its own
  * instance over the same buffer (`new WriteLock(buffer)`, the buffer sent in `workerData`), and only
  * one per buffer: the instance counts its holds, so a thread that already holds it takes it again
  * without waiting (a better-sqlite3 transaction run as a savepoint inside a Kysely one; on the main
@@ -23,6 +23,8 @@
 
 const NEXT = 0;
 const SERVING = 1;
+const STEALS = 2;
+const CELLS = 3;
 
 export interface WriteLockOptions {
   /** How long the ticket served may stand still before a waiter moves it on. */
@@ -40,14 +42,19 @@ export class WriteLock {
   #stolen = 0;
 
   constructor(buffer?: SharedArrayBuffer, options: WriteLockOptions = {}) {
-    this.buffer = buffer ?? new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT);
-    this.#cells = new Int32Array(this.buffer, 0, 2);
+    this.buffer = buffer ?? new SharedArrayBuffer(CELLS * Int32Array.BYTES_PER_ELEMENT);
+    this.#cells = new Int32Array(this.buffer, 0, CELLS);
     this.#stealAfterMs = options.stealAfterMs ?? 10_000;
   }
 
   /** Times this thread moved the lock on from a holder that kept it `stealAfterMs`. */
   get stolen(): number {
     return this.#stolen;
+  }
+
+  /** Times any thread sharing this lock moved it on (the metric `opsroom_sqlite_write_lock_steals`). */
+  get stolenByAny(): number {
+    return Atomics.load(this.#cells, STEALS);
   }
 
   /** The ticket of this thread's hold (tests: grants follow tickets). */
@@ -87,6 +94,7 @@ export class WriteLock {
         // others see the new value and start their wait over.
         if (Atomics.compareExchange(cells, SERVING, seen, (seen + 1) | 0) === seen) {
           this.#stolen++;
+          Atomics.add(cells, STEALS, 1);
           stole = true;
         }
       } else {

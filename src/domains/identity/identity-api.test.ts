@@ -210,6 +210,7 @@ for (const dialect of DIALECTS) {
       assert.equal((await t.request({ method: 'GET', url: '/metrics' })).statusCode, 401);
       const metrics = await t.request({ method: 'GET', url: '/metrics', as: t.admin });
       assert.match(metrics.body, /opsroom_events_total\{type="user.created"\}/);
+      if (dialect === 'sqlite') assert.match(metrics.body, /^opsroom_sqlite_write_lock_steals 0$/m);
       assert.equal(
         (await t.request({ method: 'GET', url: '/api/docs/json', as: t.admin })).json().info.title,
         'Opsroom API',
