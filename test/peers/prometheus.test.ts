@@ -1,7 +1,11 @@
-// A Prometheus rule feeding Alertmanager feeding Opsroom: Debian's Prometheus evaluates
+// Prometheus rules feeding Alertmanager feeding Opsroom: Debian's Prometheus evaluates
 // `vector(1) > 0` every second (for: 0s) and re-sends the firing alert every 2 s
-// (--rules.alert.resend-delay=2s); Alertmanager groups it and notifies Opsroom's webhook.
+// (--rules.alert.resend-delay=2s); Alertmanager groups it and notifies Opsroom's webhook. A second
+// rule watches a gauge this test serves for Prometheus to scrape (one series per disk), so the test
+// decides when each alert fires and when the rule stops firing and Prometheus resolves it.
 import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { eventually } from '../support/eventually.js';
 import { Alertmanager } from './support/alertmanager.js';
@@ -14,8 +18,20 @@ describe('Prometheus → Alertmanager → Opsroom', { timeout: 120_000 }, () => 
   let sink: WebhookSink;
   let am: Alertmanager | undefined;
   let prometheus: Prometheus | undefined;
+  let exporter: Server;
+  /** The gauge Prometheus scrapes: percent used per disk; the rule fires above 90. */
+  const used = new Map<string, number>([
+    ['sda', 95],
+    ['sdb', 97],
+  ]);
 
   before(async () => {
+    exporter = createServer((_req, res) => {
+      res.setHeader('content-type', 'text/plain; version=0.0.4');
+      res.end([...used].map(([disk, value]) => `peer_disk_used_percent{disk="${disk}"} ${value}\n`).join(''));
+    });
+    await new Promise<void>((resolve) => exporter.listen(0, '127.0.0.1', resolve));
+    const exporterAt = `127.0.0.1:${(exporter.address() as AddressInfo).port}`;
     ops = await OpsroomPeer.start();
     sink = await WebhookSink.start();
     am = await Alertmanager.start({
@@ -29,7 +45,15 @@ describe('Prometheus → Alertmanager → Opsroom', { timeout: 120_000 }, () => 
     });
     prometheus = await Prometheus.start({
       alertmanagers: [am.url],
+      scrape: [exporterAt],
       rules: [
+        {
+          alert: 'PeerDiskAlmostFull',
+          expr: 'peer_disk_used_percent > 90',
+          for: '0s',
+          labels: { severity: 'critical' },
+          annotations: { summary: 'Disk {{ $labels.disk }} is {{ $value }}% full' },
+        },
         {
           alert: 'PeerPrometheusAlways',
           expr: 'vector(1) > 0',
@@ -48,6 +72,7 @@ describe('Prometheus → Alertmanager → Opsroom', { timeout: 120_000 }, () => 
     await am?.stop();
     await sink.close();
     await ops.dispose();
+    await new Promise((resolve) => exporter.close(resolve));
   });
 
   test('the rule fires and becomes one firing card, however often it is re-sent', async () => {
@@ -65,5 +90,39 @@ describe('Prometheus → Alertmanager → Opsroom', { timeout: 120_000 }, () => 
       after.map((m) => m.id),
       [card!.id],
     );
+  });
+
+  test('a rule that stops firing: Prometheus resolves each series, and the one card follows it to resolved', async () => {
+    const [card] = await eventually(async () => {
+      const found = await ops.cards('prom', 'PeerDiskAlmostFull');
+      assert.equal(found.length, 1);
+      const text = JSON.stringify(found[0]!.card);
+      assert.match(text, /Alerts \(2 firing, 0 resolved\)/);
+      assert.match(text, /disk=sda/);
+      assert.match(text, /disk=sdb/);
+      assert.match(text, /Disk sd[ab] is 9[57]% full/, 'the summary, with the value Prometheus filled in');
+      return found;
+    }, 60_000);
+    assert.ok(!looksResolved(card!));
+
+    // One disk recovers: Prometheus sends that alert with an end time; the group still fires.
+    used.set('sda', 40);
+    await eventually(async () => {
+      const [now] = await ops.cards('prom', 'PeerDiskAlmostFull');
+      assert.ok(!looksResolved(now!), 'one disk still full');
+      assert.match(JSON.stringify(now!.card), /Alerts \(1 firing, 1 resolved\)/);
+    }, 60_000);
+
+    // The other too: the rule stops firing altogether and the card turns resolved, in place.
+    used.set('sdb', 10);
+    await eventually(async () => {
+      const found = await ops.cards('prom', 'PeerDiskAlmostFull');
+      assert.deepEqual(
+        found.map((m) => m.id),
+        [card!.id],
+        'still the one card',
+      );
+      assert.ok(looksResolved(found[0]!), JSON.stringify(found[0]!.card).slice(0, 300));
+    }, 60_000);
   });
 });

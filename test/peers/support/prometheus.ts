@@ -11,8 +11,9 @@ export interface PrometheusRule {
 }
 
 /**
- * Debian's Prometheus in a temp dir, evaluating `rules` every second and sending to `alertmanagers`
- * (host:port), re-sending firing alerts every 2 s (`--rules.alert.resend-delay=2s`).
+ * Debian's Prometheus in a temp dir, scraping `scrape` targets and evaluating `rules` every second,
+ * sending to `alertmanagers` (host:port), re-sending firing alerts every 2 s
+ * (`--rules.alert.resend-delay=2s`).
  */
 export class Prometheus {
   private constructor(
@@ -21,7 +22,12 @@ export class Prometheus {
     private readonly dir: { path: string; dispose(): void },
   ) {}
 
-  static async start(options: { alertmanagers: string[]; rules: PrometheusRule[] }): Promise<Prometheus> {
+  /** `scrape`: host:port targets serving /metrics, scraped every second (job `peer`). */
+  static async start(options: {
+    alertmanagers: string[];
+    rules: PrometheusRule[];
+    scrape?: string[];
+  }): Promise<Prometheus> {
     const binary = findBinary(['prometheus']);
     if (!binary)
       throw new Error('Prometheus is not installed: run `node scripts/test-services.mjs alert-peers`');
@@ -38,6 +44,9 @@ export class Prometheus {
       JSON.stringify({
         global: { evaluation_interval: '1s', scrape_interval: '15s' },
         rule_files: [rulesFile],
+        scrape_configs: options.scrape?.length
+          ? [{ job_name: 'peer', scrape_interval: '1s', static_configs: [{ targets: options.scrape }] }]
+          : [],
         alerting: {
           alertmanagers: [
             {
