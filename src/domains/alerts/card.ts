@@ -86,6 +86,16 @@ export function clip(text: string, max: number, singleLine = false): string {
   return clean.length <= max ? clean : `${clean.slice(0, max - 1)}…`;
 }
 
+/** The labels (not the group's) that every one of `alerts` has with the same value; none for one alert. */
+function sharedLabels(alerts: readonly CardAlert[], skip: Record<string, string>): Record<string, string> {
+  const shared: Record<string, string> = {};
+  if (alerts.length < 2) return shared;
+  for (const [k, v] of Object.entries(alerts[0]!.labels)) {
+    if (!(k in skip) && alerts.every((a) => a.labels[k] === v)) shared[k] = v;
+  }
+  return shared;
+}
+
 function labelList(labels: Record<string, string>, skip: Record<string, string> = {}): string {
   return Object.entries(labels)
     .filter(([k]) => !(k in skip))
@@ -150,14 +160,22 @@ export function renderGroupCard(
     200,
     true,
   );
-  const lines = shownFrom.slice(0, SHOWN_ALERTS).map((a) => {
+  const shown = shownFrom.slice(0, SHOWN_ALERTS);
+  // Labels every listed alert shares (beyond the group's) are said once, so each line shows what
+  // tells that alert apart; and when their summaries differ, each line carries its own.
+  const shared = sharedLabels(shown, group.labels);
+  const summaryOf = (a: CardAlert) => a.annotations.summary ?? a.annotations.message ?? '';
+  const ownSummaries = shown.some((a) => summaryOf(a) !== summary);
+  const oneDescription = shown.every((a) => (a.annotations.description ?? '') === description);
+  const lines = shown.map((a) => {
     const icon = a.status === 'resolved' ? '✅' : a.muted ? '🔇' : '🔥';
-    const own = labelList(a.labels, group.labels) || 'same labels as the group';
+    const own = labelList(a.labels, { ...group.labels, ...shared }) || 'same labels as the group';
     const why =
       a.status === 'firing' && a.muted
         ? ` — ${a.muted.startsWith('silence') ? 'silenced' : 'inhibited'}`
         : '';
-    return clip(`${icon} ${own}${why}`, 160);
+    const said = ownSummaries && summaryOf(a) ? ` — ${summaryOf(a)}` : '';
+    return clip(`${icon} ${own}${why}${said}`, 240);
   });
   if (shownTotal > SHOWN_ALERTS) lines.push(`… and ${shownTotal - SHOWN_ALERTS} more`);
   const fields: NonNullable<Card['fields']> = [
@@ -169,7 +187,14 @@ export function renderGroupCard(
       value: shortDuration(endMs - Date.parse(started)),
       short: true,
     },
-    { title: 'Labels', value: clip(labelList(group.labels) || '(none)', 1000) },
+    {
+      title: 'Labels',
+      value: clip(
+        (labelList(group.labels) || '(none)') +
+          (Object.keys(shared).length > 0 ? ` · every alert listed: ${labelList(shared)}` : ''),
+        1000,
+      ),
+    },
     {
       title: `Alerts (${firingCount} firing, ${resolvedCount} resolved)`,
       value: clip(lines.join('\n') || '(none)', 1000),
@@ -192,8 +217,14 @@ export function renderGroupCard(
   if (runbook) buttons.push({ actionId: ALERT_ACTIONS.runbook, label: 'Runbook', value: id });
   return {
     title,
-    ...(summary || description
-      ? { text: clip([summary, description].filter(Boolean).join('\n\n'), 4000) }
+    // One summary for the card when its alerts agree; otherwise each line says its own.
+    ...((summary && !ownSummaries) || (description && oneDescription)
+      ? {
+          text: clip(
+            [ownSummaries ? '' : summary, oneDescription ? description : ''].filter(Boolean).join('\n\n'),
+            4000,
+          ),
+        }
       : {}),
     color:
       group.status === 'resolved'
