@@ -98,9 +98,9 @@ describe('Prometheus → Alertmanager → Opsroom', { timeout: 120_000 }, () => 
       assert.equal(found.length, 1);
       const text = JSON.stringify(found[0]!.card);
       assert.match(text, /Alerts \(2 firing, 0 resolved\)/);
-      assert.match(text, /disk=sda/);
-      assert.match(text, /disk=sdb/);
-      assert.match(text, /Disk sd[ab] is 9[57]% full/, 'the summary, with the value Prometheus filled in');
+      // Each disk's line, with the summary Prometheus filled in for it.
+      assert.match(text, /disk=sda — Disk sda is 95% full/);
+      assert.match(text, /disk=sdb — Disk sdb is 97% full/);
       return found;
     }, 60_000);
     assert.ok(!looksResolved(card!));
