@@ -20,6 +20,12 @@ export interface ReceiverSpec {
   slackUrl?: string;
   /** More `webhook_configs` (a counting sink beside Opsroom, say). */
   extraWebhookUrls?: string[];
+  /** `send_resolved` of the `webhookUrl` config (true by default; extra URLs always send resolves). */
+  sendResolved?: boolean;
+  /** `max_alerts` of the `webhookUrl` config (0, every alert, by default). */
+  maxAlerts?: number;
+  /** More keys of the `slack_configs` entry (title, text, color, fields, username, title_link, ...). */
+  slack?: Record<string, unknown>;
 }
 
 export interface AlertmanagerConfigSpec {
@@ -41,16 +47,26 @@ export function alertmanagerConfig(spec: AlertmanagerConfigSpec): string {
     name: r.name,
     ...(r.webhookUrl || r.extraWebhookUrls
       ? {
-          webhook_configs: [...(r.webhookUrl ? [r.webhookUrl] : []), ...(r.extraWebhookUrls ?? [])].map(
-            (url) => ({
-              url,
-              send_resolved: true,
-            }),
-          ),
+          webhook_configs: [
+            ...(r.webhookUrl
+              ? [
+                  {
+                    url: r.webhookUrl,
+                    send_resolved: r.sendResolved ?? true,
+                    ...(r.maxAlerts === undefined ? {} : { max_alerts: r.maxAlerts }),
+                  },
+                ]
+              : []),
+            ...(r.extraWebhookUrls ?? []).map((url) => ({ url, send_resolved: true })),
+          ],
         }
       : {}),
     ...(r.slackUrl
-      ? { slack_configs: [{ api_url: r.slackUrl, channel: '#alerts', send_resolved: true }] }
+      ? {
+          slack_configs: [
+            { api_url: r.slackUrl, channel: '#alerts', send_resolved: true, ...(r.slack ?? {}) },
+          ],
+        }
       : {}),
   }));
   return JSON.stringify(

@@ -47,9 +47,17 @@ export function alertStatus(card: Card): 'firing' | 'resolved' {
   return card.color === 'good' ? 'resolved' : 'firing';
 }
 
-/** Sent by Alertmanager's `slack_configs`: its title shape, its alerts link, or its default username. */
-function fromAlertmanager(message: SlackMessage, card: Card): boolean {
-  if (STATUS_PREFIX.test(card.title)) return true;
+/** An HTTP `User-Agent` Alertmanager's notifiers send (`Alertmanager/0.25.0`). */
+export function isAlertmanagerAgent(userAgent: string | undefined): boolean {
+  return userAgent !== undefined && /^Alertmanager\//i.test(userAgent);
+}
+
+/**
+ * Sent by Alertmanager's `slack_configs`: its User-Agent (a config may replace every default), its
+ * title shape, its alerts link, or its default username.
+ */
+function fromAlertmanager(message: SlackMessage, card: Card, agent: boolean): boolean {
+  if (agent || STATUS_PREFIX.test(card.title)) return true;
   if (message.username?.toLowerCase() === 'alertmanager') return true;
   return (message.attachments ?? []).some(
     (a) => typeof a.title_link === 'string' && a.title_link.includes(ALERTMANAGER_LINK),
@@ -63,10 +71,11 @@ function fromAlertmanager(message: SlackMessage, card: Card): boolean {
 export function alertGroupOf(
   card: Card,
   message?: SlackMessage,
+  agent = false,
 ): { status: 'firing' | 'resolved'; subject: string } | undefined {
   if (
     message
-      ? !fromAlertmanager(message, card)
+      ? !fromAlertmanager(message, card, agent)
       : !(STATUS_PREFIX.test(card.title) || card.footer?.includes('via '))
   )
     return undefined;
@@ -77,8 +86,8 @@ export function alertGroupOf(
 /**
  * `POST /hooks/slack/:token`: each message becomes a card in the hook's room. Messages Alertmanager's
  * `slack_configs` sends (`[FIRING:n] subject` / `[RESOLVED] subject` by default; custom titles too, by
- * their alerts link or username) update the card of their group in place instead, whichever of an HA pair sends them, and the card's thread gets a
- * line when the status changes. Slack payloads carry no fingerprint, so the subject's group label values
+ * their alerts link, username or the request's User-Agent) update the card of their group in place
+ * instead, whichever of an HA pair sends them, and the card's thread gets a line when the status changes. Slack payloads carry no fingerprint, so the subject's group label values
  * are the key; the id of the group's card is remembered per hook and, after a restart, found
  * again among the room's recent cards.
  */
@@ -97,13 +106,17 @@ export class SlackIncomingWebhook {
     },
   ) {}
 
-  /** Renders and posts (or updates) the card; resolves once it is committed. */
+  /**
+   * Renders and posts (or updates) the card; resolves once it is committed. `sender.alertmanager`: the
+   * request came from Alertmanager (its User-Agent), whatever its templates made of the message.
+   */
   async receive(
     target: SlackHookTarget,
     message: SlackMessage,
+    sender: { alertmanager?: boolean } = {},
   ): Promise<{ messageId: string; updated: boolean }> {
     const card = renderSlackCard(message, 'Incoming webhook');
-    const group = alertGroupOf(card, message);
+    const group = alertGroupOf(card, message, sender.alertmanager === true);
     if (!group) {
       return { messageId: await this.deps.poster.post({ roomId: target.roomId }, card), updated: false };
     }

@@ -2,7 +2,11 @@ import { z } from 'zod';
 import type { Actor } from '../../../core/actor.js';
 import { UnauthenticatedError, ValidationError } from '../../../core/errors.js';
 import type { RouteApp } from '../../route-context.js';
-import type { SlackHookResolver, SlackIncomingWebhook } from './incoming-webhook.js';
+import {
+  isAlertmanagerAgent,
+  type SlackHookResolver,
+  type SlackIncomingWebhook,
+} from './incoming-webhook.js';
 import { parseJsonField, parseSlackMessage } from './render.js';
 import { SlackApiError, type SlackWebApi } from './web-api.js';
 
@@ -59,7 +63,9 @@ export function registerSlackRoutes(app: RouteApp, deps: SlackRouteDeps): void {
             throw new ValidationError('invalid_payload: a form body must carry payload=<json>');
           body = parseJsonField('payload', payload);
         }
-        await deps.hook.receive(target, parseSlackMessage(body));
+        await deps.hook.receive(target, parseSlackMessage(body), {
+          alertmanager: isAlertmanagerAgent(req.headers['user-agent']),
+        });
         return reply.type('text/plain; charset=utf-8').send('ok');
       },
     );

@@ -75,6 +75,41 @@ for (const dialect of DIALECTS) {
       );
     });
 
+    test("slack_configs with every default replaced: Alertmanager's User-Agent keeps one card per group", async () => {
+      // username and title_link templated away: only the request's User-Agent says Alertmanager sent it.
+      const body = (status: 'FIRING' | 'RESOLVED', color: string) => ({
+        channel: '#alerts',
+        username: 'PromBot',
+        attachments: [
+          {
+            title: `OwnTemplates is ${status}`,
+            title_link: 'https://grafana.example/d/disk',
+            text: '• disk 97% full on s-2:9100',
+            color,
+            fields: [{ title: 'Firing', value: status === 'FIRING' ? '2' : '0', short: true }],
+          },
+        ],
+      });
+      const post = (payload: object, userAgent = 'Alertmanager/0.25.0') =>
+        t.request({ method: 'POST', url: hookPath, headers: { 'user-agent': userAgent }, payload });
+      for (const payload of [
+        body('FIRING', '#d63232'),
+        body('FIRING', '#d63232'),
+        body('RESOLVED', '#2eb886'),
+      ])
+        assert.equal((await post(payload)).statusCode, 200);
+      const cards = (await history()).filter((m) => m.card?.title.startsWith('OwnTemplates'));
+      assert.deepEqual(
+        cards.map((m) => [m.card?.title, m.card?.color, m.card?.fields?.[0]?.value]),
+        [['OwnTemplates is RESOLVED', '#2eb886', '0']],
+      );
+      // The same body from another sender is an ordinary message: a card each.
+      await post(body('FIRING', '#d63232'), 'curl/8.0');
+      await post(body('FIRING', '#d63232'), 'curl/8.0');
+      const ordinary = (await history()).filter((m) => m.card?.title === 'OwnTemplates is FIRING');
+      assert.equal(ordinary.length, 2);
+    });
+
     test('a payload= form body with Block Kit becomes a card; other messages each get their own', async () => {
       const payload = JSON.stringify({
         text: 'fallback',
