@@ -115,6 +115,7 @@ export async function buildApp(config: OpsroomConfig, overrides: AppOverrides = 
     bus,
     sessionTtlHours: config.auth.sessionTtlHours,
     roles: policy.roleNames,
+    adminRoles: policy.adminRoles,
   });
   const audit = new AuditService({
     database,

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Channel } from '../core/actor.js';
+import { type Channel, scopesAllowWrite } from '../core/actor.js';
 import { CodedError, ErrorCode, PermissionDeniedError, UnauthenticatedError } from '../core/errors.js';
 import { secretsEqual } from '../core/ids.js';
 import { CSRF_HEADER, SESSION_COOKIE } from '../domains/identity/routes.js';
@@ -17,7 +17,8 @@ function bearerToken(request: FastifyRequest): string | undefined {
 
 /**
  * Authenticates a request by API token (Authorization: Bearer …) or session cookie. Cookie-borne
- * writes must echo the session's CSRF token; token-borne writes need the `write` scope.
+ * writes must echo the session's CSRF token; token-borne writes need the `write` (or `admin`) scope.
+ * What else the token's scopes allow is decided where its Actor is built (`IdentityService.actorFor`).
  */
 export async function authenticate(
   identity: IdentityService,
@@ -28,7 +29,7 @@ export async function authenticate(
   if (token !== undefined) {
     const actor = await identity.authenticateToken(token, options.channel ?? 'api');
     if (!actor) throw new UnauthenticatedError('The API token is unknown, revoked or expired');
-    if (!SAFE_METHODS.has(request.method) && !actor.scopes?.some((s) => s === 'write' || s === 'admin')) {
+    if (!SAFE_METHODS.has(request.method) && !scopesAllowWrite(actor)) {
       throw new PermissionDeniedError('This token has read scope only');
     }
     request.actor = actor;

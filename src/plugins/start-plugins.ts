@@ -2,7 +2,7 @@
  * Wires the listeners, the `listeners:` from opsroom.yaml and the plugins into a running bot, in one
  * call from buildApp. Start it after the bot; stop it before the bot.
  */
-import type { Actor } from '../core/actor.js';
+import type { Actor, TokenScope } from '../core/actor.js';
 import type { Clock } from '../core/clock.js';
 import type { Bot } from '../domains/bot/index.js';
 import {
@@ -54,8 +54,10 @@ export async function startPluginsAndListeners(deps: StartPluginsDeps): Promise<
     redact: deps.redact,
     onError,
   });
-  const actorOf = async (row: Awaited<ReturnType<IdentityService['store']['userById']>>) =>
-    row && row.disabledAt === null ? deps.identity.actorFor(row, 'system') : undefined;
+  const actorOf = async (
+    row: Awaited<ReturnType<IdentityService['store']['userById']>>,
+    scopes?: readonly TokenScope[],
+  ) => (row && row.disabledAt === null ? deps.identity.actorFor(row, 'system', scopes) : undefined);
   const removeConfigured = installConfigListeners(deps.listenerSpecs, {
     listeners,
     // Not waiting: a job shows its own live card in the room, as when a person types the line.
@@ -64,7 +66,7 @@ export async function startPluginsAndListeners(deps: StartPluginsDeps): Promise<
     describeRoom: (ref) => deps.chat.rooms.describe(ref),
     actorNamed: async (username) =>
       actorOf(await deps.identity.store.userByUsername(username.replace(/^@/, '').toLowerCase())),
-    actorOf: async (userId) => actorOf(await deps.identity.store.userById(userId)),
+    actorOf: async (userId, scopes) => actorOf(await deps.identity.store.userById(userId), scopes),
     bot: deps.bot.actor,
     onError,
   });

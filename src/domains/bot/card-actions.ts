@@ -1,4 +1,4 @@
-import type { Actor } from '../../core/actor.js';
+import type { Actor, TokenScope } from '../../core/actor.js';
 import type { EventBus } from '../../runtime/event-bus.js';
 import { ALERT_ACTIONS } from '../alerts/card.js';
 import { CANCEL_ACTION } from '../jobs/card.js';
@@ -29,7 +29,8 @@ export interface CardActionDeps {
   roomNameOf: (roomId: string) => Promise<string | undefined>;
   /** The thread a message is a reply in; undefined for a message in the room itself. */
   threadOf: (messageId: string) => Promise<string | undefined>;
-  actorOf: (userId: string) => Promise<Actor | undefined>;
+  /** The presser as an actor, bounded by the scopes of the API token they pressed with, if any. */
+  actorOf: (userId: string, scopes?: readonly TokenScope[]) => Promise<Actor | undefined>;
 }
 
 /**
@@ -47,7 +48,7 @@ export function attachCardActions(deps: CardActionDeps): () => void {
     deps.dispatcher.track(
       (async () => {
         if (!(await deps.dispatcher.claim(`action:${roomId}:${seq}`))) return;
-        const actor = await deps.actorOf(data.userId);
+        const actor = await deps.actorOf(data.userId, event.payload.scopes);
         if (!actor) return;
         const roomName = await deps.roomNameOf(roomId);
         // A suggestion runs where the card is, as if typed there; other presses answer in the card's thread.

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Actor } from '../../core/actor.js';
+import type { Actor, TokenScope } from '../../core/actor.js';
 import type { Clock } from '../../core/clock.js';
 import type { EventBus } from '../../runtime/event-bus.js';
 import type { DB } from '../../storage/tables.js';
@@ -69,8 +69,11 @@ export interface DispatcherDeps {
   /** Checks that `@user` and `#room` arguments name ones that exist. */
   entities: EntityLookup;
   defaultTimeoutMs: number;
-  /** Looks up a user as an actor (their roles now, not when they wrote). */
-  actorOf: (userId: string) => Promise<Actor | undefined>;
+  /**
+   * Looks up a user as an actor (their roles now, not when they wrote), bounded by the scopes of the
+   * API token they wrote with, if any (`IdentityService.actorFor`).
+   */
+  actorOf: (userId: string, scopes?: readonly TokenScope[]) => Promise<Actor | undefined>;
   onError: (error: unknown, context: Record<string, unknown>) => void;
   /** Removes secret values from anything the bot says (replies, cards, errors). */
   redact: (text: string) => string;
@@ -120,7 +123,7 @@ export class BotDispatcher {
     return bus.subscribe('message.created', (event) => {
       const message = event.payload.data;
       if (message.userId === this.deps.bot.userId || message.deletedAt !== null) return;
-      this.track(this.handle(message), { messageId: message.id });
+      this.track(this.handle(message, event.payload.scopes), { messageId: message.id });
     });
   }
 
@@ -273,14 +276,14 @@ export class BotDispatcher {
     return suggestionCard(line, commands, nowMs);
   }
 
-  private async handle(message: MessageView): Promise<void> {
+  private async handle(message: MessageView, scopes: readonly TokenScope[] | undefined): Promise<void> {
     const room = await this.deps.chat.rooms.describe(message.roomId);
     if (!room) return;
     const direct = room.kind === 'dm' && room.name.split('--').includes(this.deps.bot.username);
     const line = this.deps.addressed(message.text, direct);
     if (line === undefined) return;
     if (!(await this.claim(message.id))) return;
-    const actor = await this.deps.actorOf(message.userId);
+    const actor = await this.deps.actorOf(message.userId, scopes);
     const where = {
       roomId: room.id,
       roomName: room.name,

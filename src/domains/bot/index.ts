@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { type Actor, SYSTEM_ACTOR } from '../../core/actor.js';
+import { type Actor, SYSTEM_ACTOR, type TokenScope } from '../../core/actor.js';
 import type { Clock } from '../../core/clock.js';
 import type { EventBus } from '../../runtime/event-bus.js';
 import type { DB } from '../../storage/tables.js';
@@ -84,9 +84,10 @@ export async function startBot(deps: BotDeps): Promise<Bot> {
       displayName: 'Opsroom bot',
     }));
   const actor: Actor = { userId: user.id, username: name, roles: ['member'], channel: 'system' };
-  const actorOf = async (userId: string) => {
+  // Whoever wrote the line or pressed the button, with no more than their API token allowed, if any.
+  const actorOf = async (userId: string, scopes?: readonly TokenScope[]) => {
     const row = await deps.identity.store.userById(userId);
-    return row && row.disabledAt === null ? deps.identity.actorFor(row, 'web') : undefined;
+    return row && row.disabledAt === null ? deps.identity.actorFor(row, 'web', scopes) : undefined;
   };
   const messages = botMessages(deps.chat, actor);
   const registry = new CommandRegistry();

@@ -3,7 +3,7 @@
  * rate limit → parse → audit → policy → rooms → confirm/approve → run, with redaction around it all.
  * Each stage is a small function that answers itself or passes the run on with `next()`.
  */
-import type { Actor } from '../../core/actor.js';
+import { type Actor, scopesAllowWrite } from '../../core/actor.js';
 import type { Card } from '../chat/schema.js';
 import type { JobWithOutput } from '../jobs/schema.js';
 import type { Policy } from '../policy/policy.js';
@@ -127,6 +127,9 @@ export function policyStage(policy: Policy): Stage {
     const { command, args } = run.parsed!;
     const permission = command.permissionFor(args as never);
     run.permission = permission;
+    // A read-only API token runs nothing: a run is a job, an audit record, a card (boundByScopes).
+    if (!scopesAllowWrite(run.actor))
+      return refusal(command, `Your API token has read scope only: it cannot run \`${command.name}\`.`);
     const allowed = policy.allows(run.actor, {
       permission,
       command: command.name,

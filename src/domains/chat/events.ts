@@ -1,3 +1,4 @@
+import type { TokenScope } from '../../core/actor.js';
 import type { RoomScoped } from '../../core/events.js';
 import type { MessageView, RoomView } from './schema.js';
 
@@ -7,13 +8,23 @@ export interface RoomStreamEvent<T> extends RoomScoped {
   data: T;
 }
 
+/**
+ * On the bus only (never in the frame, the stored event or a replay): the scopes of the API token the
+ * message was posted or the button pressed with. The bot runs the line as that person through
+ * `IdentityService.actorFor(user, channel, scopes)`, so a token does no more through the bot than
+ * it may itself. Absent for a session or the server's own posts.
+ */
+export interface ByToken {
+  scopes?: TokenScope[];
+}
+
 declare module '../../core/events.js' {
   interface OpsroomEvents {
     'room.created': RoomStreamEvent<RoomView>;
     'room.updated': RoomStreamEvent<RoomView>;
     'member.joined': RoomStreamEvent<{ userId: string; username: string }>;
     'member.left': RoomStreamEvent<{ userId: string; username: string }>;
-    'message.created': RoomStreamEvent<MessageView>;
+    'message.created': RoomStreamEvent<MessageView> & ByToken;
     'message.updated': RoomStreamEvent<MessageView>;
     'message.deleted': RoomStreamEvent<{ id: string; deletedAt: string; by: string }>;
     'reaction.added': RoomStreamEvent<{ messageId: string; emoji: string; userId: string; username: string }>;
@@ -44,7 +55,8 @@ declare module '../../core/events.js' {
       value?: string;
       userId: string;
       username: string;
-    }>;
+    }> &
+      ByToken;
   }
 }
 

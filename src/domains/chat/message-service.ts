@@ -61,7 +61,7 @@ export class MessageService {
     // SQLite: the same rows in one transaction of prepared statements (see SqliteRoomWrites).
     const events = await (this.deps.sqliteWrites?.write(writes.sqlite) ??
       this.deps.db.transaction().execute(writes.kysely));
-    publishAll(this.deps.bus, events);
+    publishAll(this.deps.bus, events, actor);
     return { ...view, seq: events[events.length - 1]!.seq };
   }
 
@@ -274,7 +274,7 @@ export class MessageService {
     const event = await this.deps.db
       .transaction()
       .execute((trx) => appendRoomEvent(trx, { type: 'card.action', roomId: message.roomId, at, data }));
-    publishAll(this.deps.bus, [event]);
+    publishAll(this.deps.bus, [event], actor);
     return event.seq;
   }
 

@@ -22,11 +22,15 @@ export interface ChatDeps {
 }
 
 /** Publishes committed room-stream events in order. */
-export function publishAll(bus: EventBus, events: AppendedEvent<unknown>[]): void {
+export function publishAll(bus: EventBus, events: AppendedEvent<unknown>[], by?: Actor): void {
+  // The token's scopes travel with the events a person's post or press causes (see ByToken).
+  const scopes = by?.scopes;
   for (const e of events) {
     bus.publish(
       e.type as RoomStreamEventType,
-      { roomId: e.roomId, seq: e.seq, frame: e.frame, data: e.data } as never,
+      (scopes === undefined
+        ? { roomId: e.roomId, seq: e.seq, frame: e.frame, data: e.data }
+        : { roomId: e.roomId, seq: e.seq, frame: e.frame, data: e.data, scopes }) as never,
     );
   }
 }

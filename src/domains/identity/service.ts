@@ -1,4 +1,12 @@
-import { type Actor, type Channel, isAdmin, ROLES, type Role, type TokenScope } from '../../core/actor.js';
+import {
+  type Actor,
+  boundByScopes,
+  type Channel,
+  isAdmin,
+  ROLES,
+  type Role,
+  type TokenScope,
+} from '../../core/actor.js';
 import type { Clock } from '../../core/clock.js';
 import {
   ConflictError,
@@ -39,6 +47,12 @@ export interface IdentityDeps {
    * (`createPolicy(config.policy).roleNames`). Default: the built-in roles.
    */
   roles?: readonly string[];
+  /**
+   * The roles that amount to admin (`createPolicy(config.policy).adminRoles`: `admin` and configured
+   * roles that inherit it or hold `*`): a token without the `admin` scope acts as `operator` in their
+   * place, and only their holders may have admin-scoped tokens. Default: `admin`.
+   */
+  adminRoles?: readonly string[];
 }
 
 export interface Session {
@@ -54,24 +68,35 @@ export class IdentityService {
   readonly store: IdentityStore;
   /** Role names users may hold (built-in and configured). */
   readonly knownRoles: readonly string[];
+  private readonly adminRoles: readonly string[];
   constructor(private readonly deps: IdentityDeps) {
     this.store = deps.store;
     this.knownRoles = deps.roles ?? ROLES;
+    this.adminRoles = deps.adminRoles ?? ['admin'];
   }
 
   private nowIso(): string {
     return this.deps.clock.now().toISOString();
   }
 
-  actorFor(user: UserView | UserRow, channel: Channel, scopes?: TokenScope[]): Actor {
+  /**
+   * The Actor for a user: every actor the server acts for is built here (sessions, API tokens, the
+   * bot running a line someone posted or a button they pressed, runs as another user, the offline CLI).
+   * With `scopes` (the request came with an API token, or the message or press that reached the bot
+   * did), the roles are cut down by `boundByScopes` (core/actor.ts), the one rule that makes scopes
+   * bound permissions: without the `admin` scope, `admin` (and any role that amounts to it) counts as
+   * `operator`, so neither the policy nor `isAdmin` sees an admin; with `read` alone, `scopesAllowWrite`
+   * is false, so nothing can be posted or run. Every permission check downstream reads this actor.
+   */
+  actorFor(user: UserView | UserRow, channel: Channel, scopes?: readonly TokenScope[]): Actor {
     const view =
       'roles' in user && Array.isArray(user.roles) ? (user as UserView) : toUserView(user as UserRow);
     return {
       userId: view.id,
       username: view.username,
-      roles: view.roles,
+      roles: boundByScopes(view.roles, scopes, this.adminRoles),
       channel,
-      ...(scopes ? { scopes } : {}),
+      ...(scopes ? { scopes: [...scopes] } : {}),
     };
   }
 
@@ -202,7 +227,8 @@ export class IdentityService {
       throw new PermissionDeniedError('Only admins can create tokens for other users');
     }
     const scopes: TokenScope[] = data.scopes ?? ['read', 'write'];
-    if (scopes.includes('admin') && !JSON.parse(owner.roles).includes('admin')) {
+    const ownerRoles = JSON.parse(owner.roles) as string[];
+    if (scopes.includes('admin') && !ownerRoles.some((role) => this.adminRoles.includes(role))) {
       throw new ValidationError(
         `'${owner.username}' is not an admin, so the token cannot have the admin scope`,
       );

@@ -73,6 +73,11 @@ const NO_GRANTS: readonly CompiledGrant[] = [];
 export class ConfiguredPolicy implements ExplainablePolicy {
   /** Built-in roles first, then custom ones in file order. */
   readonly roleNames: readonly string[];
+  /**
+   * The roles that allow everything (`admin`, and configured roles that inherit it or hold `*`): what an
+   * API token without the `admin` scope may not act with (`boundByScopes` in core/actor.ts).
+   */
+  readonly adminRoles: readonly string[];
   private readonly roles = new Map<string, CompiledRole>();
   private readonly userGrants = new Map<string, CompiledGrant[]>();
 
@@ -123,6 +128,7 @@ export class ConfiguredPolicy implements ExplainablePolicy {
         .map((g) => g.compiled);
       this.roles.set(name, role);
     }
+    this.adminRoles = Object.freeze(this.roleNames.filter((name) => this.roles.get(name)?.all !== undefined));
     for (const grant of grants) {
       if (grant.user === undefined) continue;
       const list = this.userGrants.get(grant.user) ?? [];

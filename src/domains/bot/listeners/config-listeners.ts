@@ -4,7 +4,7 @@
  * and posts the reply into a room as the bot. Users and rooms are looked up when a listener fires:
  * a user created later, or a changed role, counts.
  */
-import type { Actor } from '../../../core/actor.js';
+import type { Actor, TokenScope } from '../../../core/actor.js';
 import type { EventType } from '../../../core/events.js';
 import type { Card } from '../../chat/schema.js';
 import { quoteToken } from '../tokenizer.js';
@@ -39,7 +39,8 @@ export interface ConfigListenerDeps {
   describeRoom: (ref: string) => Promise<HeardRoom | undefined>;
   /** An enabled user as an actor, by username or by id; undefined when unknown or disabled. */
   actorNamed: (username: string) => Promise<Actor | undefined>;
-  actorOf: (userId: string) => Promise<Actor | undefined>;
+  /** An enabled user as an actor by id, bounded by the API token's scopes they wrote with, if any. */
+  actorOf: (userId: string, scopes?: readonly TokenScope[]) => Promise<Actor | undefined>;
   bot: Actor;
   onError: (error: unknown, context: Record<string, unknown>) => void;
 }
@@ -80,9 +81,10 @@ function install(spec: ListenerSpec, id: string, deps: ConfigListenerDeps): () =
   if (spec.hear !== undefined) {
     return deps.listeners.hear.add(
       spec.hear,
-      async ({ match, message, room }) => {
-        // Without `as:` the command runs as the person who wrote the message, with their permissions.
-        const author = spec.as === undefined ? await deps.actorOf(message.userId) : undefined;
+      async ({ match, message, room, scopes }) => {
+        // Without `as:` the command runs as the person who wrote the message, with their permissions
+        // (no more than the API token they wrote with allows).
+        const author = spec.as === undefined ? await deps.actorOf(message.userId, scopes) : undefined;
         const actor =
           spec.as !== undefined ? await runAs(spec.as) : author && { ...author, channel: 'system' as const };
         if (actor) await runIn(actor, room, fillCaptures(spec.run, match), message.threadId ?? undefined);

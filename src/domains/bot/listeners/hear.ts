@@ -4,7 +4,7 @@
  * ruled out with one `includes` (see hear-literal.ts); the others get one precompiled `exec`. No
  * allocation unless a regex matches. Claims and room look-ups happen only after a match.
  */
-import type { Actor } from '../../../core/actor.js';
+import type { Actor, TokenScope } from '../../../core/actor.js';
 import { ConflictError, ValidationError } from '../../../core/errors.js';
 import type { EventBus } from '../../../runtime/event-bus.js';
 import type { ChatDomain } from '../../chat/index.js';
@@ -27,6 +27,11 @@ export interface HearContext {
   readonly match: RegExpExecArray;
   readonly message: MessageView;
   readonly room: HeardRoom;
+  /**
+   * The scopes of the API token the message was posted with; absent for a session. Run anything as the
+   * author with `actorFor(author, channel, scopes)`, so a token does no more through a listener.
+   */
+  readonly scopes?: readonly TokenScope[];
   /** The listener's id (stable across nodes; used for its exactly-once claim). */
   readonly listenerId: string;
   /** Posts as the bot in the message's room (and thread, when the message is in one). */
@@ -163,14 +168,18 @@ export class HearRunner {
       if (message.userId === this.deps.bot.userId || message.deletedAt !== null) return;
       const matches = this.deps.listeners.match(message.text);
       if (matches.length === 0) return;
-      this.deps.inFlight.track(this.handle(message, matches), (error) =>
+      this.deps.inFlight.track(this.handle(message, matches, event.payload.scopes), (error) =>
         this.deps.onError(error, { messageId: message.id }),
       );
     });
   }
 
   /** Runs the matching listeners for one message; each claims `<messageId>:hear:<id>` first. */
-  async handle(message: MessageView, matches: readonly HearMatch[]): Promise<void> {
+  async handle(
+    message: MessageView,
+    matches: readonly HearMatch[],
+    scopes?: readonly TokenScope[],
+  ): Promise<void> {
     const room = await this.deps.chat.rooms.describe(message.roomId);
     if (!room) return;
     await Promise.all(
@@ -182,6 +191,7 @@ export class HearRunner {
             match,
             message,
             room,
+            ...(scopes === undefined ? {} : { scopes }),
             listenerId: listener.id,
             reply: (reply) => this.deps.say(room.id, reply, message.threadId ?? undefined),
           });
