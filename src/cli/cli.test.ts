@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { startTestApp, type TestApp, type TestUser } from '../../test/support/app.js';
 import { cli, startCli, waitFor } from '../../test/support/cli.js';
+import { defineCommand } from '../domains/bot/command.js';
 
 /** A port nothing listens on: bind one, then let it go. */
 async function closedPort(): Promise<number> {
@@ -196,6 +197,40 @@ describe('opsroom CLI against a running server', () => {
     assert.match(anonymous.stderr, /--token or set OPSROOM_TOKEN.*--offline/s);
     const fromEnv = await cli(['user', 'list'], { env: { url, token: server.admin.token } });
     assert.equal(fromEnv.code, 0, 'OPSROOM_URL and OPSROOM_TOKEN work as well as the options');
+  });
+
+  test("an admin's token without the admin scope acts as an operator, and token create says so", async () => {
+    server.app.bot.registry.register(
+      defineCommand({
+        name: 'maintenance',
+        summary: 'Admins only',
+        usage: ['maintenance'],
+        args: {},
+        permission: 'maintenance:run',
+        instant: true,
+        run: () => 'maintenance done',
+      }),
+    );
+    const plain = await admin('token', 'create', '--name', 'plain');
+    assert.equal(plain.code, 0, plain.stderr);
+    assert.match(
+      plain.stderr,
+      /@root is an admin, but this token has no admin scope: it acts as an operator/,
+    );
+    const rw = plain.stdout.trimEnd().split('\n').at(-1)!;
+    const denied = await as(rw, 'run', 'maintenance');
+    assert.equal(denied.code, 3, denied.stdout + denied.stderr);
+    assert.match(denied.stdout + denied.stderr, /You need the `maintenance:run` permission/);
+    assert.equal((await as(rw, 'user', 'add', 'zed')).code, 3);
+
+    const full = await admin('token', 'create', '--name', 'full', '--scopes', 'read,write,admin');
+    assert.equal(full.code, 0, full.stderr);
+    assert.equal(full.stderr, '', 'no notice for an admin-scoped token');
+    const token = full.stdout.trimEnd().split('\n').at(-1)!;
+    const ran = await as(token, 'run', 'maintenance');
+    assert.equal(ran.code, 0, ran.stdout + ran.stderr);
+    assert.match(ran.stdout, /maintenance done/);
+    assert.match((await admin('token', 'create', '--help')).stdout, /acts as an operator/);
   });
 
   test('a server that is down: exit 1 and a clear message', async () => {

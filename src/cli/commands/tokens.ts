@@ -27,11 +27,20 @@ export function registerTokenCommands(program: Command, ctx: CliContext): void {
   token
     .command('create')
     .description('create an API token; the token itself is printed alone on the last line, once')
+    .addHelpText(
+      'after',
+      `
+Scopes are a ladder: read reads; write also posts and runs bot commands; admin also does what only
+admins may (users, roles, other people's tokens, secrets, integrations, the audit log, every
+permission only the admin role grants). A token never does more than its user's roles allow, and an
+admin's token without the admin scope acts as an operator. For admin work from the CLI:
+  opsroom token create --scopes read,write,admin`,
+    )
     .option('-u, --user <username>', "whose token (default: yours; someone else's needs admin)")
     .option('-n, --name <name>', 'what the token is for', 'cli')
     .option(
       '-s, --scopes <list>',
-      `comma-separated: ${TOKEN_SCOPES.join(', ')} (default: read,write)`,
+      `comma-separated: ${TOKEN_SCOPES.join(', ')} (default: read,write; admin work needs admin)`,
       parseScopes,
     )
     .option('--expires-in-days <days>', 'expire after this many days', wholeNumber(1, 3650))
@@ -40,7 +49,20 @@ export function registerTokenCommands(program: Command, ctx: CliContext): void {
       if (opts.user !== undefined) request.username = opts.user;
       if (opts.scopes !== undefined) request.scopes = opts.scopes;
       if (opts.expiresInDays !== undefined) request.expiresInDays = opts.expiresInDays;
-      const created = await ctx.withClient((client) => client.createToken(request));
+      const { created, ownerIsAdmin } = await ctx.withClient(async (client) => {
+        const made = await client.createToken(request);
+        // An admin's token without the admin scope acts as an operator: say so, since that surprises.
+        const owner = made.scopes.includes('admin')
+          ? undefined
+          : (await client.listUsers()).find((u) => u.username === made.username);
+        return { created: made, ownerIsAdmin: owner?.roles.includes('admin') === true };
+      });
+      if (ownerIsAdmin) {
+        ctx.notice(
+          `@${created.username} is an admin, but this token has no admin scope: it acts as an operator ` +
+            '(no users, roles, secrets, integrations or audit log); for admin work create one with --scopes read,write,admin',
+        );
+      }
       if (ctx.json) return ctx.out.line(JSON.stringify(created));
       const expiry = created.expiresAt === null ? '' : `, expires ${dateTime(created.expiresAt)}`;
       ctx.out.line(
