@@ -166,9 +166,13 @@ export class BotDispatcher {
     return wait && reply.done ? this.finish(reply, wait) : this.redacted(reply);
   }
 
-  /** Runs a proposal that was just confirmed or approved, as the person who asked for it. */
+  /**
+   * Runs a proposal that was just confirmed or approved, as the person who asked for it. A confirmation
+   * is the requester acting now, so the run gets the scopes of the token they confirm with (if any).
+   */
   async runDecided(proposal: Proposal, decider: Actor): Promise<BotReply> {
-    const requester = await this.deps.actorOf(proposal.requesterId);
+    const scopes = decider.userId === proposal.requesterId ? decider.scopes : undefined;
+    const requester = await this.deps.actorOf(proposal.requesterId, scopes);
     if (!requester) return { outcome: 'denied', text: `@${proposal.requester} can no longer run commands.` };
     const reply = await this.chain({
       actor: { ...requester, channel: proposal.channel as Actor['channel'] },

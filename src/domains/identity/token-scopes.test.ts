@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { startTestApp, type TestApp, type TestUser } from '../../../test/support/app.js';
 import { DIALECTS } from '../../../test/support/databases.js';
 import { WsTestClient } from '../../../test/support/ws-client.js';
-import { SYSTEM_ACTOR, type TokenScope } from '../../core/actor.js';
+import { isAdmin, SYSTEM_ACTOR, type TokenScope } from '../../core/actor.js';
 import { defineCommand } from '../bot/command.js';
 import { SUGGESTION_ACTION } from '../bot/natural-language-card.js';
 
@@ -21,6 +21,18 @@ const maintenance = defineCommand({
   permission: 'maintenance:run',
   instant: true,
   run: () => 'maintenance done',
+});
+
+/** A risky command (confirmation first) that says whether it ran as an admin. */
+const reveal = defineCommand({
+  name: 'reveal',
+  summary: 'Says who it runs as, after a confirmation',
+  usage: ['reveal'],
+  args: {},
+  permission: 'bot:use',
+  risk: 'confirm',
+  instant: true,
+  run: ({ actor }) => `ran as admin: ${isAdmin(actor)}`,
 });
 
 const AUDIT_REFUSED = /You need the `audit:read` permission/;
@@ -69,6 +81,7 @@ for (const dialect of DIALECTS) {
       });
       url = `${(await t.listen()).replace(/^http/, 'ws')}/api/ws`;
       t.app.bot.registry.register(maintenance);
+      t.app.bot.registry.register(reveal);
       rootRw = await tokenFor('root', ['read', 'write']);
       rootRead = await tokenFor('root', ['read']);
       await t.request({ method: 'POST', url: '/api/rooms', as: t.admin, payload: { name: 'ops' } });
@@ -179,6 +192,18 @@ for (const dialect of DIALECTS) {
     test("a configured hear listener runs as the author with no more than the author's token allows", async () => {
       assert.match(await say(rootRw, 'show me the audit'), AUDIT_REFUSED);
       assert.doesNotMatch(await say(t.admin, 'show me the audit'), AUDIT_REFUSED);
+    });
+
+    test('a run confirmed with a read,write token runs with that token', async () => {
+      const confirmWith = async (as: TestUser) => {
+        const proposed = await run(as, 'reveal');
+        assert.equal(proposed.outcome, 'pending', proposed.text);
+        const nonce = /confirm (\w+)/.exec(proposed.text)?.[1];
+        assert.ok(nonce, proposed.text);
+        return (await run(as, `confirm ${nonce}`)).text;
+      };
+      assert.equal(await confirmWith(rootRw), 'ran as admin: false');
+      assert.equal(await confirmWith(t.admin), 'ran as admin: true');
     });
 
     test('a role that inherits admin is bounded too, and may have admin-scoped tokens', async () => {
