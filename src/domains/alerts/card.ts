@@ -51,6 +51,22 @@ const ICON: Record<GroupStatus, string> = {
 /** Alerts listed on a card; the rest are counted. */
 export const SHOWN_ALERTS = 10;
 
+/**
+ * The annotation that carries a body's `truncatedAlerts` (parse-payloads.ts): alerts of the sender's
+ * group it left out (Alertmanager's `max_alerts`), which Opsroom counts but cannot list.
+ */
+export const TRUNCATED_ANNOTATION = '__truncated_alerts__';
+
+/** The most alerts a firing alert's last body said were left out (0 when none). */
+function leftOut(firing: readonly CardAlert[]): number {
+  let most = 0;
+  for (const alert of firing) {
+    const count = Number(alert.annotations[TRUNCATED_ANNOTATION] ?? 0);
+    if (Number.isSafeInteger(count) && count > most) most = count;
+  }
+  return most;
+}
+
 export function severityColor(severity: string): Card['color'] {
   if (/^(critical|crit|page|error|high|p1|sev1|disaster|emergency)$/i.test(severity)) return 'danger';
   if (/^(warning|warn|medium|p2|p3|sev2|average)$/i.test(severity)) return 'warning';
@@ -140,10 +156,13 @@ export function renderGroupCard(
   counts?: CardCounts,
 ): Card {
   const firing = alerts.filter((a) => a.status === 'firing');
-  const firingCount = counts?.firing ?? firing.length;
+  const knownFiring = counts?.firing ?? firing.length;
+  // Firing alerts the sender counted but did not send (max_alerts): counted, not listed.
+  const untold = group.status === 'resolved' || knownFiring === 0 ? 0 : leftOut(firing);
+  const firingCount = knownFiring + untold;
   const resolvedCount = counts?.resolved ?? alerts.length - firing.length;
   const shownFrom = firing.length > 0 ? firing : alerts;
-  const shownTotal = firing.length > 0 ? firingCount : firingCount + resolvedCount;
+  const shownTotal = firing.length > 0 ? knownFiring : knownFiring + resolvedCount;
   const first = shownFrom[0];
   const summary = first?.annotations.summary ?? first?.annotations.message ?? '';
   const description = first?.annotations.description ?? '';
@@ -178,6 +197,7 @@ export function renderGroupCard(
     return clip(`${icon} ${own}${why}${said}`, 240);
   });
   if (shownTotal > SHOWN_ALERTS) lines.push(`… and ${shownTotal - SHOWN_ALERTS} more`);
+  if (untold > 0) lines.push(`… and ${untold} more the sender did not list (Alertmanager's max_alerts)`);
   const fields: NonNullable<Card['fields']> = [
     { title: 'Status', value: statusText(group), short: true },
     { title: 'Severity', value: group.severity, short: true },

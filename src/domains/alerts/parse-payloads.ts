@@ -1,5 +1,6 @@
 import { ValidationError } from '../../core/errors.js';
 import { parseOrThrow } from '../../core/validation.js';
+import { TRUNCATED_ANNOTATION } from './card.js';
 import { type GenericAlert, genericAlertSchema, type IncomingAlert } from './schema.js';
 
 /** What a sender's body gives the pipeline: its alerts and where they came from. */
@@ -66,6 +67,22 @@ function alertList(value: unknown): IncomingAlert[] {
 }
 
 /**
+ * `truncatedAlerts`: how many alerts of its group a sender left out of the body (Alertmanager's
+ * `max_alerts`; Grafana copies the field). Opsroom never hears of those alerts, so each alert of the
+ * body carries the count in the annotation TRUNCATED_ANNOTATION and the card adds it to the ones it
+ * counts (card.ts). A resend with the same count changes nothing; a new count updates the alerts and
+ * so the card. Bodies without truncation are left as they are.
+ */
+function withTruncated(alerts: IncomingAlert[], value: unknown): IncomingAlert[] {
+  if (value === undefined || value === null || value === 0) return alerts;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0)
+    fail('truncatedAlerts', 'must be a whole number, 0 or more');
+  const count = String(value);
+  for (const alert of alerts) alert.annotations = { ...alert.annotations, [TRUNCATED_ANNOTATION]: count };
+  return alerts;
+}
+
+/**
  * Alertmanager's webhook body, version 4, as sent by 0.25 to 0.34: `notification_reason` (0.32+) and
  * `routeLabels` (0.34+) are accepted and not needed. The `fingerprint` it sends is recomputed (the
  * same FNV-1a) rather than trusted.
@@ -78,7 +95,10 @@ export function parseAlertmanager(body: unknown): ParsedDelivery {
       `unknown payload version ${JSON.stringify(body.version ?? null)}: Opsroom reads Alertmanager's version "4"`,
     );
   }
-  return { alerts: alertList(body.alerts), externalUrl: optionalString(body.externalURL, 'externalURL') };
+  return {
+    alerts: withTruncated(alertList(body.alerts), body.truncatedAlerts),
+    externalUrl: optionalString(body.externalURL, 'externalURL'),
+  };
 }
 
 /**
@@ -106,7 +126,10 @@ export function parseGrafana(body: unknown): ParsedDelivery {
       `unknown payload version ${JSON.stringify(body.version ?? null)}: Opsroom reads Grafana's webhook version "1"`,
     );
   }
-  return { alerts: alertList(body.alerts), externalUrl: optionalString(body.externalURL, 'externalURL') };
+  return {
+    alerts: withTruncated(alertList(body.alerts), body.truncatedAlerts),
+    externalUrl: optionalString(body.externalURL, 'externalURL'),
+  };
 }
 
 function genericToIncoming(alert: GenericAlert, path: string): IncomingAlert {

@@ -1,0 +1,426 @@
+// Debian's Alertmanager 0.25 with configurations the first peer test does not try, each pointed at a
+// real Opsroom (its own grouping: group_by [alertname], group_wait 0): group_by ['...'] and [], a
+// routing tree with `continue`, send_resolved false, max_alerts, a Slack receiver with custom
+// templates, and annotations that change while an alert fires (an HA pair re-sending them). Every test
+// checks the cards in the rooms: one per Opsroom group, updated in place, with the current truth.
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import { after, before, describe, test } from 'node:test';
+import type { MessageView } from '../../src/domains/chat/schema.js';
+import { eventually } from '../support/eventually.js';
+import { Alertmanager, type AlertmanagerConfigSpec, type PeerAlert } from './support/alertmanager.js';
+import { looksResolved, OpsroomPeer } from './support/opsroom-peer.js';
+
+const WAIT_MS = 30_000;
+
+/** Firing alerts as Prometheus sends them: started a minute ago, endsAt a few evaluations ahead. */
+function firing(alertname: string, labels: Record<string, string>[], summary = `${alertname} fires`) {
+  const now = Date.now();
+  return labels.map(
+    (extra): PeerAlert => ({
+      labels: { alertname, job: 'node', severity: 'critical', ...extra },
+      annotations: { summary },
+      startsAt: new Date(now - 60_000).toISOString(),
+      endsAt: new Date(now + 10 * 60_000).toISOString(),
+    }),
+  );
+}
+
+/** The same alerts, resolved (endsAt in the past). */
+function resolvedOf(alerts: PeerAlert[]): PeerAlert[] {
+  const past = new Date(Date.now() - 1000).toISOString();
+  return alerts.map((a) => ({ ...a, endsAt: past }));
+}
+
+const instances = (...names: string[]) => names.map((instance) => ({ instance }));
+
+/** The field of a card titled `title` (Opsroom's own cards: Status, Alerts (n firing, m resolved), …). */
+function field(message: MessageView, title: RegExp): string | undefined {
+  const found = message.card?.fields?.find((f) => title.test(f.title));
+  return found === undefined ? undefined : `${found.title}: ${found.value}`;
+}
+
+/** One card for the group in the room; returns it. */
+async function oneCard(ops: OpsroomPeer, room: string, alertname: string): Promise<MessageView> {
+  const found = await ops.cards(room, alertname);
+  assert.equal(found.length, 1, `${room}: one card for ${alertname}, saw ${found.length}`);
+  return found[0]!;
+}
+
+/** Asserts an Opsroom card: firing with `count` alerts (title, Alerts field, red), or resolved (green). */
+function assertCard(message: MessageView, expected: { firing: number } | 'resolved'): void {
+  const card = message.card!;
+  const seen = JSON.stringify({ title: card.title, color: card.color, fields: card.fields });
+  if (expected === 'resolved') {
+    assert.ok(looksResolved(message), `resolved: ${seen}`);
+    assert.equal(card.color, 'good', seen);
+    assert.match(field(message, /^Alerts/) ?? '', /\(0 firing/, seen);
+    return;
+  }
+  assert.ok(!looksResolved(message), `firing: ${seen}`);
+  assert.equal(card.color, 'danger', seen);
+  assert.match(card.title, new RegExp(`· ${expected.firing} firing$`), seen);
+  assert.match(field(message, /^Alerts/) ?? '', new RegExp(`^Alerts \\(${expected.firing} firing`), seen);
+}
+
+/** A webhook receiver that keeps every body (what Alertmanager actually sent, for the evidence). */
+class RecordingSink {
+  readonly bodies: Record<string, unknown>[] = [];
+  private constructor(
+    readonly url: string,
+    private readonly server: Server,
+  ) {}
+
+  static async start(): Promise<RecordingSink> {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    const sink = new RecordingSink(`http://127.0.0.1:${port}/hook`, server);
+    server.on('request', (req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        res.end('ok');
+        try {
+          sink.bodies.push(JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>);
+        } catch {
+          // Not JSON: ignored.
+        }
+      });
+    });
+    return sink;
+  }
+
+  /** Bodies whose alerts include one named `alertname`. */
+  about(alertname: string): Record<string, unknown>[] {
+    return this.bodies.filter((b) =>
+      (b.alerts as { labels: Record<string, string> }[] | undefined)?.some(
+        (a) => a.labels.alertname === alertname,
+      ),
+    );
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      this.server.closeAllConnections();
+      this.server.close(() => resolve());
+    });
+  }
+}
+
+describe('Alertmanager 0.25 configurations → Opsroom', { timeout: 150_000 }, () => {
+  let ops: OpsroomPeer;
+  let sink: RecordingSink;
+  const managers: Alertmanager[] = [];
+  const start = async (spec: AlertmanagerConfigSpec) => {
+    const am = await Alertmanager.start({
+      groupWait: '1s',
+      groupInterval: '1s',
+      repeatInterval: '2s',
+      ...spec,
+    });
+    managers.push(am);
+    return am;
+  };
+
+  before(async () => {
+    ops = await OpsroomPeer.start();
+    sink = await RecordingSink.start();
+  });
+  after(async () => {
+    await Promise.all(managers.map((m) => m.stop()));
+    await sink.close();
+    await ops.dispose();
+  });
+
+  test("group_by ['...'] and group_by []: Opsroom's own grouping decides the cards", async () => {
+    const perAlert = await start({
+      receivers: [
+        {
+          name: 'opsroom',
+          webhookUrl: await ops.hook('alertmanager', 'cfg-by-all'),
+          extraWebhookUrls: [sink.url],
+        },
+      ],
+      groupBy: ['...'],
+    });
+    const oneGroup = await start({
+      receivers: [
+        {
+          name: 'opsroom',
+          webhookUrl: await ops.hook('alertmanager', 'cfg-by-none'),
+          extraWebhookUrls: [sink.url],
+        },
+      ],
+      groupBy: [],
+    });
+    const alerts = [
+      ...firing('CfgGroupA', instances('a-1:9100', 'a-2:9100', 'a-3:9100')),
+      ...firing('CfgGroupB', instances('b-1:9100')),
+    ];
+    await Promise.all([perAlert.post(alerts), oneGroup.post(alerts)]);
+    const first = new Map<string, string>();
+    for (const room of ['cfg-by-all', 'cfg-by-none']) {
+      await eventually(async () => {
+        const a = await oneCard(ops, room, 'CfgGroupA');
+        const b = await oneCard(ops, room, 'CfgGroupB');
+        assertCard(a, { firing: 3 });
+        assertCard(b, { firing: 1 });
+        first.set(`${room}/A`, a.id);
+        first.set(`${room}/B`, b.id);
+      }, WAIT_MS);
+    }
+    // What Alertmanager sent: one body per alert (group_by ['...']) and one body with all four ([]).
+    const sent = sink.about('CfgGroupA').map((b) => [b.groupKey, (b.alerts as unknown[]).length]);
+    assert.ok(
+      sent.some(([key, n]) => key === '{}:{}' && n === 4),
+      JSON.stringify(sent),
+    );
+    assert.ok(
+      sent.some(([key, n]) => /instance="a-1:9100"/.test(String(key)) && n === 1),
+      JSON.stringify(sent),
+    );
+    // One alert of A resolves: both rooms count 2 on the same card.
+    const resolvedOne = resolvedOf(alerts.slice(0, 1));
+    await Promise.all([perAlert.post(resolvedOne), oneGroup.post(resolvedOne)]);
+    for (const room of ['cfg-by-all', 'cfg-by-none']) {
+      await eventually(async () => {
+        const a = await oneCard(ops, room, 'CfgGroupA');
+        assert.equal(a.id, first.get(`${room}/A`));
+        assertCard(a, { firing: 2 });
+      }, WAIT_MS);
+    }
+    await Promise.all([perAlert.post(resolvedOf(alerts)), oneGroup.post(resolvedOf(alerts))]);
+    for (const room of ['cfg-by-all', 'cfg-by-none']) {
+      await eventually(async () => {
+        for (const name of ['A', 'B']) {
+          const card = await oneCard(ops, room, `CfgGroup${name}`);
+          assert.equal(card.id, first.get(`${room}/${name}`), 'updated in place');
+          assertCard(card, 'resolved');
+        }
+      }, WAIT_MS);
+    }
+  });
+
+  test('a routing tree with continue: each receiver its room, one card per room per group', async () => {
+    const am = await start({
+      receivers: [
+        { name: 'default', webhookUrl: await ops.hook('alertmanager', 'cfg-rt-default') },
+        { name: 'db', webhookUrl: await ops.hook('alertmanager', 'cfg-rt-db') },
+        { name: 'pager', webhookUrl: await ops.hook('alertmanager', 'cfg-rt-pager') },
+      ],
+      receiver: 'default',
+      groupBy: ['alertname'],
+      routes: [
+        { receiver: 'db', matchers: ['team="db"'], continue: true },
+        { receiver: 'pager', matchers: ['severity="critical"'] },
+      ],
+    });
+    const alerts = [
+      ...firing('CfgRouteBoth', [{ team: 'db', instance: 'db-1:9100' }]),
+      ...firing('CfgRouteDbOnly', [{ team: 'db', instance: 'db-2:9100', severity: 'warning' }]),
+      ...firing('CfgRoutePager', [{ team: 'web', instance: 'web-1:9100' }]),
+      ...firing('CfgRouteDefault', [{ team: 'web', instance: 'web-2:9100', severity: 'info' }]),
+    ];
+    await am.post(alerts);
+    const expected: Record<string, string[]> = {
+      'cfg-rt-db': ['CfgRouteBoth', 'CfgRouteDbOnly'],
+      'cfg-rt-pager': ['CfgRouteBoth', 'CfgRoutePager'],
+      'cfg-rt-default': ['CfgRouteDefault'],
+    };
+    const ids = new Map<string, string>();
+    await eventually(async () => {
+      for (const [room, names] of Object.entries(expected)) {
+        for (const name of ['CfgRouteBoth', 'CfgRouteDbOnly', 'CfgRoutePager', 'CfgRouteDefault']) {
+          const cards = await ops.cards(room, name);
+          assert.equal(cards.length, names.includes(name) ? 1 : 0, `${room} ${name}: ${cards.length} cards`);
+          if (cards[0]) {
+            assert.match(cards[0].card!.title, /· 1 firing$/);
+            ids.set(`${room}/${name}`, cards[0].id);
+          }
+        }
+      }
+    }, WAIT_MS);
+    await am.post(resolvedOf(alerts));
+    await eventually(async () => {
+      for (const [room, names] of Object.entries(expected)) {
+        for (const name of names) {
+          const card = await oneCard(ops, room, name);
+          assert.equal(card.id, ids.get(`${room}/${name}`), 'updated in place');
+          assert.ok(looksResolved(card), `${room} ${name} resolved: ${card.card!.title}`);
+        }
+      }
+    }, WAIT_MS);
+  });
+
+  test('send_resolved: false: Opsroom never hears the resolve, so the card stays firing (known gap)', async () => {
+    const am = await start({
+      receivers: [
+        {
+          name: 'opsroom',
+          webhookUrl: await ops.hook('alertmanager', 'cfg-no-resolve'),
+          sendResolved: false,
+          extraWebhookUrls: [sink.url],
+        },
+      ],
+    });
+    const alerts = firing('CfgNoResolve', instances('nr-1:9100'));
+    await am.post(alerts);
+    const card = await eventually(async () => {
+      const found = await oneCard(ops, 'cfg-no-resolve', 'CfgNoResolve');
+      assertCard(found, { firing: 1 });
+      return found;
+    }, WAIT_MS);
+    await am.post(resolvedOf(alerts));
+    // The sink beside it (send_resolved: true) hears the resolve; Opsroom's config sends nothing.
+    await eventually(
+      () =>
+        assert.ok(
+          sink.about('CfgNoResolve').some((b) => b.status === 'resolved'),
+          JSON.stringify(sink.about('CfgNoResolve').map((b) => [b.status, b.receiver])),
+        ),
+      WAIT_MS,
+    );
+    await new Promise((r) => setTimeout(r, 3000));
+    const after = await oneCard(ops, 'cfg-no-resolve', 'CfgNoResolve');
+    assert.equal(after.id, card.id);
+    // Opsroom keeps no per-alert expiry for Alertmanager alerts (Alertmanager zeroes endsAt of firing
+    // alerts): the card keeps saying firing until someone acks it or the alert fires again.
+    assertCard(after, { firing: 1 });
+  });
+
+  test('max_alerts: 2 with 5 alerts firing (truncatedAlerts: 3): the card counts 5', async () => {
+    const am = await start({
+      receivers: [
+        { name: 'opsroom', webhookUrl: await ops.hook('alertmanager', 'cfg-truncated'), maxAlerts: 2 },
+        // The same config into the recording sink: what Opsroom was sent.
+        { name: 'sink', webhookUrl: sink.url, maxAlerts: 2 },
+      ],
+      routes: [{ receiver: 'opsroom', continue: true }, { receiver: 'sink' }],
+    });
+    const alerts = firing(
+      'CfgTruncated',
+      instances('t-1:9100', 't-2:9100', 't-3:9100', 't-4:9100', 't-5:9100'),
+    );
+    await am.post(alerts);
+    const card = await eventually(async () => {
+      const found = await oneCard(ops, 'cfg-truncated', 'CfgTruncated');
+      assertCard(found, { firing: 5 });
+      assert.match(field(found, /^Alerts/)!, /… and 3 more the sender did not list/);
+      return found;
+    }, WAIT_MS);
+    // (Alerts that started before group_wait are flushed at once, so the first body may hold fewer.)
+    const sent = sink.about('CfgTruncated').map((b) => [(b.alerts as unknown[]).length, b.truncatedAlerts]);
+    assert.ok(
+      sent.some(([n, truncated]) => n === 2 && truncated === 3),
+      JSON.stringify(sent),
+    );
+    await am.post(resolvedOf(alerts));
+    await eventually(async () => {
+      const found = await oneCard(ops, 'cfg-truncated', 'CfgTruncated');
+      assert.equal(found.id, card.id);
+      assertCard(found, 'resolved');
+    }, WAIT_MS);
+  });
+
+  test('a Slack receiver with custom title, text, color and fields: one card per group, in place', async () => {
+    const slack = {
+      title: '{{ .CommonLabels.alertname }} is {{ .Status | toUpper }}',
+      text: '{{ range .Alerts }}• {{ .Annotations.summary }} on {{ .Labels.instance }}\n{{ end }}',
+      color: '{{ if eq .Status "firing" }}#d63232{{ else }}#2eb886{{ end }}',
+      fields: [
+        { title: 'Firing', value: '{{ .Alerts.Firing | len }}', short: true },
+        { title: 'Service', value: '{{ .CommonLabels.service }}', short: true },
+      ],
+    };
+    const am = await start({
+      receivers: [
+        { name: 'custom', slackUrl: await ops.hook('slack', 'cfg-slack'), slack },
+        {
+          // Its own username and title link too: nothing of Alertmanager's defaults is left.
+          name: 'own-name',
+          slackUrl: await ops.hook('slack', 'cfg-slack-own'),
+          slack: { ...slack, username: 'PromBot', title_link: 'https://grafana.example/d/disk' },
+        },
+      ],
+      groupBy: ['alertname', 'service'],
+      routes: [{ receiver: 'custom', continue: true }, { receiver: 'own-name' }],
+    });
+    const alerts = firing('CfgSlackCustom', [
+      { service: 'storage', instance: 's-1:9100' },
+      { service: 'storage', instance: 's-2:9100' },
+    ]);
+    alerts[1]!.annotations = { summary: 'disk 97% full' };
+    await am.post(alerts);
+    const ids = new Map<string, string>();
+    for (const room of ['cfg-slack', 'cfg-slack-own']) {
+      await eventually(async () => {
+        const card = await oneCard(ops, room, 'CfgSlackCustom');
+        const seen = JSON.stringify(card.card);
+        assert.equal(card.card!.title, 'CfgSlackCustom is FIRING', seen);
+        assert.equal(card.card!.color, '#d63232', seen);
+        assert.match(card.card!.text ?? '', /CfgSlackCustom fires on s-1:9100/, seen);
+        assert.match(card.card!.text ?? '', /disk 97% full on s-2:9100/, seen);
+        assert.deepEqual(
+          card.card!.fields?.map((f) => [f.title, f.value]),
+          [
+            ['Firing', '2'],
+            ['Service', 'storage'],
+          ],
+          seen,
+        );
+        ids.set(room, card.id);
+      }, WAIT_MS);
+    }
+    // Resends (repeat_interval 2 s) update the same card.
+    await new Promise((r) => setTimeout(r, 4500));
+    for (const room of ['cfg-slack', 'cfg-slack-own']) await oneCard(ops, room, 'CfgSlackCustom');
+    await am.post(resolvedOf(alerts));
+    for (const room of ['cfg-slack', 'cfg-slack-own']) {
+      await eventually(async () => {
+        const card = await oneCard(ops, room, 'CfgSlackCustom');
+        const seen = JSON.stringify(card.card);
+        assert.equal(card.id, ids.get(room), `${room}: updated in place`);
+        assert.equal(card.card!.title, 'CfgSlackCustom is RESOLVED', seen);
+        assert.equal(card.card!.color, '#2eb886', seen);
+        assert.deepEqual(card.card!.fields?.[0], { title: 'Firing', value: '0', short: true }, seen);
+      }, WAIT_MS);
+    }
+  });
+
+  test('an HA pair re-sends a changed summary: the card shows the current one and keeps it', async () => {
+    const spec: AlertmanagerConfigSpec = {
+      receivers: [{ name: 'opsroom', webhookUrl: await ops.hook('alertmanager', 'cfg-annotations') }],
+    };
+    const pair = [await start(spec), await start(spec)];
+    const v1 = firing('CfgAnnotation', instances('an-1:9100'), 'disk 80% full');
+    await Promise.all(pair.map((am) => am.post(v1)));
+    const card = await eventually(async () => {
+      const found = await oneCard(ops, 'cfg-annotations', 'CfgAnnotation');
+      assertCard(found, { firing: 1 });
+      assert.equal(found.card!.text, 'disk 80% full');
+      return found;
+    }, WAIT_MS);
+    // Prometheus re-sends the same alert (same labels and start) with the new value in its summary.
+    const v2 = v1.map((a) => ({ ...a, annotations: { summary: 'disk 95% full' } }));
+    await Promise.all(pair.map((am) => am.post(v2)));
+    await eventually(async () => {
+      const found = await oneCard(ops, 'cfg-annotations', 'CfgAnnotation');
+      assert.equal(found.id, card.id);
+      assert.equal(found.card!.text, 'disk 95% full');
+      assertCard(found, { firing: 1 });
+    }, WAIT_MS);
+    // Further resends from both peers leave it at the current summary.
+    await new Promise((r) => setTimeout(r, 4500));
+    const still = await oneCard(ops, 'cfg-annotations', 'CfgAnnotation');
+    assert.equal(still.card!.text, 'disk 95% full');
+    await Promise.all(pair.map((am) => am.post(resolvedOf(v2))));
+    await eventually(async () => {
+      const found = await oneCard(ops, 'cfg-annotations', 'CfgAnnotation');
+      assert.equal(found.id, card.id);
+      assertCard(found, 'resolved');
+      assert.equal(found.card!.text, 'disk 95% full');
+    }, WAIT_MS);
+  });
+});
