@@ -389,6 +389,43 @@ describe('Alertmanager 0.25 configurations → Opsroom', { timeout: 150_000 }, (
     }
   });
 
+  test('a Slack receiver with group_by []: one card while alerts join and the common labels change', async () => {
+    const am = await start({
+      receivers: [{ name: 'slack', slackUrl: await ops.hook('slack', 'cfg-slack-whole') }],
+      groupBy: [],
+    });
+    // Every card in the room: the test is whether there is more than one.
+    const slackCards = () => ops.cards('cfg-slack-whole', '');
+    const first = firing('CfgWholeA', instances('w-1:9100', 'w-2:9100'));
+    await am.post(first);
+    const card = await eventually(async () => {
+      const found = await slackCards();
+      assert.deepEqual(
+        found.map((m) => m.card?.title),
+        ['[FIRING:2] (CfgWholeA node critical)'],
+      );
+      return found[0]!;
+    }, WAIT_MS);
+    // Another alertname joins: fewer labels in common, the same group and card.
+    const second = firing('CfgWholeB', [{ instance: 'w-1:9100', severity: 'warning' }]);
+    await am.post(second);
+    await eventually(async () => {
+      const found = await slackCards();
+      assert.deepEqual(
+        found.map((m) => [m.id, m.card?.title]),
+        [[card.id, '[FIRING:3] (node)']],
+      );
+    }, WAIT_MS);
+    await am.post(resolvedOf([...first, ...second]));
+    await eventually(async () => {
+      const found = await slackCards();
+      assert.deepEqual(
+        found.map((m) => [m.id, m.card?.title, m.card?.color]),
+        [[card.id, '[RESOLVED] (node)', 'good']],
+      );
+    }, WAIT_MS);
+  });
+
   test('an HA pair re-sends a changed summary: the card shows the current one and keeps it', async () => {
     const spec: AlertmanagerConfigSpec = {
       receivers: [{ name: 'opsroom', webhookUrl: await ops.hook('alertmanager', 'cfg-annotations') }],

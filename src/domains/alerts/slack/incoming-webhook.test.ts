@@ -20,6 +20,10 @@ test('the subject of a title: the status and, after the default prefix, the comm
   assert.equal(alertSubject('RESOLVED: HighCPU'), 'HighCPU');
   // Without the default prefix, parentheses are the user's own group labels and stay.
   assert.equal(alertSubject('HighCPU (prod)'), 'HighCPU (prod)');
+  // group_by []: no group label values, only common labels, which change as alerts join and leave.
+  assert.equal(alertSubject('[FIRING:2]  (SlA node critical)'), '{}');
+  assert.equal(alertSubject('[FIRING:3]  (node)'), '{}');
+  assert.equal(alertSubject('[RESOLVED] '), '{}');
 });
 
 for (const dialect of DIALECTS) {
@@ -112,6 +116,21 @@ for (const dialect of DIALECTS) {
         threadId: d.messageId,
       });
       assert.equal(thread.length, 2, 'the card and one line for the change to resolved');
+    });
+
+    test("group_by []: the receiver's one group keeps its card while its common labels change", async () => {
+      const receiver = hook();
+      const firing = await receiver.receive(target, amMessage('FIRING:2', ' (Whole node critical)'));
+      const more = await receiver.receive(target, amMessage('FIRING:2', ' (node)'));
+      const resolved = await receiver.receive(target, amMessage('RESOLVED', ' (node)'));
+      assert.deepEqual([more.messageId, resolved.messageId], [firing.messageId, firing.messageId]);
+      const cards = (await t.app.chat.messages.history(admin, target.roomId, { limit: 200 })).filter(
+        (m) => m.threadId === null && m.card?.title.startsWith('['),
+      );
+      assert.deepEqual(
+        cards.filter((m) => m.id === firing.messageId).map((m) => m.card?.title),
+        ['[RESOLVED] (node)'],
+      );
     });
 
     test('other messages each get a card of their own', async () => {

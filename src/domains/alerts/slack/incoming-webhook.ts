@@ -30,11 +30,20 @@ const STATUS_WORD = /\b(?:firing|resolved)\b(?::\d+)?/gi;
 const EDGE_PUNCTUATION = /^[\s\-–—:|,.]+|[\s\-–—:|,.]+$/g;
 const ALERTMANAGER_LINK = '/#/alerts?receiver=';
 
+/**
+ * The subject of a default title with no group label values (`group_by: []`: `[FIRING:3]  (node)`): the
+ * receiver's one group. Its common labels change as alerts come and go, so they cannot name it.
+ */
+export const WHOLE_RECEIVER = '{}';
+
 /** The title without its status: the same for every message about one group. */
 export function alertSubject(title: string): string {
   const prefixed = STATUS_PREFIX.test(title);
   let subject = title.replace(STATUS_PREFIX, '');
-  if (prefixed) subject = subject.replace(COMMON_LABELS, '') || subject;
+  if (prefixed) {
+    subject = subject.replace(COMMON_LABELS, '');
+    if (subject.trim() === '') return WHOLE_RECEIVER;
+  }
   return subject.replace(STATUS_WORD, ' ').replace(EDGE_PUNCTUATION, '').replace(/\s+/g, ' ').trim();
 }
 
