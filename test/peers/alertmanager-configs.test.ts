@@ -460,4 +460,36 @@ describe('Alertmanager 0.25 configurations → Opsroom', { timeout: 150_000 }, (
       assert.equal(found.card!.text, 'disk 95% full');
     }, WAIT_MS);
   });
+
+  test('an HA pair fed by a client that sends no start (amtool, curl): one alert on one card', async () => {
+    const spec: AlertmanagerConfigSpec = {
+      receivers: [{ name: 'opsroom', webhookUrl: await ops.hook('alertmanager', 'cfg-ha-nostart') }],
+    };
+    const pair = [await start(spec), await start(spec)];
+    // Each Alertmanager stamps its own startsAt: the same alert reaches Opsroom with two starts.
+    const alert: PeerAlert = {
+      labels: { alertname: 'CfgNoStart', instance: 'ns-1:9100', severity: 'critical' },
+      annotations: { summary: 'posted without a start' },
+    };
+    for (const am of pair) {
+      await am.post([alert]);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const card = await eventually(async () => {
+      const found = await oneCard(ops, 'cfg-ha-nostart', 'CfgNoStart');
+      assertCard(found, { firing: 1 });
+      return found;
+    }, WAIT_MS);
+    // Both have sent, and re-sent (repeat_interval 2 s), by now: still one alert.
+    await new Promise((r) => setTimeout(r, 4500));
+    assertCard(await oneCard(ops, 'cfg-ha-nostart', 'CfgNoStart'), { firing: 1 });
+    const ended = { ...alert, endsAt: new Date(Date.now() - 1000).toISOString() };
+    await Promise.all(pair.map((am) => am.post([ended])));
+    await eventually(async () => {
+      const found = await oneCard(ops, 'cfg-ha-nostart', 'CfgNoStart');
+      assert.equal(found.id, card.id);
+      assertCard(found, 'resolved');
+      assert.equal(field(found, /^Alerts/)?.split(':')[0], 'Alerts (0 firing, 1 resolved)');
+    }, WAIT_MS);
+  });
 });

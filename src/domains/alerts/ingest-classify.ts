@@ -29,9 +29,22 @@ export interface WriteOutcome {
 
 export type Verdict = 'insert' | 'resolve' | 'update' | 'unchanged';
 
-/** The stored alert a prepared one speaks of: by (fingerprint, start), or the open one without a start. */
+/**
+ * The stored alert a prepared one speaks of: by (fingerprint, start), else the open (firing) one with its
+ * fingerprint. An integration has at most one firing alert per fingerprint, as Alertmanager keeps one:
+ * each half of an HA pair stamps its own start on an alert its client sent without one (amtool, curl),
+ * so one alert arrives with two starts a few milliseconds apart, and was stored, counted and listed
+ * twice. A resolve matches the open alert only if it ended after that alert started (else it speaks
+ * of an earlier firing, and is stored as its own resolved row as before).
+ */
 export function storedOf(p: Prepared, lookup: AlertLookup): ExistingAlert | undefined {
-  return p.startsAt === undefined ? lookup.open(p.fingerprint) : lookup.exact(p.fingerprint, p.startsAt);
+  if (p.startsAt === undefined) return lookup.open(p.fingerprint);
+  const exact = lookup.exact(p.fingerprint, p.startsAt);
+  if (exact !== undefined) return exact;
+  const open = lookup.open(p.fingerprint);
+  if (open === undefined) return undefined;
+  if (p.status === 'resolved' && p.endsAt !== null && p.endsAt < open.startsAt) return undefined;
+  return open;
 }
 
 export function verdictOf(p: Prepared, found: ExistingAlert | undefined): Verdict {

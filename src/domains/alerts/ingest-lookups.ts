@@ -85,8 +85,8 @@ export function openLookupQuery(db: Db, integrationId: string, fingerprints: rea
 
 /**
  * The stored alerts a delivery speaks of (PostgreSQL; SQLite answers from KnownAlerts): exact
- * (startsAt, fingerprint) pairs, plus, for alerts sent without a start, the open alerts with those
- * fingerprints. Each key is an index probe, so a lookup costs the delivery's size, not the table's.
+ * (startsAt, fingerprint) pairs, plus, for alerts sent without a start or whose start is not stored,
+ * the open alerts with those fingerprints. Each key is an index probe, so a lookup costs the delivery's size, not the table's.
  */
 export async function findExisting(trx: Transaction<DB>, integrationId: string, prepared: Prepared[]) {
   const exact = new Map<string, ExistingAlert>();
@@ -105,6 +105,10 @@ export async function findExisting(trx: Transaction<DB>, integrationId: string, 
   };
   for (const batch of chunks([...pairs.values()], LOOKUP_CHUNK))
     keep(await exactLookupQuery(trx, integrationId, batch).execute());
+  // A start not stored may be the other start of an open alert (storedOf): its fingerprint's open one.
+  for (const [key, pair] of pairs) {
+    if (!exact.has(key) && !open.has(pair.fingerprint)) openFps.add(pair.fingerprint);
+  }
   for (const batch of chunks([...openFps], LOOKUP_CHUNK))
     keep(await openLookupQuery(trx, integrationId, batch).execute());
   return {
