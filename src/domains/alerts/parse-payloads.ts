@@ -7,6 +7,18 @@ export interface ParsedDelivery {
   alerts: IncomingAlert[];
   /** Alertmanager's or Grafana's own address, for the card's source link. */
   externalUrl?: string | undefined;
+  /**
+   * The label names the sender grouped these alerts by (the keys of its `groupLabels`): Alertmanager
+   * and Grafana send one body per group they made. A route that sets no `group_by` of its own keeps
+   * the sender's groups (one card per group the sender notifies about).
+   */
+  groupBy?: readonly string[] | undefined;
+}
+
+/** The keys of a body's `groupLabels`, when it has that object of strings. */
+function senderGroupBy(body: Record<string, unknown>): readonly string[] | undefined {
+  const labels = stringMap(body.groupLabels, 'groupLabels', false);
+  return labels === undefined ? undefined : Object.keys(labels);
 }
 
 // Go's zero time: Alertmanager writes it as the endsAt of a firing alert.
@@ -78,7 +90,11 @@ export function parseAlertmanager(body: unknown): ParsedDelivery {
       `unknown payload version ${JSON.stringify(body.version ?? null)}: Opsroom reads Alertmanager's version "4"`,
     );
   }
-  return { alerts: alertList(body.alerts), externalUrl: optionalString(body.externalURL, 'externalURL') };
+  return {
+    alerts: alertList(body.alerts),
+    externalUrl: optionalString(body.externalURL, 'externalURL'),
+    groupBy: senderGroupBy(body),
+  };
 }
 
 /**
@@ -106,7 +122,11 @@ export function parseGrafana(body: unknown): ParsedDelivery {
       `unknown payload version ${JSON.stringify(body.version ?? null)}: Opsroom reads Grafana's webhook version "1"`,
     );
   }
-  return { alerts: alertList(body.alerts), externalUrl: optionalString(body.externalURL, 'externalURL') };
+  return {
+    alerts: alertList(body.alerts),
+    externalUrl: optionalString(body.externalURL, 'externalURL'),
+    groupBy: senderGroupBy(body),
+  };
 }
 
 function genericToIncoming(alert: GenericAlert, path: string): IncomingAlert {
