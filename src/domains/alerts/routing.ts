@@ -33,6 +33,8 @@ interface CompiledRoute {
   settings: GroupSettings;
   /** The settings with a sender's grouping, one object per set of label names (stable map keys). */
   bySender: Map<string, GroupSettings>;
+  /** The last sender grouping seen and its settings: a delivery's alerts share one names array. */
+  lastSender: { names: readonly string[]; settings: GroupSettings } | undefined;
   matchers: CompiledMatcher[];
   continue: boolean;
   children: CompiledRoute[];
@@ -68,6 +70,7 @@ function compile(spec: RouteSpec, parent: GroupSettings | undefined): CompiledRo
   return {
     settings,
     bySender: new Map(),
+    lastSender: undefined,
     matchers: compileAll(spec.matchers),
     continue: spec.continue,
     children: spec.routes.map((child) => compile(child, settings)),
@@ -117,6 +120,7 @@ export class AlertRouter {
 
 function settingsFor(route: CompiledRoute, senderGroupBy: readonly string[] | undefined): GroupSettings {
   if (senderGroupBy === undefined || !route.settings.groupByDefault) return route.settings;
+  if (route.lastSender?.names === senderGroupBy) return route.lastSender.settings;
   const names = [...senderGroupBy].sort();
   const key = names.join('\u0000');
   let settings = route.bySender.get(key);
@@ -127,6 +131,7 @@ function settingsFor(route: CompiledRoute, senderGroupBy: readonly string[] | un
     if (route.bySender.size >= 1000) route.bySender.clear();
     route.bySender.set(key, settings);
   }
+  route.lastSender = { names: senderGroupBy, settings };
   return settings;
 }
 
