@@ -172,4 +172,21 @@ describe('Alertmanager 0.25 → Opsroom', { timeout: 120_000 }, () => {
       );
     }, WAIT_MS);
   });
+
+  test("Alertmanager's groups are Opsroom's cards: one alert name in two services, two cards", async () => {
+    // Alertmanager groups by alertname and service here; Opsroom, as installed, sets no group_by.
+    await managers[0]!.post([
+      ...alerts('PeerTwoServices', ['10.0.1.1:8080'], false, { service: 'cart' }),
+      ...alerts('PeerTwoServices', ['10.0.1.2:8080', '10.0.1.3:8080'], false, { service: 'search' }),
+    ]);
+    await eventually(async () => {
+      const titles = (await ops.cards('am-alerts', 'PeerTwoServices'))
+        .map((m) => m.card?.title.replace(/^🔥 #\d+ /, ''))
+        .sort();
+      assert.deepEqual(titles, [
+        'PeerTwoServices (service=cart) · 1 firing',
+        'PeerTwoServices (service=search) · 2 firing',
+      ]);
+    }, WAIT_MS);
+  });
 });

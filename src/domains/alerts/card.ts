@@ -174,8 +174,14 @@ export function renderGroupCard(
   const endMs = group.status === 'resolved' && group.resolvedAt ? Date.parse(group.resolvedAt) : nowMs;
   const subject = labelList(group.labels, { alertname: '' });
   const count = group.status === 'resolved' ? '' : ` · ${firingCount} firing`;
+  // A group not made by alert name (a sender's or a route's group_by without it) names what it holds.
+  const names = 'alertname' in group.labels ? [] : [...new Set(alerts.map((a) => a.labels.alertname))];
+  const name =
+    names.length > 1
+      ? `${names.slice(0, 3).join(', ')}${names.length > 3 ? ', …' : ''}`
+      : group.alertname;
   const title = clip(
-    `${ICON[group.status]} #${group.id} ${group.alertname}${subject ? ` (${subject})` : ''}${count}`,
+    `${ICON[group.status]} #${group.id} ${name}${subject ? ` (${subject})` : ''}${count}`,
     200,
     true,
   );

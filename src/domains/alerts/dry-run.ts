@@ -43,7 +43,7 @@ export async function dryRun(
   } catch (error) {
     throw new ValidationError(`the payload is not valid JSON: ${(error as Error).message}`);
   }
-  const { alerts } = parseAny(payload);
+  const { alerts, groupBy: senderGroupBy } = parseAny(payload);
   if (alerts.length === 0) throw new ValidationError('the payload holds no alerts');
   const lines: string[] = [];
   let card: Card | undefined;
@@ -60,7 +60,7 @@ export async function dryRun(
     lines.push(
       `- silenced: ${silence === undefined ? 'no' : `yes, by silence ${silence}`} · inhibited: ${inhibited ? 'yes' : 'no'}`,
     );
-    for (const route of deps.router.route(alert.labels)) {
+    for (const route of deps.router.route(alert.labels, senderGroupBy)) {
       const labels = groupLabelsOf(route, alert.labels);
       const room = route.room ?? deps.defaultRoom;
       const key = groupKeyOf(route, labels, room);

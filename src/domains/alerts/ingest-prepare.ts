@@ -14,6 +14,8 @@ export interface Prepared {
   startsAt: string | undefined;
   endsAt: string | null;
   generatorUrl: string | null;
+  /** The label names the sender grouped this alert by (Alertmanager's, Grafana's `groupLabels`). */
+  senderGroupBy: readonly string[] | undefined;
 }
 
 /** A copy of `p` starting at `startsAt`, with the same shape as every other Prepared (not a spread). */
@@ -29,6 +31,7 @@ export function withStart(p: Prepared, startsAt: string): Prepared {
     startsAt,
     endsAt: p.endsAt,
     generatorUrl: p.generatorUrl,
+    senderGroupBy: p.senderGroupBy,
   };
 }
 
@@ -131,6 +134,7 @@ export function prepareAlerts(
   alerts: readonly IncomingAlert[],
   limits: { maxAlerts: number; maxLabels: number },
   now: number,
+  senderGroupBy?: readonly string[],
 ): Prepared[] {
   const { maxAlerts, maxLabels } = limits;
   if (alerts.length > maxAlerts) {
@@ -192,6 +196,7 @@ export function prepareAlerts(
       startsAt,
       endsAt: resolved ? (endsAt ?? new Date(now).toISOString()) : null,
       generatorUrl: alert.generatorUrl ?? null,
+      senderGroupBy,
     };
     const at = byFingerprint.get(fp);
     if (at === undefined) {

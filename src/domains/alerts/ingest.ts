@@ -126,7 +126,7 @@ export class AlertIngestion implements Ingestion {
    */
   async store(integration: Integration, prepared: Prepared[]): Promise<WriteOutcome> {
     const router = this.deps.router();
-    const routes = prepared.map((p) => router.route(p.labels));
+    const routes = prepared.map((p) => router.route(p.labels, p.senderGroupBy));
     const rooms = new Map<string, string>();
     for (const list of routes) {
       for (const r of list) {

@@ -8,6 +8,18 @@ export interface ParsedDelivery {
   alerts: IncomingAlert[];
   /** Alertmanager's or Grafana's own address, for the card's source link. */
   externalUrl?: string | undefined;
+  /**
+   * The label names the sender grouped these alerts by (the keys of its `groupLabels`): Alertmanager
+   * and Grafana send one body per group they made. A route that sets no `group_by` of its own keeps
+   * the sender's groups (one card per group the sender notifies about).
+   */
+  groupBy?: readonly string[] | undefined;
+}
+
+/** The keys of a body's `groupLabels`, when it has that object of strings. */
+function senderGroupBy(body: Record<string, unknown>): readonly string[] | undefined {
+  const labels = stringMap(body.groupLabels, 'groupLabels', false);
+  return labels === undefined ? undefined : Object.keys(labels);
 }
 
 // Go's zero time: Alertmanager writes it as the endsAt of a firing alert.
@@ -98,6 +110,7 @@ export function parseAlertmanager(body: unknown): ParsedDelivery {
   return {
     alerts: withTruncated(alertList(body.alerts), body.truncatedAlerts),
     externalUrl: optionalString(body.externalURL, 'externalURL'),
+    groupBy: senderGroupBy(body),
   };
 }
 
@@ -129,6 +142,7 @@ export function parseGrafana(body: unknown): ParsedDelivery {
   return {
     alerts: withTruncated(alertList(body.alerts), body.truncatedAlerts),
     externalUrl: optionalString(body.externalURL, 'externalURL'),
+    groupBy: senderGroupBy(body),
   };
 }
 

@@ -45,5 +45,6 @@ export function prepareDelivery(
   limits: PrepareLimits,
   nowMs: number,
 ): Prepared[] {
-  return prepareAlerts(PARSERS[kind](parseJsonBody(body)).alerts, limits, nowMs);
+  const parsed = PARSERS[kind](parseJsonBody(body));
+  return prepareAlerts(parsed.alerts, limits, nowMs, parsed.groupBy);
 }

@@ -14,6 +14,11 @@ export interface GroupSettings {
   severity: string | undefined;
   /** Label names, or undefined for `...` (every label). */
   groupBy: string[] | undefined;
+  /**
+   * No route on the way here set `group_by`: the default applies, and an alert whose sender grouped it
+   * (Alertmanager's, Grafana's `groupLabels`) keeps the sender's group instead.
+   */
+  groupByDefault: boolean;
   groupWaitMs: number;
   groupIntervalMs: number;
   repeatIntervalMs: number;
@@ -26,6 +31,10 @@ export interface GroupSettings {
 
 interface CompiledRoute {
   settings: GroupSettings;
+  /** The settings with a sender's grouping, one object per set of label names (stable map keys). */
+  bySender: Map<string, GroupSettings>;
+  /** The last sender grouping seen and its settings: a delivery's alerts share one names array. */
+  lastSender: { names: readonly string[]; settings: GroupSettings } | undefined;
   matchers: CompiledMatcher[];
   continue: boolean;
   children: CompiledRoute[];
@@ -49,6 +58,7 @@ function compile(spec: RouteSpec, parent: GroupSettings | undefined): CompiledRo
     room: spec.room ?? parent?.room,
     severity: spec.severity ?? parent?.severity,
     groupBy: parent === undefined && spec.group_by === undefined ? DEFAULT_GROUP_SETTINGS.groupBy : groupBy,
+    groupByDefault: spec.group_by === undefined && (parent === undefined || parent.groupByDefault),
     groupWaitMs: spec.group_wait ?? parent?.groupWaitMs ?? DEFAULT_GROUP_SETTINGS.groupWaitMs,
     groupIntervalMs: spec.group_interval ?? parent?.groupIntervalMs ?? DEFAULT_GROUP_SETTINGS.groupIntervalMs,
     repeatIntervalMs:
@@ -59,6 +69,8 @@ function compile(spec: RouteSpec, parent: GroupSettings | undefined): CompiledRo
   };
   return {
     settings,
+    bySender: new Map(),
+    lastSender: undefined,
     matchers: compileAll(spec.matchers),
     continue: spec.continue,
     children: spec.routes.map((child) => compile(child, settings)),
@@ -78,23 +90,49 @@ export class AlertRouter {
     this.#root = compile({ ...spec, matchers: [] }, undefined);
   }
 
-  route(labels: Readonly<Record<string, string>>): GroupSettings[] {
+  /**
+   * The routes an alert takes. `senderGroupBy`: the label names its sender grouped it by; a route
+   * with the default grouping groups by those instead, so the sender's groups stay one card each.
+   */
+  route(labels: Readonly<Record<string, string>>, senderGroupBy?: readonly string[]): GroupSettings[] {
     const out: GroupSettings[] = [];
-    this.#match(this.#root, labels, out);
+    this.#match(this.#root, labels, senderGroupBy, out);
     return out;
   }
 
-  #match(route: CompiledRoute, labels: Readonly<Record<string, string>>, out: GroupSettings[]): boolean {
+  #match(
+    route: CompiledRoute,
+    labels: Readonly<Record<string, string>>,
+    senderGroupBy: readonly string[] | undefined,
+    out: GroupSettings[],
+  ): boolean {
     if (!matchesAll(route.matchers, labels)) return false;
     let matchedChild = false;
     for (const child of route.children) {
-      if (!this.#match(child, labels, out)) continue;
+      if (!this.#match(child, labels, senderGroupBy, out)) continue;
       matchedChild = true;
       if (!child.continue) break;
     }
-    if (!matchedChild) out.push(route.settings);
+    if (!matchedChild) out.push(settingsFor(route, senderGroupBy));
     return true;
   }
+}
+
+function settingsFor(route: CompiledRoute, senderGroupBy: readonly string[] | undefined): GroupSettings {
+  if (senderGroupBy === undefined || !route.settings.groupByDefault) return route.settings;
+  if (route.lastSender?.names === senderGroupBy) return route.lastSender.settings;
+  const names = [...senderGroupBy].sort();
+  const key = names.join('\u0000');
+  let settings = route.bySender.get(key);
+  if (settings === undefined) {
+    settings = { ...route.settings, groupBy: names, groupByDefault: false };
+    // A sender that makes a new set of group labels per body (group_by ['...'] on varying labels)
+    // must not grow this without end: the objects are only a cache of equal values.
+    if (route.bySender.size >= 1000) route.bySender.clear();
+    route.bySender.set(key, settings);
+  }
+  route.lastSender = { names: senderGroupBy, settings };
+  return settings;
 }
 
 /** The labels a group is made of: the route's group_by (missing ones left out), or all of them. */

@@ -16,6 +16,7 @@ const alert = (fingerprint: string): Prepared => ({
   startsAt: '2026-01-01T00:00:00.000Z',
   endsAt: null,
   generatorUrl: null,
+  senderGroupBy: undefined,
 });
 
 /** An open group of alert name Disk, created at `now`. */

@@ -3,8 +3,9 @@ import type { MessageView } from '../../../src/domains/chat/schema.js';
 import { startTestApp, type TestApp } from '../../support/app.js';
 
 /**
- * An Opsroom listening on loopback (Alertmanager must reach it over HTTP) on SQLite, grouping by
- * alertname with group_wait 0, with rooms and integrations made on demand.
+ * An Opsroom listening on loopback (Alertmanager must reach it over HTTP) on SQLite, with no group_by
+ * of its own (as installed: Alertmanager's groups are kept) and group_wait 0, with rooms and
+ * integrations made on demand.
  */
 export class OpsroomPeer {
   private constructor(
@@ -16,7 +17,8 @@ export class OpsroomPeer {
     const t = await startTestApp('sqlite', {
       config: {
         alerts: {
-          route: { group_by: ['alertname'], group_wait: '0s', group_interval: '1s', repeat_interval: '4h' },
+          // No group_by, as on a fresh install: each group a sender made stays one card.
+          route: { group_wait: '0s', group_interval: '1s', repeat_interval: '4h' },
         },
       },
     });
