@@ -58,7 +58,7 @@ export const SHOWN_ALERTS = 10;
 export const TRUNCATED_ANNOTATION = '__truncated_alerts__';
 
 /** The most alerts a firing alert's last body said were left out (0 when none). */
-function leftOut(firing: readonly CardAlert[]): number {
+export function leftOut(firing: readonly Pick<CardAlert, 'annotations'>[]): number {
   let most = 0;
   for (const alert of firing) {
     const count = Number(alert.annotations[TRUNCATED_ANNOTATION] ?? 0);

@@ -7,7 +7,7 @@ import type { DB } from '../../storage/tables.js';
 import type { Card } from '../chat/schema.js';
 import { commitWith, type StagedMessage } from '../chat/staged-message.js';
 import type { JobWhere } from '../jobs/runner.js';
-import { type CardGroup, renderGroupCard, SHOWN_ALERTS, shortDuration } from './card.js';
+import { type CardGroup, leftOut, renderGroupCard, SHOWN_ALERTS, shortDuration } from './card.js';
 import './events.js';
 import { type FlushDone, FlushWrites } from './flush-writes.js';
 import {
@@ -277,7 +277,11 @@ export class GroupNotifier {
     const nowMs = this.deps.clock.nowMs();
     const staged: StagedMessage[] = [];
     if (wait === 0) {
-      const { firing } = await groupTotals(this.deps.db, groupId);
+      const totals = await groupTotals(this.deps.db, groupId);
+      // As the card counts: with the alerts the sender left out of its body (max_alerts).
+      const shown = await shownAlerts(this.deps.db, groupId);
+      const firing =
+        totals.firing + leftOut(shown.filter((a) => a.status === 'firing').map((a) => toCardAlert(a)));
       staged.push(
         await this.deps.poster.stage.say(
           { roomId: group.roomId, threadId: group.messageId },

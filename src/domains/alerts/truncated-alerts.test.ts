@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startTestApp, type TestApp } from '../../../test/support/app.js';
 import { SYSTEM_ACTOR } from '../../core/actor.js';
+import { FakeClock } from '../../core/clock.js';
 import { ValidationError } from '../../core/errors.js';
 import type { MessageView } from '../chat/schema.js';
 import type { Integration } from '../integrations/schema.js';
@@ -60,6 +61,7 @@ describe('truncatedAlerts (max_alerts)', () => {
   });
 
   describe('the card', () => {
+    const clock = new FakeClock('2026-05-01T10:06:00Z');
     let t: TestApp;
     let integration: Integration;
     const send = async (payload: object) => {
@@ -78,7 +80,8 @@ describe('truncatedAlerts (max_alerts)', () => {
 
     before(async () => {
       t = await startTestApp('sqlite', {
-        config: { alerts: { route: { group_by: ['alertname'], group_wait: '0s' } } },
+        clock,
+        config: { alerts: { route: { group_by: ['alertname'], group_wait: '0s', repeat_interval: '1h' } } },
       });
       await t.app.chat.rooms.create(SYSTEM_ACTOR, { name: 'alerts', kind: 'public' });
       ({ integration } = await t.app.integrations.create(SYSTEM_ACTOR, {
@@ -95,6 +98,17 @@ describe('truncatedAlerts (max_alerts)', () => {
       assert.match(card.card!.title, /· 5 firing$/);
       assert.equal(alertsField(card).title, 'Alerts (5 firing, 0 resolved)');
       assert.match(alertsField(card).value, /… and 3 more the sender did not list/);
+      // The reminder counts as the card does.
+      await clock.advanceAsync(3_600_000);
+      await t.app.alerts.idle();
+      const thread = await t.app.chat.messages.history(SYSTEM_ACTOR, 'alerts', {
+        threadId: card.id,
+        limit: 20,
+      });
+      assert.ok(
+        thread.some((m) => m.text.startsWith('⏰ Still firing: 5 alerts')),
+        JSON.stringify(thread.map((m) => m.text)),
+      );
 
       await send(body(3));
       await send(body(1));
