@@ -204,6 +204,12 @@ export function renderGroupCard(
   });
   if (shownTotal > SHOWN_ALERTS) lines.push(`… and ${shownTotal - SHOWN_ALERTS} more`);
   if (untold > 0) lines.push(`… and ${untold} more the sender did not list (Alertmanager's max_alerts)`);
+  // Every alert it was told of ended, but the last body left some out: their state is unknown.
+  const unknown = knownFiring === 0 ? leftOut(alerts) : 0;
+  if (unknown > 0)
+    lines.push(
+      `… and ${unknown} more the sender did not list (max_alerts): if any still fire, they show when the sender lists them`,
+    );
   const fields: NonNullable<Card['fields']> = [
     { title: 'Status', value: statusText(group), short: true },
     { title: 'Severity', value: group.severity, short: true },
