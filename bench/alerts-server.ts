@@ -39,6 +39,8 @@ const config = configSchema.parse({
     route: { group_by: ['alertname'], group_wait: groupWait, group_interval: '5m', repeat_interval: '4h' },
     // The benchmark measures the pipeline, not the per-integration notification queue (0 = off).
     rate_limit: { per_minute: 0 },
+    // The bodies name no real Alertmanager to ask.
+    reconcile: { enabled: false },
   },
 });
 const app = await buildApp(config, { logger: pino({ level: 'silent' }) });

@@ -37,7 +37,16 @@ export function makeBatches(run: string, batches: number, size: number, revision
   );
 }
 
-/** One Alertmanager webhook body (payload version 4) for one group, as Alertmanager 0.25 writes it. */
+/** A map's entries in key order, as Go's encoding/json writes a map[string]string. */
+function goMap(map: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(map).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/**
+ * One Alertmanager webhook body (payload version 4) for one group, as Alertmanager 0.25 writes it:
+ * labels and annotations with their keys in order, since Go writes maps that way (see the captured
+ * bodies in shared/fixtures/alertmanager/).
+ */
 export function webhookBody(alerts: BenchAlert[], status: 'firing' | 'resolved' = 'firing'): string {
   const first = alerts[0]!;
   const groupLabels = { alertname: first.labels.alertname! };
@@ -46,8 +55,8 @@ export function webhookBody(alerts: BenchAlert[], status: 'firing' | 'resolved' 
     status,
     alerts: alerts.map((a) => ({
       status,
-      labels: a.labels,
-      annotations: a.annotations,
+      labels: goMap(a.labels),
+      annotations: goMap(a.annotations),
       startsAt: a.startsAt,
       endsAt: status === 'resolved' ? new Date().toISOString() : '0001-01-01T00:00:00Z',
       generatorURL: 'http://prometheus.example/graph',

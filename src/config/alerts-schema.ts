@@ -27,6 +27,7 @@ import { z } from 'zod';
  *     nightly-backup: { interval: 25h, severity: warning }
  *   flap: { changes: 4, window: 30m }
  *   rate_limit: { per_minute: 120, burst: 60 }    # per integration; over it notifications queue
+ *   reconcile: { interval: 1m, min_uptime: 2m }   # ask Alertmanager which alerts it still holds
  * ```
  * Durations are Prometheus-style (`30s`, `5m`, `4h`, `1d`, `1h30m`); matchers are Alertmanager's
  * (`name="v"`, `!=`, `=~`, `!~`). Everything is checked here so `opsroom config check` names the line.
@@ -287,6 +288,21 @@ export const alertsConfigSchema = z
      */
     ingest_thread: z.boolean().default(true),
     max_labels: z.number().int().min(1).max(10_000).default(128),
+    /**
+     * Alertmanager never notifies the resolve of an alert that ended while silenced or inhibited there
+     * (nor any with `send_resolved: false`). Every `interval` Opsroom asks each Alertmanager that sends
+     * to it (at the `externalURL` of its bodies: `GET /api/v2/status` and `/api/v2/alerts`) and resolves
+     * the firing alerts none of them holds. An Alertmanager up for less than `min_uptime` is not trusted
+     * (it forgets its alerts on restart until Prometheus sends them again). `enabled: false` never asks.
+     */
+    reconcile: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        interval: duration(1000, 86_400_000).default(60_000),
+        min_uptime: duration(0, 86_400_000).default(120_000),
+        timeout: duration(100, 60_000).default(5000),
+      })
+      .prefault({}),
     /** GitHub deliveries whose event time is older than this are refused as stale. */
     github_max_age: duration(60_000, 7 * 86_400_000).default(3_600_000),
   })

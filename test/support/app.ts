@@ -33,7 +33,12 @@ export async function startTestApp(
   options: { clock?: Clock; config?: OpsroomConfigInput; logger?: Logger } = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase(dialect);
-  const config = configSchema.parse({ ...options.config, server: { port: 0, ...options.config?.server } });
+  const config = configSchema.parse({
+    ...options.config,
+    server: { port: 0, ...options.config?.server },
+    // Tests never ask the Alertmanagers their bodies name (http://am.example…) unless they say so.
+    alerts: { reconcile: { enabled: false }, ...options.config?.alerts },
+  });
   const app = await buildApp(config, {
     database,
     // A key of the test's own (unless the test names a key file): never the developer's environment,

@@ -177,9 +177,7 @@ export function renderGroupCard(
   // A group not made by alert name (a sender's or a route's group_by without it) names what it holds.
   const names = 'alertname' in group.labels ? [] : [...new Set(alerts.map((a) => a.labels.alertname))];
   const name =
-    names.length > 1
-      ? `${names.slice(0, 3).join(', ')}${names.length > 3 ? ', …' : ''}`
-      : group.alertname;
+    names.length > 1 ? `${names.slice(0, 3).join(', ')}${names.length > 3 ? ', …' : ''}` : group.alertname;
   const title = clip(
     `${ICON[group.status]} #${group.id} ${name}${subject ? ` (${subject})` : ''}${count}`,
     200,

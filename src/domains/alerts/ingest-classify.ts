@@ -25,6 +25,8 @@ export interface WriteOutcome {
   tasks: ScheduledTask[];
   fired: { id: number; p: AlertFacts }[];
   resolvedAlerts: { id: number; p: AlertFacts }[];
+  /** The sending Alertmanager's address (PreparedDelivery.sourceUrl), told to the reconciler. */
+  sourceUrl?: string | undefined;
 }
 
 export type Verdict = 'insert' | 'resolve' | 'update' | 'unchanged';

@@ -167,12 +167,12 @@ async function main(port: MessagePort, data: IngestThreadData): Promise<void> {
       case 'body':
         clock.ms = Math.max(clock.ms, message.nowMs);
         track(
-          store(message.id, async () =>
-            ingestion.store(
-              message.integration,
-              prepareDelivery(message.kind, message.body, data.limits, message.nowMs),
-            ),
-          ),
+          store(message.id, async () => {
+            const delivery = prepareDelivery(message.kind, message.body, data.limits, message.nowMs);
+            const outcome = await ingestion.store(message.integration, delivery.prepared);
+            outcome.sourceUrl = delivery.sourceUrl;
+            return outcome;
+          }),
         );
         break;
       case 'prepared':

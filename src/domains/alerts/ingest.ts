@@ -61,6 +61,8 @@ export interface IngestDeps {
   afterResolved?: () => Promise<void>;
   /** At most this many alerts share one transaction (default GROUP_COMMIT_ALERTS). */
   groupCommitAlerts?: number;
+  /** After a delivery from an Alertmanager: its address, for the reconciler (reconcile.ts). */
+  senderSeen?: ((integration: Integration, url: string) => void) | undefined;
 }
 
 interface PendingWrite {
@@ -103,11 +105,12 @@ export class AlertIngestion implements Ingestion {
   }
 
   /** A hook's raw body: parsed, checked and stored. ValidationError/CodedError: nothing was stored. */
-  ingestBody(kind: PayloadKind, integration: Integration, body: Uint8Array): Promise<IngestResult> {
-    return this.ingestPrepared(
-      integration,
-      prepareDelivery(kind, body, this.deps.limits, this.deps.clock.nowMs()),
-    );
+  async ingestBody(kind: PayloadKind, integration: Integration, body: Uint8Array): Promise<IngestResult> {
+    const delivery = prepareDelivery(kind, body, this.deps.limits, this.deps.clock.nowMs());
+    const outcome = await this.store(integration, delivery.prepared);
+    outcome.sourceUrl = delivery.sourceUrl;
+    await this.announce(integration, outcome);
+    return outcome.result;
   }
 
   /** Alerts resolved outside a delivery (the Resolve button): the index of known alerts learns it. */
@@ -169,6 +172,7 @@ export class AlertIngestion implements Ingestion {
         alertname: p.alertname,
       });
     }
+    if (outcome.sourceUrl !== undefined) this.deps.senderSeen?.(integration, outcome.sourceUrl);
     if (outcome.resolvedAlerts.length > 0 && !this.deps.inhibitor.empty) await this.deps.afterResolved?.();
   }
 

@@ -104,7 +104,8 @@ export class GroupNotifier {
 
   /**
    * What a flush reads: the group, its counts and the alerts its card lists. On SQLite as prepared
-   * statements holding the connection (one consistent read, no other transaction in between).
+   * statements holding the connection (each its own read: the ingest thread may commit in between;
+   * what it adds gets a flush of its own).
    */
   async #read(
     groupId: number,

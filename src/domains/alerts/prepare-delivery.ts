@@ -38,13 +38,25 @@ export interface PrepareLimits {
   maxLabels: number;
 }
 
+export interface PreparedDelivery {
+  prepared: Prepared[];
+  /**
+   * The Alertmanager that sent it (its `externalURL`): where the alerts' current state can be asked
+   * for (reconcile.ts). Absent for other senders.
+   */
+  sourceUrl: string | undefined;
+}
+
 /** Parses, checks and normalises a delivery; CodedError (bad JSON) or ValidationError when refused. */
 export function prepareDelivery(
   kind: PayloadKind,
   body: Uint8Array,
   limits: PrepareLimits,
   nowMs: number,
-): Prepared[] {
+): PreparedDelivery {
   const parsed = PARSERS[kind](parseJsonBody(body));
-  return prepareAlerts(parsed.alerts, limits, nowMs, parsed.groupBy);
+  return {
+    prepared: prepareAlerts(parsed.alerts, limits, nowMs, parsed.groupBy),
+    sourceUrl: kind === 'alertmanager' ? parsed.externalUrl : undefined,
+  };
 }

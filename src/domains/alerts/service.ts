@@ -8,6 +8,7 @@ import type { Policy } from '../policy/policy.js';
 import { HAND_RESOLVED_SOURCES } from './card.js';
 import type { Matcher } from './matchers.js';
 import type { GroupNotifier } from './notifier.js';
+import { resolveStoredAlerts } from './resolve-alerts.js';
 import {
   type AlertListQuery,
   type AlertView,
@@ -126,26 +127,10 @@ export class AlertService {
       .where('m.groupId', '=', id)
       .where('a.status', '=', 'firing')
       .execute();
-    const ids = firing.map((a) => a.id);
-    await this.deps.db.transaction().execute(async (trx) => {
-      if (ids.length > 0) {
-        await trx
-          .updateTable('alerts')
-          .set({
-            status: 'resolved',
-            endsAt: now,
-            resolvedAt: now,
-            resolvedBy: actor.username,
-            updatedAt: now,
-          })
-          .where('id', 'in', ids)
-          .where('status', '=', 'firing')
-          .execute();
-      }
-      await trx
-        .insertInto('alertEvents')
-        .values(this.#event(id, 'resolved.manual', actor, group.alertname))
-        .execute();
+    await resolveStoredAlerts(this.deps.db, firing, {
+      nowIso: now,
+      by: actor.username,
+      events: [this.#event(id, 'resolved.manual', actor, group.alertname)],
     });
     this.deps.markResolved?.(firing);
     await this.deps.notifier.request([id]);

@@ -31,6 +31,7 @@ import { KnownAlerts } from './known-alerts.js';
 import { noiseReport } from './noise.js';
 import { GroupNotifier } from './notifier.js';
 import { NotifyRateLimiter } from './notify-rate-limit.js';
+import { type ReconcileSettings, SenderReconciler } from './reconcile.js';
 import { registerAlertRoutes } from './routes.js';
 import { registerHookRoutes } from './routes-hooks.js';
 import { AlertRouter, type RouteSpec } from './routing.js';
@@ -51,6 +52,7 @@ export interface AlertsSettings {
   max_alerts_per_request: number;
   max_labels: number;
   github_max_age: number;
+  reconcile: ReconcileSettings;
 }
 
 export interface AlertsDeps {
@@ -169,6 +171,21 @@ export async function startAlerts(deps: AlertsDeps): Promise<AlertsDomain> {
   const known = deps.dialect === 'sqlite' && !threaded ? new KnownAlerts() : undefined;
   await known?.load(db, new Date(clock.nowMs() - 86_400_000).toISOString());
   const statements = deps.sqlite && new SqliteAlertStatements(deps.sqlite);
+  const reconciler = settings.reconcile.enabled
+    ? new SenderReconciler({
+        db,
+        clock,
+        scheduler,
+        settings: settings.reconcile,
+        integration: (id) => integrations.get(id),
+        afterResolve: async (alerts, groupIds) => {
+          ingestion.markResolved(alerts);
+          await notifier.request(groupIds);
+        },
+        onError: deps.onError,
+      })
+    : undefined;
+  reconciler?.install();
   const limits = { maxAlerts: settings.max_alerts_per_request, maxLabels: settings.max_labels };
   const local = new AlertIngestion({
     known,
@@ -184,6 +201,7 @@ export async function startAlerts(deps: AlertsDeps): Promise<AlertsDomain> {
     limits,
     // When an inhibiting alert resolves, the alerts it muted speak again: their groups are flushed.
     afterResolved: async () => notifier.request(await openGroups(true)),
+    senderSeen: reconciler && ((integration, url) => reconciler.seen(integration, url)),
   });
   const ingestion: Ingestion = threaded
     ? new IngestThread(

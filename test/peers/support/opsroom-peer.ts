@@ -5,7 +5,8 @@ import { startTestApp, type TestApp } from '../../support/app.js';
 /**
  * An Opsroom listening on loopback (Alertmanager must reach it over HTTP) on SQLite, with no group_by
  * of its own (as installed: Alertmanager's groups are kept) and group_wait 0, with rooms and
- * integrations made on demand.
+ * integrations made on demand. It reconciles with the Alertmanagers as installed (every minute, each
+ * trusted after 2 minutes up) unless `reconcile` says otherwise.
  */
 export class OpsroomPeer {
   private constructor(
@@ -13,12 +14,15 @@ export class OpsroomPeer {
     readonly baseUrl: string,
   ) {}
 
-  static async start(): Promise<OpsroomPeer> {
+  static async start(
+    options: { reconcile?: { interval: string; min_uptime: string } } = {},
+  ): Promise<OpsroomPeer> {
     const t = await startTestApp('sqlite', {
       config: {
         alerts: {
           // No group_by, as on a fresh install: each group a sender made stays one card.
           route: { group_wait: '0s', group_interval: '1s', repeat_interval: '4h' },
+          reconcile: { enabled: true, ...options.reconcile },
         },
       },
     });

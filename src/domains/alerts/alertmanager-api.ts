@@ -1,0 +1,108 @@
+import type { Clock } from '../../core/clock.js';
+
+// What Opsroom asks an Alertmanager (API v2) when it reconciles: when it started and which alerts it
+// still holds. Only GETs, to the address its own webhook bodies named (`externalURL`).
+
+/** An alert an Alertmanager holds (not resolved): `GET /api/v2/alerts`, the fields Opsroom reads. */
+export interface SenderAlert {
+  fingerprint: string;
+  startsAt: string;
+  endsAt: string;
+  /** `active`, `suppressed` (silenced or inhibited) or `unprocessed`. */
+  state: string;
+}
+
+/** One Alertmanager's answer, or why there was none (then nothing is concluded from it). */
+export type SenderAnswer =
+  | { url: string; ok: true; startedMs: number; alerts: ReadonlyMap<string, SenderAlert> }
+  | { url: string; ok: false; error: string };
+
+export interface AskOptions {
+  clock: Clock;
+  timeoutMs: number;
+  /** Answers larger than this are not read (an Alertmanager holding very many alerts). */
+  maxBytes: number;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+
+/**
+ * The base of an Alertmanager's API from the `externalURL` of its bodies (a route prefix kept), or
+ * undefined when it is not an http(s) address without credentials.
+ */
+export function alertmanagerBase(externalUrl: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(externalUrl);
+  } catch {
+    return undefined;
+  }
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.username || url.password)
+    return undefined;
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+}
+
+async function getJson(url: string, options: AskOptions): Promise<unknown> {
+  const controller = new AbortController();
+  const cancel = options.clock.setTimer(options.timeoutMs, () =>
+    controller.abort(new Error(`no answer within ${options.timeoutMs} ms`)),
+  );
+  try {
+    const response = await fetch(url, {
+      headers: { accept: 'application/json' },
+      signal: controller.signal,
+      redirect: 'error',
+    });
+    if (!response.ok) {
+      await response.body?.cancel();
+      throw new Error(`${url} answered ${response.status}`);
+    }
+    const length = Number(response.headers.get('content-length') ?? 0);
+    if (length > options.maxBytes) {
+      await response.body?.cancel();
+      throw new Error(`${url}: ${length} bytes, more than ${options.maxBytes}`);
+    }
+    const text = await response.text();
+    if (text.length > options.maxBytes) throw new Error(`${url}: more than ${options.maxBytes} bytes`);
+    return JSON.parse(text) as unknown;
+  } finally {
+    cancel();
+  }
+}
+
+/** The alerts of an `/api/v2/alerts` answer, or an error when it is not one. */
+export function readSenderAlerts(body: unknown): Map<string, SenderAlert> {
+  if (!Array.isArray(body)) throw new Error('/api/v2/alerts did not answer a list');
+  const alerts = new Map<string, SenderAlert>();
+  for (const item of body) {
+    if (!isObject(item) || typeof item.fingerprint !== 'string' || !isObject(item.status))
+      throw new Error('/api/v2/alerts answered something that is not an alert');
+    alerts.set(item.fingerprint, {
+      fingerprint: item.fingerprint,
+      startsAt: typeof item.startsAt === 'string' ? item.startsAt : '',
+      endsAt: typeof item.endsAt === 'string' ? item.endsAt : '',
+      state: typeof item.status.state === 'string' ? item.status.state : '',
+    });
+  }
+  return alerts;
+}
+
+/** When an `/api/v2/status` answer says the Alertmanager started, or an error when it is not one. */
+export function readStartedMs(body: unknown): number {
+  const started = isObject(body) && typeof body.uptime === 'string' ? Date.parse(body.uptime) : Number.NaN;
+  if (!isObject(body) || !isObject(body.versionInfo) || Number.isNaN(started))
+    throw new Error('/api/v2/status is not an Alertmanager status');
+  return started;
+}
+
+/** Asks the Alertmanager at `base` (alertmanagerBase) when it started and what it holds. */
+export async function askAlertmanager(base: string, options: AskOptions): Promise<SenderAnswer> {
+  try {
+    const startedMs = readStartedMs(await getJson(`${base}/api/v2/status`, options));
+    const alerts = readSenderAlerts(await getJson(`${base}/api/v2/alerts`, options));
+    return { url: base, ok: true, startedMs, alerts };
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string } }).cause?.code;
+    return { url: base, ok: false, error: `${(error as Error).message}${cause ? ` (${cause})` : ''}` };
+  }
+}

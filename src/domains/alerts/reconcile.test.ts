@@ -1,0 +1,240 @@
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { startTestApp, type TestApp } from '../../../test/support/app.js';
+import { SYSTEM_ACTOR } from '../../core/actor.js';
+import { FakeClock } from '../../core/clock.js';
+import type { MessageView } from '../chat/schema.js';
+import type { Integration } from '../integrations/schema.js';
+import { alertmanagerBase, readSenderAlerts, readStartedMs, type SenderAnswer } from './alertmanager-api.js';
+import { fingerprint } from './fingerprint.js';
+import { endedAtSender, RECONCILED_BY } from './reconcile.js';
+
+// An alert that ends while Alertmanager silences or inhibits it is never notified as resolved (nor
+// any with send_resolved: false): Opsroom asks Alertmanager which alerts it still holds.
+
+const NOW = Date.parse('2026-05-01T10:00:00Z');
+const held = (fp: string, endsAt = '0001-01-01T00:00:00Z') =>
+  [fp, { fingerprint: fp, startsAt: '2026-05-01T09:00:00Z', endsAt, state: 'active' }] as const;
+const answer = (url: string, startedAgoMs: number, fps: (readonly [string, ReturnType<typeof held>[1]])[]) =>
+  ({ url, ok: true, startedMs: NOW - startedAgoMs, alerts: new Map(fps) }) satisfies SenderAnswer;
+const down: SenderAnswer = { url: 'http://am-2', ok: false, error: 'ECONNREFUSED' };
+
+describe('endedAtSender', () => {
+  const firing = ['aaaa', 'bbbb'];
+  it('an alert no Alertmanager holds has ended; one it holds has not', () => {
+    assert.deepEqual(
+      [...endedAtSender(firing, [answer('http://am-1', 600_000, [held('aaaa')])], NOW, 120_000)],
+      ['bbbb'],
+    );
+  });
+  it('an Alertmanager that restarted lately is not trusted alone, nor one that did not answer', () => {
+    assert.equal(endedAtSender(firing, [answer('http://am-1', 60_000, [])], NOW, 120_000).size, 0);
+    assert.equal(endedAtSender(firing, [down], NOW, 120_000).size, 0);
+    assert.equal(endedAtSender(firing, [], NOW, 120_000).size, 0);
+  });
+  it('in an HA pair, the one that still holds an alert keeps it; one that is down says nothing', () => {
+    const pair = [answer('http://am-1', 600_000, []), answer('http://am-2', 30_000, [held('bbbb')])];
+    assert.deepEqual([...endedAtSender(firing, pair, NOW, 120_000)], ['aaaa']);
+    assert.deepEqual(
+      [...endedAtSender(firing, [answer('http://am-1', 600_000, []), down], NOW, 120_000)],
+      ['aaaa', 'bbbb'],
+    );
+  });
+  it('an alert it lists with an end time passed has ended; one ending later has not', () => {
+    const ends = [held('aaaa', '2026-05-01T09:59:00Z'), held('bbbb', '2026-05-01T10:04:00Z')];
+    assert.deepEqual(
+      [...endedAtSender(firing, [answer('http://am-1', 600_000, ends)], NOW, 120_000)],
+      ['aaaa'],
+    );
+  });
+});
+
+describe("Alertmanager's API answers", () => {
+  it('the API base keeps a route prefix and refuses what is not plain http(s)', () => {
+    assert.equal(alertmanagerBase('http://am.example:9093/'), 'http://am.example:9093');
+    assert.equal(alertmanagerBase('https://ops.example/alertmanager/'), 'https://ops.example/alertmanager');
+    for (const bad of ['file:///etc/passwd', 'http://user:pw@am.example', 'not a url', 'ftp://am.example']) {
+      assert.equal(alertmanagerBase(bad), undefined, bad);
+    }
+  });
+  it('reads a status and an alert list, and refuses what is not one', () => {
+    assert.equal(
+      readStartedMs({ uptime: '2026-05-01T09:00:00.000Z', versionInfo: { version: '0.25.0' } }),
+      Date.parse('2026-05-01T09:00:00Z'),
+    );
+    assert.throws(
+      () => readStartedMs({ uptime: 'yesterday', versionInfo: {} }),
+      /not an Alertmanager status/,
+    );
+    assert.throws(() => readStartedMs([]), /not an Alertmanager status/);
+    const alerts = readSenderAlerts([
+      {
+        fingerprint: 'aaaa',
+        startsAt: 's',
+        endsAt: 'e',
+        status: { state: 'suppressed', inhibitedBy: ['x'] },
+      },
+    ]);
+    assert.equal(alerts.get('aaaa')?.state, 'suppressed');
+    assert.throws(() => readSenderAlerts({ data: [] }), /did not answer a list/);
+    assert.throws(() => readSenderAlerts([{ labels: {} }]), /not an alert/);
+  });
+});
+
+/** An Alertmanager's API as far as reconciling reads it: its start time and the alerts it holds. */
+class AlertmanagerApi {
+  started = new Date(NOW - 3_600_000).toISOString();
+  holds = new Set<string>();
+  failing = false;
+  asked = 0;
+  readonly server: Server = createServer((req, res) => {
+    this.asked++;
+    if (this.failing) {
+      res.writeHead(503).end('down');
+      return;
+    }
+    const body =
+      req.url === '/api/v2/status'
+        ? { uptime: this.started, versionInfo: { version: '0.25.0' }, cluster: { status: 'disabled' } }
+        : req.url === '/api/v2/alerts'
+          ? [...this.holds].map((fp) => ({
+              fingerprint: fp,
+              startsAt: '2026-05-01T09:55:00Z',
+              endsAt: '2026-05-01T11:00:00Z',
+              status: { state: 'suppressed', inhibitedBy: ['src'], silencedBy: [] },
+            }))
+          : undefined;
+    if (body === undefined) res.writeHead(404).end();
+    else res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  });
+  url = '';
+  async listen(): Promise<void> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/`;
+  }
+}
+
+describe('reconciling with Alertmanager', () => {
+  const clock = new FakeClock(new Date(NOW).toISOString());
+  const am = new AlertmanagerApi();
+  let t: TestApp;
+  let integration: Integration;
+  const labels = (instance: string) => ({ alertname: 'DiskFull', instance, severity: 'warning' });
+  const fp = (instance: string) => fingerprint(labels(instance));
+  const send = async (instances: string[]) => {
+    const body = {
+      receiver: 'opsroom',
+      status: 'firing',
+      alerts: instances.map((instance) => ({
+        status: 'firing',
+        labels: labels(instance),
+        annotations: { summary: 'disk full' },
+        startsAt: '2026-05-01T09:55:00Z',
+        endsAt: '0001-01-01T00:00:00Z',
+        generatorURL: '',
+        fingerprint: fp(instance),
+      })),
+      groupLabels: { alertname: 'DiskFull' },
+      commonLabels: { alertname: 'DiskFull' },
+      commonAnnotations: {},
+      externalURL: am.url,
+      version: '4',
+      groupKey: '{}:{alertname="DiskFull"}',
+      truncatedAlerts: 0,
+    };
+    await t.app.alerts.ingestion.ingestBody(
+      'alertmanager',
+      integration,
+      new TextEncoder().encode(JSON.stringify(body)),
+    );
+    await t.app.alerts.idle();
+  };
+  const minutes = async (n: number) => {
+    for (let i = 0; i < n; i++) {
+      await clock.advanceAsync(60_000);
+      await t.app.alerts.idle();
+    }
+  };
+  const card = async (): Promise<MessageView> => {
+    const cards = (await t.app.chat.messages.history(SYSTEM_ACTOR, 'alerts', { limit: 50 })).filter(
+      (m) => m.card?.title.includes('DiskFull') && m.threadId === null,
+    );
+    assert.equal(cards.length, 1, JSON.stringify(cards.map((m) => m.card?.title)));
+    return cards[0]!;
+  };
+  const alertsTitle = async () =>
+    (await card()).card!.fields!.find((f) => f.title.startsWith('Alerts'))!.title;
+
+  before(async () => {
+    await am.listen();
+    t = await startTestApp('sqlite', {
+      clock,
+      config: {
+        alerts: {
+          route: { group_by: ['alertname'], group_wait: '0s', group_interval: '1s' },
+          reconcile: { enabled: true, interval: '1m', min_uptime: '2m' },
+        },
+      },
+    });
+    await t.app.chat.rooms.create(SYSTEM_ACTOR, { name: 'alerts', kind: 'public' });
+    ({ integration } = await t.app.integrations.create(SYSTEM_ACTOR, {
+      kind: 'alertmanager',
+      room: 'alerts',
+    }));
+  });
+  after(async () => {
+    await t.dispose();
+    am.server.close();
+  });
+
+  it('keeps what Alertmanager holds and resolves, on the same card, what it no longer holds', async () => {
+    am.holds = new Set([fp('d-1'), fp('d-2')]);
+    await send(['d-1', 'd-2']);
+    assert.equal(await alertsTitle(), 'Alerts (2 firing, 0 resolved)');
+    const before = am.asked;
+    await minutes(1);
+    assert.ok(am.asked > before, 'the Alertmanager its bodies named was asked');
+    assert.equal(await alertsTitle(), 'Alerts (2 firing, 0 resolved)');
+    // d-2 ends while Alertmanager inhibits it: no webhook ever says so.
+    am.holds.delete(fp('d-2'));
+    await minutes(1);
+    assert.equal(await alertsTitle(), 'Alerts (1 firing, 1 resolved)');
+    const [group] = await t.app.alerts.service.list(SYSTEM_ACTOR, { status: 'all' });
+    const view = await t.app.alerts.service.get(SYSTEM_ACTOR, group!.id);
+    const ended = view.alerts.find((a) => a.labels.instance === 'd-2');
+    assert.equal(ended?.status, 'resolved');
+  });
+
+  it('concludes nothing from an Alertmanager that just restarted, nor from one that fails', async () => {
+    am.started = new Date(clock.nowMs() - 30_000).toISOString();
+    am.holds.clear();
+    await minutes(1);
+    assert.equal(await alertsTitle(), 'Alerts (1 firing, 1 resolved)');
+    am.started = new Date(NOW - 3_600_000).toISOString();
+    am.failing = true;
+    await minutes(2);
+    assert.equal(await alertsTitle(), 'Alerts (1 firing, 1 resolved)');
+  });
+
+  it('once Alertmanager holds none, the group resolves and its events say who ended it', async () => {
+    am.failing = false;
+    await minutes(1);
+    const resolved = await card();
+    assert.equal(resolved.card!.color, 'good');
+    const events = await t.app.database.db
+      .selectFrom('alertEvents')
+      .select(['kind', 'actor', 'detail'])
+      .where('kind', '=', 'resolved.reconciled')
+      .execute();
+    assert.equal(events.length, 2);
+    assert.ok(events.every((e) => e.actor === RECONCILED_BY));
+    assert.deepEqual(JSON.parse(events[1]!.detail).asked, [am.url.replace(/\/$/, '')]);
+    const stored = await t.app.database.db.selectFrom('alerts').select(['status', 'resolvedBy']).execute();
+    assert.deepEqual(stored, [
+      { status: 'resolved', resolvedBy: RECONCILED_BY },
+      { status: 'resolved', resolvedBy: RECONCILED_BY },
+    ]);
+  });
+});

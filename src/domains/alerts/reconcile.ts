@@ -1,0 +1,223 @@
+import type { Kysely } from 'kysely';
+import type { Clock } from '../../core/clock.js';
+import type { ScheduledTask, Scheduler } from '../../runtime/scheduler.js';
+import type { DB } from '../../storage/tables.js';
+import type { Integration } from '../integrations/schema.js';
+import { alertmanagerBase, askAlertmanager, type SenderAnswer } from './alertmanager-api.js';
+import { type FiringAlertRef, resolveStoredAlerts } from './resolve-alerts.js';
+
+// Alertmanager never notifies the resolve of an alert that ended while it silenced or inhibited it,
+// nor any resolve with `send_resolved: false`: such a card would say "firing" for ever. So Opsroom
+// asks the Alertmanagers that send to it (at the `externalURL` of their bodies) which alerts they
+// still hold, and resolves the firing alerts that none of them holds any more.
+
+export const RECONCILE_TASK = 'alerts.reconcile';
+const reconcileKey = (integrationId: string) => `reconcile:${integrationId}`;
+/** A sender's address already known is stored again (with its time) at most this often. */
+const REFRESH_MS = 3_600_000;
+/** An address no body has named for this long is no longer asked. */
+const FORGET_MS = 7 * 86_400_000;
+const MAX_ANSWER_BYTES = 64 * 1024 * 1024;
+/** Who the alerts' `resolvedBy` and the events name. */
+export const RECONCILED_BY = 'alertmanager (reconciled)';
+
+export interface ReconcileSettings {
+  enabled: boolean;
+  /** How often each Alertmanager integration is checked. */
+  interval: number;
+  /** Answers of an Alertmanager up for less than this are not trusted to say an alert ended. */
+  min_uptime: number;
+  /** Per request. */
+  timeout: number;
+}
+
+/**
+ * The fingerprints of `firing` that have ended at their senders: at least one Alertmanager that has
+ * been up for `minUptimeMs` answered (one that restarted forgot its alerts until Prometheus sends them
+ * again), and no Alertmanager that answered holds the alert unresolved. One that did not answer says
+ * nothing either way (the other of an HA pair still can).
+ */
+export function endedAtSender(
+  firing: Iterable<string>,
+  answers: readonly SenderAnswer[],
+  nowMs: number,
+  minUptimeMs: number,
+): Set<string> {
+  const ended = new Set<string>();
+  const answered = answers.filter((a) => a.ok);
+  if (!answered.some((a) => nowMs - a.startedMs >= minUptimeMs)) return ended;
+  const holds = (fingerprint: string) =>
+    answered.some((a) => {
+      const alert = a.alerts.get(fingerprint);
+      if (alert === undefined) return false;
+      const endsMs = Date.parse(alert.endsAt);
+      return Number.isNaN(endsMs) || endsMs > nowMs || alert.endsAt.startsWith('0001-');
+    });
+  for (const fingerprint of firing) if (!holds(fingerprint)) ended.add(fingerprint);
+  return ended;
+}
+
+export interface ReconcilerDeps {
+  db: Kysely<DB>;
+  clock: Clock;
+  scheduler: Scheduler;
+  settings: ReconcileSettings;
+  integration: (id: string) => Promise<Integration | undefined>;
+  /** After alerts were resolved here: the index of known alerts told, the groups flushed. */
+  afterResolve: (alerts: FiringAlertRef[], groupIds: number[]) => Promise<void>;
+  /** Errors, and an Alertmanager that stopped answering (once, until it answers again). */
+  onError: (error: unknown, context: Record<string, unknown>) => void;
+}
+
+type Sources = Map<string, number>;
+
+/**
+ * Per Alertmanager integration, a Scheduler task (it survives a restart) that carries the addresses
+ * its bodies named and runs every `interval`: it asks each address, resolves what ended, and comes back.
+ */
+export class SenderReconciler {
+  /** Integration id → API base → when a body last named it. */
+  readonly #sources = new Map<string, Sources>();
+  /** API bases whose last ask got no answer (said once in the log). */
+  readonly #unanswered = new Set<string>();
+
+  constructor(private readonly deps: ReconcilerDeps) {}
+
+  install(): void {
+    this.deps.scheduler.handle(RECONCILE_TASK, (task) => this.#run(task));
+  }
+
+  /** A body from an Alertmanager named its address (on the hot path: a map lookup when known). */
+  seen(integration: Integration, externalUrl: string): void {
+    const nowMs = this.deps.clock.nowMs();
+    let sources = this.#sources.get(integration.id);
+    const known = sources?.get(externalUrl);
+    if (known !== undefined && nowMs - known < REFRESH_MS) return;
+    const base = alertmanagerBase(externalUrl);
+    if (base === undefined) return;
+    if (sources === undefined) {
+      sources = new Map();
+      this.#sources.set(integration.id, sources);
+    }
+    sources.set(base, nowMs);
+    // Keyed by the body's own text too, so the next body with it stops at the lookup above.
+    if (externalUrl !== base) sources.set(externalUrl, nowMs);
+    // The stored task takes the addresses (what a restart remembers); an earlier run stays as it is.
+    void this.#arm(integration.id, nowMs + this.deps.settings.interval, 'earliest').catch((error: unknown) =>
+      this.deps.onError(error, { step: 'alerts.reconcile.arm' }),
+    );
+  }
+
+  async #arm(integrationId: string, dueMs: number, mode: 'replace' | 'earliest'): Promise<void> {
+    const sources = this.#live(integrationId);
+    if (sources.length === 0) return;
+    const task: ScheduledTask = {
+      key: reconcileKey(integrationId),
+      kind: RECONCILE_TASK,
+      dueMs,
+      payload: { integrationId, sources: Object.fromEntries(sources) },
+    };
+    await this.deps.scheduler.schedule(task, mode);
+  }
+
+  /** The API bases named within FORGET_MS, with when; older ones are dropped. */
+  #live(integrationId: string): [string, number][] {
+    const sources = this.#sources.get(integrationId);
+    if (sources === undefined) return [];
+    const nowMs = this.deps.clock.nowMs();
+    const live: [string, number][] = [];
+    for (const [url, seenMs] of sources) {
+      if (nowMs - seenMs > FORGET_MS) sources.delete(url);
+      else if (alertmanagerBase(url) === url) live.push([url, seenMs]);
+    }
+    return live;
+  }
+
+  async #run(task: ScheduledTask): Promise<void> {
+    const integrationId = String(task.payload?.integrationId ?? '');
+    // After a restart the stored task is what remembers the addresses.
+    const stored = task.payload?.sources;
+    if (stored !== null && typeof stored === 'object') {
+      const sources = this.#sources.get(integrationId) ?? new Map<string, number>();
+      for (const [url, seenMs] of Object.entries(stored)) {
+        if (typeof seenMs === 'number' && seenMs > (sources.get(url) ?? 0)) sources.set(url, seenMs);
+      }
+      this.#sources.set(integrationId, sources);
+    }
+    const integration = await this.deps.integration(integrationId);
+    if (!integration || integration.revokedAt !== null) {
+      this.#sources.delete(integrationId);
+      return;
+    }
+    try {
+      await this.#reconcile(integrationId);
+    } catch (error) {
+      this.deps.onError(error, { step: 'alerts.reconcile', integration: integrationId });
+    }
+    await this.#arm(integrationId, this.deps.clock.nowMs() + this.deps.settings.interval, 'replace');
+  }
+
+  #note(integrationId: string, answer: SenderAnswer): void {
+    if (answer.ok) {
+      this.#unanswered.delete(answer.url);
+      return;
+    }
+    if (this.#unanswered.has(answer.url)) return;
+    this.#unanswered.add(answer.url);
+    const message = `Alertmanager at ${answer.url} did not answer (${answer.error}): alerts that end while it silences or inhibits them stay firing here until it does`;
+    this.deps.onError(new Error(message), { step: 'alerts.reconcile', integration: integrationId });
+  }
+
+  async #reconcile(integrationId: string): Promise<void> {
+    const rows = await this.deps.db
+      .selectFrom('alerts as a')
+      .innerJoin('alertGroupAlerts as m', 'm.alertId', 'a.id')
+      .innerJoin('alertGroups as g', 'g.id', 'm.groupId')
+      .select(['a.id', 'a.integrationId', 'a.fingerprint', 'a.startsAt', 'm.groupId', 'g.alertname'])
+      .where('a.integrationId', '=', integrationId)
+      .where('a.status', '=', 'firing')
+      .execute();
+    if (rows.length === 0) return;
+    const { clock, settings } = this.deps;
+    const answers = await Promise.all(
+      this.#live(integrationId).map(([url]) =>
+        askAlertmanager(url, { clock, timeoutMs: settings.timeout, maxBytes: MAX_ANSWER_BYTES }),
+      ),
+    );
+    for (const answer of answers) this.#note(integrationId, answer);
+    const nowMs = clock.nowMs();
+    const ended = endedAtSender(new Set(rows.map((r) => r.fingerprint)), answers, nowMs, settings.min_uptime);
+    if (ended.size === 0) return;
+    const alerts = new Map<number, FiringAlertRef>();
+    const groups = new Map<number, { alertname: string; alerts: number }>();
+    for (const r of rows) {
+      if (!ended.has(r.fingerprint)) continue;
+      alerts.set(r.id, {
+        id: r.id,
+        integrationId: r.integrationId,
+        fingerprint: r.fingerprint,
+        startsAt: r.startsAt,
+      });
+      const group = groups.get(r.groupId) ?? { alertname: r.alertname, alerts: 0 };
+      group.alerts++;
+      groups.set(r.groupId, group);
+    }
+    const nowIso = new Date(nowMs).toISOString();
+    const asked = answers.filter((a) => a.ok).map((a) => a.url);
+    await resolveStoredAlerts(this.deps.db, [...alerts.values()], {
+      nowIso,
+      by: RECONCILED_BY,
+      events: [...groups].map(([groupId, g]) => ({
+        at: nowIso,
+        kind: 'resolved.reconciled',
+        groupId,
+        alertId: null,
+        fingerprint: null,
+        alertname: g.alertname,
+        actor: RECONCILED_BY,
+        detail: JSON.stringify({ alerts: g.alerts, asked }),
+      })),
+    });
+    await this.deps.afterResolve([...alerts.values()], [...groups.keys()]);
+  }
+}
