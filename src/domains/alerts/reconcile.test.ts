@@ -205,6 +205,15 @@ describe('reconciling with Alertmanager', () => {
     const view = await t.app.alerts.service.get(SYSTEM_ACTOR, group!.id);
     const ended = view.alerts.find((a) => a.labels.instance === 'd-2');
     assert.equal(ended?.status, 'resolved');
+    // The thread says why, since no webhook ever will.
+    const thread = await t.app.chat.messages.history(SYSTEM_ACTOR, 'alerts', {
+      threadId: (await card()).id,
+      limit: 20,
+    });
+    assert.ok(
+      thread.some((m) => m.text.startsWith('✅ 1 alert ended without a resolve from Alertmanager')),
+      JSON.stringify(thread.map((m) => m.text)),
+    );
   });
 
   it('concludes nothing from an Alertmanager that just restarted, nor from one that fails', async () => {

@@ -65,6 +65,8 @@ export interface ReconcilerDeps {
   integration: (id: string) => Promise<Integration | undefined>;
   /** After alerts were resolved here: the index of known alerts told, the groups flushed. */
   afterResolve: (alerts: FiringAlertRef[], groupIds: number[]) => Promise<void>;
+  /** Says in the card's thread what was resolved and why (no webhook ever will). */
+  say: (where: { roomId: string; threadId?: string }, text: string) => Promise<void>;
   /** Errors, and an Alertmanager that stopped answering (once, until it answers again). */
   onError: (error: unknown, context: Record<string, unknown>) => void;
 }
@@ -173,7 +175,16 @@ export class SenderReconciler {
       .selectFrom('alerts as a')
       .innerJoin('alertGroupAlerts as m', 'm.alertId', 'a.id')
       .innerJoin('alertGroups as g', 'g.id', 'm.groupId')
-      .select(['a.id', 'a.integrationId', 'a.fingerprint', 'a.startsAt', 'm.groupId', 'g.alertname'])
+      .select([
+        'a.id',
+        'a.integrationId',
+        'a.fingerprint',
+        'a.startsAt',
+        'm.groupId',
+        'g.alertname',
+        'g.roomId',
+        'g.messageId',
+      ])
       .where('a.integrationId', '=', integrationId)
       .where('a.status', '=', 'firing')
       .execute();
@@ -189,7 +200,10 @@ export class SenderReconciler {
     const ended = endedAtSender(new Set(rows.map((r) => r.fingerprint)), answers, nowMs, settings.min_uptime);
     if (ended.size === 0) return;
     const alerts = new Map<number, FiringAlertRef>();
-    const groups = new Map<number, { alertname: string; alerts: number }>();
+    const groups = new Map<
+      number,
+      { alertname: string; alerts: number; roomId: string; messageId: string | null }
+    >();
     for (const r of rows) {
       if (!ended.has(r.fingerprint)) continue;
       alerts.set(r.id, {
@@ -198,7 +212,12 @@ export class SenderReconciler {
         fingerprint: r.fingerprint,
         startsAt: r.startsAt,
       });
-      const group = groups.get(r.groupId) ?? { alertname: r.alertname, alerts: 0 };
+      const group = groups.get(r.groupId) ?? {
+        alertname: r.alertname,
+        alerts: 0,
+        roomId: r.roomId,
+        messageId: r.messageId,
+      };
       group.alerts++;
       groups.set(r.groupId, group);
     }
@@ -219,5 +238,12 @@ export class SenderReconciler {
       })),
     });
     await this.deps.afterResolve([...alerts.values()], [...groups.keys()]);
+    for (const g of groups.values()) {
+      const what = g.alerts === 1 ? '1 alert' : `${g.alerts} alerts`;
+      const text = `✅ ${what} ended without a resolve from Alertmanager (it sends none for an alert it silences or inhibits, nor with send_resolved: false): ${asked.join(', ')} no longer holds ${g.alerts === 1 ? 'it' : 'them'}, so Opsroom resolved ${g.alerts === 1 ? 'it' : 'them'}.`;
+      await this.deps
+        .say({ roomId: g.roomId, ...(g.messageId ? { threadId: g.messageId } : {}) }, text)
+        .catch((error: unknown) => this.deps.onError(error, { step: 'alerts.reconcile.say' }));
+    }
   }
 }

@@ -182,6 +182,9 @@ export async function startAlerts(deps: AlertsDeps): Promise<AlertsDomain> {
           ingestion.markResolved(alerts);
           await notifier.request(groupIds);
         },
+        say: async (where, text) => {
+          await poster.say(where, { text });
+        },
         onError: deps.onError,
       })
     : undefined;
