@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { startTestApp, type TestApp } from '../../../test/support/app.js';
+import { DIALECTS } from '../../../test/support/databases.js';
 import { SYSTEM_ACTOR } from '../../core/actor.js';
 import { FakeClock } from '../../core/clock.js';
 import type { MessageView } from '../chat/schema.js';
@@ -116,134 +117,136 @@ class AlertmanagerApi {
   }
 }
 
-describe('reconciling with Alertmanager', () => {
-  const clock = new FakeClock(new Date(NOW).toISOString());
-  const am = new AlertmanagerApi();
-  let t: TestApp;
-  let integration: Integration;
-  const labels = (instance: string) => ({ alertname: 'DiskFull', instance, severity: 'warning' });
-  const fp = (instance: string) => fingerprint(labels(instance));
-  const send = async (instances: string[]) => {
-    const body = {
-      receiver: 'opsroom',
-      status: 'firing',
-      alerts: instances.map((instance) => ({
+for (const dialect of DIALECTS) {
+  describe(`reconciling with Alertmanager (${dialect})`, () => {
+    const clock = new FakeClock(new Date(NOW).toISOString());
+    const am = new AlertmanagerApi();
+    let t: TestApp;
+    let integration: Integration;
+    const labels = (instance: string) => ({ alertname: 'DiskFull', instance, severity: 'warning' });
+    const fp = (instance: string) => fingerprint(labels(instance));
+    const send = async (instances: string[]) => {
+      const body = {
+        receiver: 'opsroom',
         status: 'firing',
-        labels: labels(instance),
-        annotations: { summary: 'disk full' },
-        startsAt: '2026-05-01T09:55:00Z',
-        endsAt: '0001-01-01T00:00:00Z',
-        generatorURL: '',
-        fingerprint: fp(instance),
-      })),
-      groupLabels: { alertname: 'DiskFull' },
-      commonLabels: { alertname: 'DiskFull' },
-      commonAnnotations: {},
-      externalURL: am.url,
-      version: '4',
-      groupKey: '{}:{alertname="DiskFull"}',
-      truncatedAlerts: 0,
-    };
-    await t.app.alerts.ingestion.ingestBody(
-      'alertmanager',
-      integration,
-      new TextEncoder().encode(JSON.stringify(body)),
-    );
-    await t.app.alerts.idle();
-  };
-  const minutes = async (n: number) => {
-    for (let i = 0; i < n; i++) {
-      await clock.advanceAsync(60_000);
+        alerts: instances.map((instance) => ({
+          status: 'firing',
+          labels: labels(instance),
+          annotations: { summary: 'disk full' },
+          startsAt: '2026-05-01T09:55:00Z',
+          endsAt: '0001-01-01T00:00:00Z',
+          generatorURL: '',
+          fingerprint: fp(instance),
+        })),
+        groupLabels: { alertname: 'DiskFull' },
+        commonLabels: { alertname: 'DiskFull' },
+        commonAnnotations: {},
+        externalURL: am.url,
+        version: '4',
+        groupKey: '{}:{alertname="DiskFull"}',
+        truncatedAlerts: 0,
+      };
+      await t.app.alerts.ingestion.ingestBody(
+        'alertmanager',
+        integration,
+        new TextEncoder().encode(JSON.stringify(body)),
+      );
       await t.app.alerts.idle();
-    }
-  };
-  const card = async (): Promise<MessageView> => {
-    const cards = (await t.app.chat.messages.history(SYSTEM_ACTOR, 'alerts', { limit: 50 })).filter(
-      (m) => m.card?.title.includes('DiskFull') && m.threadId === null,
-    );
-    assert.equal(cards.length, 1, JSON.stringify(cards.map((m) => m.card?.title)));
-    return cards[0]!;
-  };
-  const alertsTitle = async () =>
-    (await card()).card!.fields!.find((f) => f.title.startsWith('Alerts'))!.title;
+    };
+    const minutes = async (n: number) => {
+      for (let i = 0; i < n; i++) {
+        await clock.advanceAsync(60_000);
+        await t.app.alerts.idle();
+      }
+    };
+    const card = async (): Promise<MessageView> => {
+      const cards = (await t.app.chat.messages.history(SYSTEM_ACTOR, 'alerts', { limit: 50 })).filter(
+        (m) => m.card?.title.includes('DiskFull') && m.threadId === null,
+      );
+      assert.equal(cards.length, 1, JSON.stringify(cards.map((m) => m.card?.title)));
+      return cards[0]!;
+    };
+    const alertsTitle = async () =>
+      (await card()).card!.fields!.find((f) => f.title.startsWith('Alerts'))!.title;
 
-  before(async () => {
-    await am.listen();
-    t = await startTestApp('sqlite', {
-      clock,
-      config: {
-        alerts: {
-          route: { group_by: ['alertname'], group_wait: '0s', group_interval: '1s' },
-          reconcile: { enabled: true, interval: '1m', min_uptime: '2m' },
+    before(async () => {
+      await am.listen();
+      t = await startTestApp(dialect, {
+        clock,
+        config: {
+          alerts: {
+            route: { group_by: ['alertname'], group_wait: '0s', group_interval: '1s' },
+            reconcile: { enabled: true, interval: '1m', min_uptime: '2m' },
+          },
         },
-      },
+      });
+      await t.app.chat.rooms.create(SYSTEM_ACTOR, { name: 'alerts', kind: 'public' });
+      ({ integration } = await t.app.integrations.create(SYSTEM_ACTOR, {
+        kind: 'alertmanager',
+        room: 'alerts',
+      }));
     });
-    await t.app.chat.rooms.create(SYSTEM_ACTOR, { name: 'alerts', kind: 'public' });
-    ({ integration } = await t.app.integrations.create(SYSTEM_ACTOR, {
-      kind: 'alertmanager',
-      room: 'alerts',
-    }));
-  });
-  after(async () => {
-    await t.dispose();
-    am.server.close();
-  });
-
-  it('keeps what Alertmanager holds and resolves, on the same card, what it no longer holds', async () => {
-    am.holds = new Set([fp('d-1'), fp('d-2')]);
-    await send(['d-1', 'd-2']);
-    assert.equal(await alertsTitle(), 'Alerts (2 firing, 0 resolved)');
-    const before = am.asked;
-    await minutes(1);
-    assert.ok(am.asked > before, 'the Alertmanager its bodies named was asked');
-    assert.equal(await alertsTitle(), 'Alerts (2 firing, 0 resolved)');
-    // d-2 ends while Alertmanager inhibits it: no webhook ever says so.
-    am.holds.delete(fp('d-2'));
-    await minutes(1);
-    assert.equal(await alertsTitle(), 'Alerts (1 firing, 1 resolved)');
-    const [group] = await t.app.alerts.service.list(SYSTEM_ACTOR, { status: 'all' });
-    const view = await t.app.alerts.service.get(SYSTEM_ACTOR, group!.id);
-    const ended = view.alerts.find((a) => a.labels.instance === 'd-2');
-    assert.equal(ended?.status, 'resolved');
-    // The thread says why, since no webhook ever will.
-    const thread = await t.app.chat.messages.history(SYSTEM_ACTOR, 'alerts', {
-      threadId: (await card()).id,
-      limit: 20,
+    after(async () => {
+      await t.dispose();
+      am.server.close();
     });
-    assert.ok(
-      thread.some((m) => m.text.startsWith('✅ 1 alert ended without a resolve from Alertmanager')),
-      JSON.stringify(thread.map((m) => m.text)),
-    );
-  });
 
-  it('concludes nothing from an Alertmanager that just restarted, nor from one that fails', async () => {
-    am.started = new Date(clock.nowMs() - 30_000).toISOString();
-    am.holds.clear();
-    await minutes(1);
-    assert.equal(await alertsTitle(), 'Alerts (1 firing, 1 resolved)');
-    am.started = new Date(NOW - 3_600_000).toISOString();
-    am.failing = true;
-    await minutes(2);
-    assert.equal(await alertsTitle(), 'Alerts (1 firing, 1 resolved)');
-  });
+    it('keeps what Alertmanager holds and resolves, on the same card, what it no longer holds', async () => {
+      am.holds = new Set([fp('d-1'), fp('d-2')]);
+      await send(['d-1', 'd-2']);
+      assert.equal(await alertsTitle(), 'Alerts (2 firing, 0 resolved)');
+      const before = am.asked;
+      await minutes(1);
+      assert.ok(am.asked > before, 'the Alertmanager its bodies named was asked');
+      assert.equal(await alertsTitle(), 'Alerts (2 firing, 0 resolved)');
+      // d-2 ends while Alertmanager inhibits it: no webhook ever says so.
+      am.holds.delete(fp('d-2'));
+      await minutes(1);
+      assert.equal(await alertsTitle(), 'Alerts (1 firing, 1 resolved)');
+      const [group] = await t.app.alerts.service.list(SYSTEM_ACTOR, { status: 'all' });
+      const view = await t.app.alerts.service.get(SYSTEM_ACTOR, group!.id);
+      const ended = view.alerts.find((a) => a.labels.instance === 'd-2');
+      assert.equal(ended?.status, 'resolved');
+      // The thread says why, since no webhook ever will.
+      const thread = await t.app.chat.messages.history(SYSTEM_ACTOR, 'alerts', {
+        threadId: (await card()).id,
+        limit: 20,
+      });
+      assert.ok(
+        thread.some((m) => m.text.startsWith('✅ 1 alert ended without a resolve from Alertmanager')),
+        JSON.stringify(thread.map((m) => m.text)),
+      );
+    });
 
-  it('once Alertmanager holds none, the group resolves and its events say who ended it', async () => {
-    am.failing = false;
-    await minutes(1);
-    const resolved = await card();
-    assert.equal(resolved.card!.color, 'good');
-    const events = await t.app.database.db
-      .selectFrom('alertEvents')
-      .select(['kind', 'actor', 'detail'])
-      .where('kind', '=', 'resolved.reconciled')
-      .execute();
-    assert.equal(events.length, 2);
-    assert.ok(events.every((e) => e.actor === RECONCILED_BY));
-    assert.deepEqual(JSON.parse(events[1]!.detail).asked, [am.url.replace(/\/$/, '')]);
-    const stored = await t.app.database.db.selectFrom('alerts').select(['status', 'resolvedBy']).execute();
-    assert.deepEqual(stored, [
-      { status: 'resolved', resolvedBy: RECONCILED_BY },
-      { status: 'resolved', resolvedBy: RECONCILED_BY },
-    ]);
+    it('concludes nothing from an Alertmanager that just restarted, nor from one that fails', async () => {
+      am.started = new Date(clock.nowMs() - 30_000).toISOString();
+      am.holds.clear();
+      await minutes(1);
+      assert.equal(await alertsTitle(), 'Alerts (1 firing, 1 resolved)');
+      am.started = new Date(NOW - 3_600_000).toISOString();
+      am.failing = true;
+      await minutes(2);
+      assert.equal(await alertsTitle(), 'Alerts (1 firing, 1 resolved)');
+    });
+
+    it('once Alertmanager holds none, the group resolves and its events say who ended it', async () => {
+      am.failing = false;
+      await minutes(1);
+      const resolved = await card();
+      assert.equal(resolved.card!.color, 'good');
+      const events = await t.app.database.db
+        .selectFrom('alertEvents')
+        .select(['kind', 'actor', 'detail'])
+        .where('kind', '=', 'resolved.reconciled')
+        .execute();
+      assert.equal(events.length, 2);
+      assert.ok(events.every((e) => e.actor === RECONCILED_BY));
+      assert.deepEqual(JSON.parse(events[1]!.detail).asked, [am.url.replace(/\/$/, '')]);
+      const stored = await t.app.database.db.selectFrom('alerts').select(['status', 'resolvedBy']).execute();
+      assert.deepEqual(stored, [
+        { status: 'resolved', resolvedBy: RECONCILED_BY },
+        { status: 'resolved', resolvedBy: RECONCILED_BY },
+      ]);
+    });
   });
-});
+}
