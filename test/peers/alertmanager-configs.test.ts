@@ -1,7 +1,7 @@
 // Debian's Alertmanager 0.25 with configurations the first peer test does not try, each pointed at a
 // real Opsroom as installed (no group_by of its own, so Alertmanager's groups are kept; group_wait 0):
 // group_by ['...'] and [], a routing tree with `continue`, send_resolved false, an alert resolved while
-// inhibited, max_alerts, Slack receivers with custom templates and with group_by [], and HA pairs
+// inhibited or silenced, max_alerts, Slack receivers with custom templates and with group_by [], and HA pairs
 // re-sending a changed summary or stamping their own starts. Every test checks the cards in the rooms:
 // one per group, updated in place, with the current truth. The resolves Alertmanager never sends (an
 // alert ended while inhibited; send_resolved: false) Opsroom learns by asking its API (reconcile.ts).
@@ -350,6 +350,44 @@ describe('Alertmanager 0.25 configurations → Opsroom', { timeout: 150_000 }, (
       return found;
     }, WAIT_MS);
     assert.equal(after.id, card.id);
+  });
+
+  test('an alert that resolves while silenced in Alertmanager: no resolve is sent, yet its card resolves', async () => {
+    const am = await start({
+      receivers: [
+        {
+          name: 'opsroom',
+          webhookUrl: await ops.hook('alertmanager', 'cfg-silenced'),
+          extraWebhookUrls: [sink.url],
+        },
+      ],
+    });
+    const alerts = firing('CfgSilenced', instances('s-1:9100', 's-2:9100'));
+    await am.post(alerts);
+    const card = await eventually(async () => {
+      const found = await oneCard(ops, 'cfg-silenced', 'CfgSilenced');
+      assertCard(found, { firing: 2 });
+      return found;
+    }, WAIT_MS);
+    await am.silence({ alertname: 'CfgSilenced', instance: 's-2:9100' });
+    // Silenced, s-2 is still held (suppressed): reconciling keeps it firing.
+    await new Promise((r) => setTimeout(r, 3000));
+    assertCard(await oneCard(ops, 'cfg-silenced', 'CfgSilenced'), { firing: 2 });
+    // s-2 ends under the silence: Alertmanager never notifies it, and stops holding it.
+    await am.post(resolvedOf(alerts.slice(1)));
+    const after = await eventually(async () => {
+      const found = await oneCard(ops, 'cfg-silenced', 'CfgSilenced');
+      assertCard(found, { firing: 1 });
+      return found;
+    }, WAIT_MS);
+    assert.equal(after.id, card.id);
+    const sent = sink
+      .about('CfgSilenced')
+      .flatMap((b) => (b.alerts as { status: string; labels: Record<string, string> }[]) ?? []);
+    assert.ok(
+      !sent.some((a) => a.labels.instance === 's-2:9100' && a.status === 'resolved'),
+      `Alertmanager sent the silenced alert's resolve after all: ${JSON.stringify(sent)}`,
+    );
   });
 
   test('max_alerts: 2 with 5 alerts firing (truncatedAlerts: 3): the card counts 5', async () => {
