@@ -57,6 +57,18 @@ export const SHOWN_ALERTS = 10;
  */
 export const TRUNCATED_ANNOTATION = '__truncated_alerts__';
 
+/**
+ * The annotations a card shows (renderGroupCard): an update that changes only others (a `value` an
+ * alerting rule fills in at each evaluation) cannot change the card, so it asks no flush.
+ */
+export const CARD_ANNOTATIONS = [
+  'summary',
+  'message',
+  'description',
+  'runbook_url',
+  TRUNCATED_ANNOTATION,
+] as const;
+
 /** The most alerts a firing alert's last body said were left out (0 when none). */
 export function leftOut(firing: readonly Pick<CardAlert, 'annotations'>[]): number {
   let most = 0;

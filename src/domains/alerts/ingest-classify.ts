@@ -1,4 +1,5 @@
 import type { ScheduledTask } from '../../runtime/scheduler.js';
+import { CARD_ANNOTATIONS } from './card.js';
 import type { Prepared } from './ingest-prepare.js';
 import type { ExistingAlert } from './ingest-sql.js';
 import type { AlertLookup } from './known-alerts.js';
@@ -47,6 +48,15 @@ export function storedOf(p: Prepared, lookup: AlertLookup): ExistingAlert | unde
   if (open === undefined) return undefined;
   if (p.status === 'resolved' && p.endsAt !== null && p.endsAt < open.startsAt) return undefined;
   return open;
+}
+
+/** Whether an update (verdict `update`) changes what a card shows of the alert (CARD_ANNOTATIONS, link). */
+export function cardSeesChange(found: ExistingAlert, p: Prepared): boolean {
+  if (found.generatorUrl !== p.generatorUrl) return true;
+  const before = JSON.parse(found.annotations) as Record<string, string | undefined>;
+  const after = JSON.parse(p.annotationsJson) as Record<string, string | undefined>;
+  for (const key of CARD_ANNOTATIONS) if (before[key] !== after[key]) return true;
+  return false;
 }
 
 export function verdictOf(p: Prepared, found: ExistingAlert | undefined): Verdict {

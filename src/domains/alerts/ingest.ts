@@ -7,6 +7,7 @@ import type { Integration } from '../integrations/schema.js';
 import './events.js';
 import type { FlapDetector } from './flap-detector.js';
 import {
+  cardSeesChange,
   type IngestResult,
   storedOf,
   unchangedOutcome,
@@ -336,12 +337,16 @@ export class AlertIngestion implements Ingestion {
       await applyChanges(trx, toResolve, toUpdate, now, fast);
       result.resolved = toResolve.length;
       result.updated = toUpdate.length;
-      for (const g of await groupsOf(
-        trx,
-        [...toResolve, ...toUpdate].map((x) => x.id),
-        fast,
-      ))
-        touched.set(g.id, g);
+      // A flush only where the card can change: not for annotations it does not show.
+      const shown = [...toResolve, ...toUpdate.filter((x) => cardSeesChange(x.found, x.p))];
+      if (shown.length > 0) {
+        for (const g of await groupsOf(
+          trx,
+          shown.map((x) => x.id),
+          fast,
+        ))
+          touched.set(g.id, g);
+      }
     }
 
     const fired: { id: number; p: Prepared; groupId: number | null }[] = [];
