@@ -36,9 +36,12 @@ export interface Database {
    */
   writeLock?: WriteLock;
   /**
-   * A number that changes whenever another connection (another process: an offline CLI beside the
-   * server) commits to the database, for caches of rows this process otherwise keeps up to date
-   * itself. Absent on PostgreSQL, where no such signal exists: there, nothing may be cached.
+   * A number that changes whenever another process (an offline CLI beside the server) commits to the
+   * database, for caches of rows this process otherwise keeps up to date itself. Commits by the other
+   * threads of this process (the alert ingest thread, which writes only alert tables) change it at most
+   * once per second, so an alert storm does not empty those caches at every commit; a CLI's commit
+   * in the same second is seen within it. Absent on PostgreSQL, where no such signal exists: there,
+   * nothing may be cached.
    */
   dataVersion?: () => number;
   close(): Promise<void>;
@@ -92,6 +95,29 @@ export interface SqliteOptions {
 /** How much of the database file connections read through a memory map (address space, not memory). */
 const MMAP_BYTES = 256 * 1024 * 1024;
 
+/** Commits by the other threads of this process change `Database.dataVersion` at most this often. */
+const SIBLING_COMMITS_SEEN_EVERY_MS = 1000;
+
+/** `Database.dataVersion` from SQLite's data_version (any other connection's commit moves it). */
+function processDataVersion(pragma: SqliteDatabase.Statement, writeLock: WriteLock): () => number {
+  let seen = pragma.get() as number;
+  let othersDrawn = writeLock.drawnByOthers;
+  let version = 0;
+  let movedAt = performance.now();
+  return () => {
+    const now = pragma.get() as number;
+    if (now === seen) return version;
+    seen = now;
+    const drawn = writeLock.drawnByOthers;
+    const sibling = drawn !== othersDrawn;
+    othersDrawn = drawn;
+    // A thread of this process took the write lock since: the commit may be only its own.
+    if (sibling && performance.now() - movedAt < SIBLING_COMMITS_SEEN_EVERY_MS) return version;
+    movedAt = performance.now();
+    return ++version;
+  };
+}
+
 /** Pages in the WAL before a commit checkpoints inline: see openSqlite. */
 const INLINE_AUTOCHECKPOINT = 4000;
 
@@ -140,14 +166,14 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Database 
             if (!closing) sqlite.pragma(`wal_autocheckpoint = ${INLINE_AUTOCHECKPOINT}`);
           },
         });
-  const dataVersion = sqlite.prepare('PRAGMA data_version').pluck();
+  const dataVersion = processDataVersion(sqlite.prepare('PRAGMA data_version').pluck(), writeLock);
   return {
     db,
     dialect: 'sqlite',
     location: file,
     sqlite,
     writeLock,
-    dataVersion: () => dataVersion.get() as number,
+    dataVersion,
     close: async () => {
       closing = true;
       // The worker closes first, so this connection is the last one: closing it checkpoints the whole

@@ -40,6 +40,8 @@ export class WriteLock {
   #depth = 0;
   #ticket = 0;
   #stolen = 0;
+  /** Tickets this instance drew. */
+  #drawn = 0;
 
   constructor(buffer?: SharedArrayBuffer, options: WriteLockOptions = {}) {
     this.buffer = buffer ?? new SharedArrayBuffer(CELLS * Int32Array.BYTES_PER_ELEMENT);
@@ -55,6 +57,14 @@ export class WriteLock {
   /** Times any thread sharing this lock moved it on (the metric `opsroom_sqlite_write_lock_steals`). */
   get stolenByAny(): number {
     return Atomics.load(this.#cells, STEALS);
+  }
+
+  /**
+   * Tickets drawn by the other threads sharing the lock (the alert ingest thread's transactions): it
+   * moves when one of them may have written, which tells their commits from another process's.
+   */
+  get drawnByOthers(): number {
+    return (Atomics.load(this.#cells, NEXT) - this.#drawn) | 0;
   }
 
   /** The ticket of this thread's hold (tests: grants follow tickets). */
@@ -78,6 +88,7 @@ export class WriteLock {
     }
     const cells = this.#cells;
     let ticket = Atomics.add(cells, NEXT, 1);
+    this.#drawn++;
     let stole = false;
     let seen = Atomics.load(cells, SERVING);
     let since = performance.now();
@@ -86,6 +97,7 @@ export class WriteLock {
         // Our turn came and went while this thread was slow to wake (another waiter moved it on): queue
         // again rather than wait for a ticket that will never be served again.
         ticket = Atomics.add(cells, NEXT, 1);
+        this.#drawn++;
         continue;
       }
       const left = since + this.#stealAfterMs - performance.now();

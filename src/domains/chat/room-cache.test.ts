@@ -7,6 +7,8 @@ import type { Actor } from '../../core/actor.js';
 import { FakeClock } from '../../core/clock.js';
 import { IdGenerator } from '../../core/ids.js';
 import { InProcessEventBus } from '../../runtime/event-bus.js';
+import { openSqlite } from '../../storage/database.js';
+import { WriteLock } from '../../storage/write-lock.js';
 import { type ChatDomain, createChatDomain } from './index.js';
 
 /** Counts the queries that touch `rooms` or `room_members`, as SQL text. */
@@ -97,6 +99,27 @@ for (const dialect of DIALECTS) {
         const before = reads.n;
         for (let i = 0; i < 5; i++) await chat.messages.post(actor('alice'), room.id, { text: `n${i}` });
         assert.equal(reads.n, before);
+      });
+
+      test("the alert ingest thread's commits (a connection sharing the write lock) keep the cache", async () => {
+        const room = await chat.rooms.create(actor('alice'), { name: 'storm' });
+        await chat.messages.post(actor('alice'), room.id, { text: 'first' });
+        // A second connection of this process, as the ingest thread opens: its own WriteLock instance
+        // over the same buffer.
+        const sibling = openSqlite(database.url.replace(/^sqlite:/, ''), {
+          checkpoint: 'inline',
+          writeLock: new WriteLock(database.writeLock!.buffer),
+        });
+        const before = reads.n;
+        for (let i = 0; i < 5; i++) {
+          await sibling.db
+            .insertInto('alertEvents')
+            .values({ at: '2026-01-01T00:00:00.000Z', kind: 'fired', actor: null, detail: '{}' })
+            .execute();
+          await chat.messages.post(actor('alice'), room.id, { text: `during the storm ${i}` });
+        }
+        await sibling.close();
+        assert.equal(reads.n, before, 'room and membership reads while only the sibling wrote');
       });
 
       test('a write by another connection (an offline CLI) empties the cache', async () => {
