@@ -18,7 +18,7 @@ export class IdGenerator {
     if (ms === this.lastMs) {
       random = incrementBase32(this.lastRandom);
     } else {
-      random = Array.from(randomBytes(16), (b) => b & 31);
+      random = randomDigits();
     }
     this.lastMs = ms;
     this.lastRandom = random;
@@ -30,6 +30,23 @@ export class IdGenerator {
     }
     return prefix + time + random.map((d) => CROCKFORD[d]).join('');
   }
+}
+
+/** Random bytes drawn 4 KiB at a time: one call per 256 ids instead of one per id. */
+const POOL_BYTES = 4096;
+let pool = Buffer.alloc(0);
+let poolAt = 0;
+
+/** 16 random base32 digits. */
+function randomDigits(): number[] {
+  if (poolAt + 16 > pool.length) {
+    pool = randomBytes(POOL_BYTES);
+    poolAt = 0;
+  }
+  const digits = new Array<number>(16);
+  for (let i = 0; i < 16; i++) digits[i] = pool[poolAt + i]! & 31;
+  poolAt += 16;
+  return digits;
 }
 
 function incrementBase32(digits: number[]): number[] {
