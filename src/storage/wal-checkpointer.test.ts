@@ -86,6 +86,44 @@ describe('WAL checkpoints in a worker thread', () => {
     sqlite.close();
   });
 
+  test('an idle WAL is truncated only after truncateAfterIdleMs, not at every pause', async () => {
+    const file = tempFile();
+    const sqlite = new SqliteDatabase(file);
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('wal_autocheckpoint = 0');
+    const seen: CheckpointResult[] = [];
+    const checkpointer = new WalCheckpointer({
+      file,
+      resolveFrom: import.meta.url,
+      intervalMs: 5,
+      truncateAboveBytes: 4096,
+      truncateAfterIdleMs: 400,
+      onReady: () => {},
+      onFailed: (error) => assert.fail(error),
+      onCheckpoint: (r) => seen.push(r),
+    });
+    write(sqlite, 50);
+    // Caught up and idle for a few ticks (20 ms): the WAL file keeps its size.
+    await eventually(() =>
+      assert.ok(
+        seen.filter((r) => r.mode === 'PASSIVE' && r.log > 0).length >= 6,
+        JSON.stringify(seen.slice(-3)),
+      ),
+    );
+    assert.ok(statSync(`${file}-wal`).size > 4096, 'truncated at the first pause');
+    assert.ok(!seen.some((r) => r.mode === 'TRUNCATE'));
+    // Idle for truncateAfterIdleMs: truncated.
+    await eventually(() =>
+      assert.ok(
+        seen.some((r) => r.mode === 'TRUNCATE'),
+        'no TRUNCATE',
+      ),
+    );
+    assert.equal(statSync(`${file}-wal`).size, 0);
+    await checkpointer.stop();
+    sqlite.close();
+  });
+
   test('RESTART waits while the file’s WriteLock is held, so no writer of the server meets it in SQLite', async () => {
     const file = tempFile();
     const database = openSqlite(file, { checkpoint: 'inline' });

@@ -10,8 +10,10 @@ import { Worker } from 'node:worker_threads';
  * over once every frame was copied, so past `restartFrames` a RESTART follows: it takes the write
  * lock for what the PASSIVE just left (a few frames and the syncs, a few ms) and lets the next commit
  * start the WAL from the beginning. Its busy timeout is 0: if a commit is under way it gives up at
- * once and is tried again shortly. When nothing was written for a while and the WAL file has grown,
- * TRUNCATE shrinks it. Both take SQLite's write lock, so they run only when the file's WriteLock
+ * once and is tried again shortly. When nothing was written for `truncateAfterIdleMs` (a minute) and
+ * the WAL file has grown, TRUNCATE shrinks it: not after every pause of an alert storm, since a burst
+ * after a truncated WAL grows the file again page by page (on this machine alert ingest right after a
+ * two-second pause ran roughly 10-20% slower when the WAL had been truncated in it). Both take SQLite's write lock, so they run only when the file's WriteLock
  * (storage/write-lock.ts) is free, holding it meanwhile: the server's writers then wait for them on
  * that lock, not in SQLite's busy handler.
  */
@@ -19,7 +21,7 @@ const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { closeSync, fsyncSync, openSync, statSync } = require('node:fs');
 const Database = require('node:module').createRequire(workerData.resolveFrom)('better-sqlite3');
-const { file, intervalMs, restartFrames, truncateAboveBytes, writeLock } = workerData;
+const { file, intervalMs, restartFrames, truncateAboveBytes, truncateIdleTicks, writeLock } = workerData;
 const db = new Database(file, { fileMustExist: true });
 db.pragma('busy_timeout = 0');
 db.pragma('synchronous = NORMAL');
@@ -64,7 +66,7 @@ const tick = () => {
     const caughtUp = r.busy === 0 && r.log === r.checkpointed;
     idleTicks = caughtUp && r.log === lastLog ? idleTicks + 1 : 0;
     lastLog = r.log;
-    if (idleTicks === 4 && walBytes() > truncateAboveBytes) checkpointLocked('TRUNCATE');
+    if (idleTicks === truncateIdleTicks && walBytes() > truncateAboveBytes) checkpointLocked('TRUNCATE');
   } catch (error) {
     // SQLITE_BUSY (someone holds a lock the checkpoint needs): try again next tick.
     if (error && error.code !== 'SQLITE_BUSY' && error.code !== 'SQLITE_LOCKED')
@@ -104,6 +106,8 @@ export interface WalCheckpointerOptions {
   restartFrames?: number;
   /** An idle WAL file bigger than this is truncated. */
   truncateAboveBytes?: number;
+  /** How long nothing must be written before the WAL file is truncated. */
+  truncateAfterIdleMs?: number;
   /** Called once the worker holds its connection: the caller stops checkpointing on its own. */
   onReady: () => void;
   /** Called if the worker fails or exits early: the caller checkpoints on its own again. */
@@ -134,6 +138,10 @@ export class WalCheckpointer {
         intervalMs: options.intervalMs ?? 250,
         restartFrames: options.restartFrames ?? 16000,
         truncateAboveBytes: options.truncateAboveBytes ?? 16 * 1024 * 1024,
+        truncateIdleTicks: Math.max(
+          1,
+          Math.round((options.truncateAfterIdleMs ?? 60_000) / (options.intervalMs ?? 250)),
+        ),
         writeLock: options.writeLock,
       },
     });
