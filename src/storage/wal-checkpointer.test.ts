@@ -6,7 +6,7 @@ import { after, describe, test } from 'node:test';
 import SqliteDatabase from 'better-sqlite3';
 import { eventually } from '../../test/support/eventually.js';
 import { openSqlite } from './database.js';
-import { type CheckpointResult, WalCheckpointer } from './wal-checkpointer.js';
+import { type CheckpointResult, WalCheckpointer, type WalCheckpointerOptions } from './wal-checkpointer.js';
 
 const dirs: string[] = [];
 function tempFile(): string {
@@ -26,6 +26,25 @@ function write(sqlite: SqliteDatabase.Database, rows: number): void {
   sqlite.exec('CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, body TEXT)');
   const insert = sqlite.prepare('INSERT INTO t (body) VALUES (?)');
   for (let i = 0; i < rows; i++) insert.run('x'.repeat(2048));
+}
+
+/** A WAL file written by this connection (no checkpoints of its own) and a checkpointer every 5 ms. */
+function walWithCheckpointer(options: Partial<WalCheckpointerOptions>) {
+  const file = tempFile();
+  const sqlite = new SqliteDatabase(file);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('wal_autocheckpoint = 0');
+  const seen: CheckpointResult[] = [];
+  const checkpointer = new WalCheckpointer({
+    file,
+    resolveFrom: import.meta.url,
+    intervalMs: 5,
+    onReady: () => {},
+    onFailed: (error) => assert.fail(error),
+    onCheckpoint: (r) => seen.push(r),
+    ...options,
+  });
+  return { file, sqlite, seen, checkpointer };
 }
 
 describe('WAL checkpoints in a worker thread', () => {
@@ -59,20 +78,7 @@ describe('WAL checkpoints in a worker thread', () => {
   });
 
   test('past restartFrames a RESTART lets the next commit start the WAL over, so it stays small', async () => {
-    const file = tempFile();
-    const sqlite = new SqliteDatabase(file);
-    sqlite.pragma('journal_mode = WAL');
-    sqlite.pragma('wal_autocheckpoint = 0');
-    const seen: CheckpointResult[] = [];
-    const checkpointer = new WalCheckpointer({
-      file,
-      resolveFrom: import.meta.url,
-      intervalMs: 5,
-      restartFrames: 100,
-      onReady: () => {},
-      onFailed: (error) => assert.fail(error),
-      onCheckpoint: (r) => seen.push(r),
-    });
+    const { file, sqlite, seen, checkpointer } = walWithCheckpointer({ restartFrames: 100 });
     for (let round = 0; round < 10; round++) {
       write(sqlite, 150);
       const from = seen.length;
@@ -87,20 +93,9 @@ describe('WAL checkpoints in a worker thread', () => {
   });
 
   test('an idle WAL is truncated only after truncateAfterIdleMs, not at every pause', async () => {
-    const file = tempFile();
-    const sqlite = new SqliteDatabase(file);
-    sqlite.pragma('journal_mode = WAL');
-    sqlite.pragma('wal_autocheckpoint = 0');
-    const seen: CheckpointResult[] = [];
-    const checkpointer = new WalCheckpointer({
-      file,
-      resolveFrom: import.meta.url,
-      intervalMs: 5,
+    const { file, sqlite, seen, checkpointer } = walWithCheckpointer({
       truncateAboveBytes: 4096,
       truncateAfterIdleMs: 400,
-      onReady: () => {},
-      onFailed: (error) => assert.fail(error),
-      onCheckpoint: (r) => seen.push(r),
     });
     write(sqlite, 50);
     // Caught up and idle for a few ticks (20 ms): the WAL file keeps its size.
