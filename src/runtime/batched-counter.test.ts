@@ -41,4 +41,16 @@ describe('batchedCounter', () => {
     }
     assert.match(await registry.metrics(), /t_total\{command="x",decision="allowed"\} 6/);
   });
+
+  test('a counter with one label (domain events by type) counts the same way', async () => {
+    const registry = new Registry();
+    const c = new Counter({ name: 'e_total', help: 'e', labelNames: ['type'], registers: [registry] });
+    const inc = batchedCounter(c, 'type');
+    for (let i = 0; i < 100; i++) inc('alert.fired');
+    inc('message.created');
+    await new Promise((resolve) => setImmediate(resolve));
+    const text = await registry.metrics();
+    assert.match(text, /e_total\{type="alert.fired"\} 100/);
+    assert.match(text, /e_total\{type="message.created"\} 1/);
+  });
 });

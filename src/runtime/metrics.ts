@@ -1,4 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { batchedCounter } from './batched-counter.js';
 import type { EventBus } from './event-bus.js';
 
 /** Prometheus metrics for the whole process; served at /metrics. */
@@ -73,8 +74,9 @@ export class Metrics {
     });
   }
 
-  /** Counts every domain event (messages posted, users created, …) by type. */
+  /** Counts every domain event (messages posted, users created, …) by type, batched per turn. */
   observe(bus: EventBus): () => void {
-    return bus.subscribeAll((event) => this.events.inc({ type: event.type }));
+    const count = batchedCounter(this.events, 'type');
+    return bus.subscribeAll((event) => count(event.type));
   }
 }
