@@ -327,9 +327,17 @@ describe('Alertmanager 0.25 configurations → Opsroom', { timeout: 150_000 }, (
     }, WAIT_MS);
     await am.post(source);
     await eventually(() => oneCard(ops, 'cfg-inhibited', 'CfgInhSource'), WAIT_MS);
-    // Inhibited, the target is still held by Alertmanager (suppressed): reconciling keeps it firing.
-    await new Promise((r) => setTimeout(r, 3000));
-    assert.ok(!looksResolved(await oneCard(ops, 'cfg-inhibited', 'CfgInhTarget')), 'resolved while it fired');
+    // Inhibited, the target is still held by Alertmanager (suppressed): its card says so, unresolved.
+    await eventually(async () => {
+      const found = await oneCard(ops, 'cfg-inhibited', 'CfgInhTarget');
+      assert.ok(!looksResolved(found), 'resolved while it fired');
+      assert.match(field(found, /^Status/) ?? '', /Inhibited/, JSON.stringify(found.card!.fields));
+      assert.match(
+        field(found, /^Alerts/) ?? '',
+        /inhibited in Alertmanager/,
+        JSON.stringify(found.card!.fields),
+      );
+    }, WAIT_MS);
     // The target ends while inhibited, then the source ends: only the source's resolve is sent.
     await am.post(resolvedOf(target));
     await new Promise((r) => setTimeout(r, 2500));
@@ -370,9 +378,16 @@ describe('Alertmanager 0.25 configurations → Opsroom', { timeout: 150_000 }, (
       return found;
     }, WAIT_MS);
     await am.silence({ alertname: 'CfgSilenced', instance: 's-2:9100' });
-    // Silenced, s-2 is still held (suppressed): reconciling keeps it firing.
-    await new Promise((r) => setTimeout(r, 3000));
-    assertCard(await oneCard(ops, 'cfg-silenced', 'CfgSilenced'), { firing: 2 });
+    // Silenced, s-2 is still held (suppressed): still counted firing, its line says it is silenced.
+    await eventually(async () => {
+      const found = await oneCard(ops, 'cfg-silenced', 'CfgSilenced');
+      assertCard(found, { firing: 2 });
+      assert.match(
+        field(found, /^Alerts/) ?? '',
+        /s-2:9100.* — silenced in Alertmanager/,
+        JSON.stringify(found.card!.fields),
+      );
+    }, WAIT_MS);
     // s-2 ends under the silence: Alertmanager never notifies it, and stops holding it.
     await am.post(resolvedOf(alerts.slice(1)));
     const after = await eventually(async () => {

@@ -10,6 +10,8 @@ export interface SenderAlert {
   endsAt: string;
   /** `active`, `suppressed` (silenced or inhibited) or `unprocessed`. */
   state: string;
+  /** Suppressed by a silence (`status.silencedBy` not empty); otherwise by an inhibit rule. */
+  silenced: boolean;
 }
 
 /** One Alertmanager's answer, or why there was none (then nothing is concluded from it). */
@@ -82,6 +84,7 @@ export function readSenderAlerts(body: unknown): Map<string, SenderAlert> {
       startsAt: typeof item.startsAt === 'string' ? item.startsAt : '',
       endsAt: typeof item.endsAt === 'string' ? item.endsAt : '',
       state: typeof item.status.state === 'string' ? item.status.state : '',
+      silenced: Array.isArray(item.status.silencedBy) && item.status.silencedBy.length > 0,
     });
   }
   return alerts;

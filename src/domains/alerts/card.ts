@@ -69,6 +69,21 @@ export const CARD_ANNOTATIONS = [
   TRUNCATED_ANNOTATION,
 ] as const;
 
+/**
+ * An alert's `muted`: `silence:<id>` and `inhibited` by Opsroom's own silences and inhibit rules;
+ * `alertmanager:silenced` and `alertmanager:inhibited` as the Alertmanager that sent it says
+ * (reconcile.ts), since it stops notifying such an alert without saying so.
+ */
+export const SENDER_SILENCED = 'alertmanager:silenced';
+export const SENDER_INHIBITED = 'alertmanager:inhibited';
+
+/** How a card line says why a firing alert is muted. */
+export function mutedText(muted: string): string {
+  if (muted === SENDER_SILENCED) return 'silenced in Alertmanager';
+  if (muted === SENDER_INHIBITED) return 'inhibited in Alertmanager';
+  return muted.startsWith('silence') ? 'silenced' : 'inhibited';
+}
+
 /** The most alerts a firing alert's last body said were left out (0 when none). */
 export function leftOut(firing: readonly Pick<CardAlert, 'annotations'>[]): number {
   let most = 0;
@@ -205,10 +220,7 @@ export function renderGroupCard(
   const lines = shown.map((a) => {
     const icon = a.status === 'resolved' ? '✅' : a.muted ? '🔇' : '🔥';
     const own = labelList(a.labels, { ...group.labels, ...shared }) || 'same labels as the group';
-    const why =
-      a.status === 'firing' && a.muted
-        ? ` — ${a.muted.startsWith('silence') ? 'silenced' : 'inhibited'}`
-        : '';
+    const why = a.status === 'firing' && a.muted ? ` — ${mutedText(a.muted)}` : '';
     const said = ownSummaries && summaryOf(a) ? ` — ${summaryOf(a)}` : '';
     return clip(`${icon} ${own}${why}${said}`, 240);
   });

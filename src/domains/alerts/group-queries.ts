@@ -1,7 +1,7 @@
 import type { Insertable, Kysely } from 'kysely';
 import { sql } from 'kysely';
 import type { DB } from '../../storage/tables.js';
-import { type CardAlert, clip, SHOWN_ALERTS } from './card.js';
+import { type CardAlert, clip, SENDER_SILENCED, SHOWN_ALERTS } from './card.js';
 import type { Inhibitor } from './inhibition.js';
 import type { Silences } from './silences.js';
 import type { AlertEventsTable } from './table.js';
@@ -45,12 +45,15 @@ export async function evaluateMutes(
     if (a.status !== 'firing') continue;
     const labels = JSON.parse(a.labels) as Record<string, string>;
     const silence = check.silences.silencedBy(labels);
+    // Opsroom's own silences and rules first; else what the sending Alertmanager said (reconcile.ts).
     const muted =
       silence !== undefined
         ? `silence:${silence}`
         : check.inhibitor.inhibited(a.id, labels)
           ? 'inhibited'
-          : null;
+          : a.muted?.startsWith('alertmanager:')
+            ? a.muted
+            : null;
     if (muted === a.muted) continue;
     await db.updateTable('alerts').set({ muted }).where('id', '=', a.id).execute();
     events.push({
@@ -102,6 +105,8 @@ export function totalsOf(rows: readonly TotalsRow[]) {
     fresh: 0,
     started: undefined as string | undefined,
     silencedBy: undefined as number | undefined,
+    /** Some firing alert is silenced in the Alertmanager that sent it. */
+    silencedAtSender: false,
   };
   for (const r of rows) {
     const n = Number(r.n);
@@ -116,6 +121,8 @@ export function totalsOf(rows: readonly TotalsRow[]) {
       if (r.noticed === 0) totals.fresh += n;
     } else if (r.muted.startsWith('silence:')) {
       totals.silencedBy ??= Number(r.muted.slice('silence:'.length));
+    } else if (r.muted === SENDER_SILENCED) {
+      totals.silencedAtSender = true;
     }
   }
   return totals;

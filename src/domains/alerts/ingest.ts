@@ -63,7 +63,7 @@ export interface IngestDeps {
   /** At most this many alerts share one transaction (default GROUP_COMMIT_ALERTS). */
   groupCommitAlerts?: number;
   /** After a delivery from an Alertmanager: its address, for the reconciler (reconcile.ts). */
-  senderSeen?: ((integration: Integration, url: string) => void) | undefined;
+  senderSeen?: ((integration: Integration, url: string) => Promise<void> | undefined) | undefined;
 }
 
 interface PendingWrite {
@@ -173,7 +173,7 @@ export class AlertIngestion implements Ingestion {
         alertname: p.alertname,
       });
     }
-    if (outcome.sourceUrl !== undefined) this.deps.senderSeen?.(integration, outcome.sourceUrl);
+    if (outcome.sourceUrl !== undefined) await this.deps.senderSeen?.(integration, outcome.sourceUrl);
     if (outcome.resolvedAlerts.length > 0 && !this.deps.inhibitor.empty) await this.deps.afterResolved?.();
   }
 

@@ -155,7 +155,7 @@ export class GroupNotifier {
           ? 'acked'
           : totals.active > 0
             ? 'firing'
-            : totals.silencedBy !== undefined
+            : totals.silencedBy !== undefined || totals.silencedAtSender
               ? 'silenced'
               : 'inhibited';
     const card = renderGroupCard(

@@ -11,13 +11,14 @@ import type { Integration } from '../integrations/schema.js';
 import { alertmanagerBase, readSenderAlerts, readStartedMs, type SenderAnswer } from './alertmanager-api.js';
 import { fingerprint } from './fingerprint.js';
 import { endedAtSender, RECONCILED_BY } from './reconcile.js';
+import { mutedAtSender } from './sender-mutes.js';
 
 // An alert that ends while Alertmanager silences or inhibits it is never notified as resolved (nor
 // any with send_resolved: false): Opsroom asks Alertmanager which alerts it still holds.
 
 const NOW = Date.parse('2026-05-01T10:00:00Z');
-const held = (fp: string, endsAt = '0001-01-01T00:00:00Z') =>
-  [fp, { fingerprint: fp, startsAt: '2026-05-01T09:00:00Z', endsAt, state: 'active' }] as const;
+const held = (fp: string, endsAt = '0001-01-01T00:00:00Z', state = 'active', silenced = false) =>
+  [fp, { fingerprint: fp, startsAt: '2026-05-01T09:00:00Z', endsAt, state, silenced }] as const;
 const answer = (url: string, startedAgoMs: number, fps: (readonly [string, ReturnType<typeof held>[1]])[]) =>
   ({ url, ok: true, startedMs: NOW - startedAgoMs, alerts: new Map(fps) }) satisfies SenderAnswer;
 const down: SenderAnswer = { url: 'http://am-2', ok: false, error: 'ECONNREFUSED' };
@@ -48,6 +49,27 @@ describe('endedAtSender', () => {
     assert.deepEqual(
       [...endedAtSender(firing, [answer('http://am-1', 600_000, ends)], NOW, 120_000)],
       ['aaaa'],
+    );
+  });
+});
+
+describe('mutedAtSender', () => {
+  it('suppressed by every Alertmanager that holds it: silenced or inhibited; active in any: not muted', () => {
+    const one = answer('http://am-1', 600_000, [
+      held('aaaa', '0001-01-01T00:00:00Z', 'suppressed', true),
+      held('bbbb', '0001-01-01T00:00:00Z', 'suppressed'),
+      held('cccc', '0001-01-01T00:00:00Z', 'suppressed'),
+      held('dddd'),
+    ]);
+    const other = answer('http://am-2', 600_000, [held('cccc')]);
+    assert.deepEqual(
+      [...mutedAtSender(['aaaa', 'bbbb', 'cccc', 'dddd', 'eeee'], [one, other, down])],
+      [
+        ['aaaa', 'alertmanager:silenced'],
+        ['bbbb', 'alertmanager:inhibited'],
+        ['cccc', null],
+        ['dddd', null],
+      ],
     );
   });
 });
@@ -87,7 +109,8 @@ describe("Alertmanager's API answers", () => {
 /** An Alertmanager's API as far as reconciling reads it: its start time and the alerts it holds. */
 class AlertmanagerApi {
   started = new Date(NOW - 3_600_000).toISOString();
-  holds = new Set<string>();
+  /** Fingerprint → how it holds the alert. */
+  holds = new Map<string, 'active' | 'inhibited' | 'silenced'>();
   failing = false;
   asked = 0;
   readonly server: Server = createServer((req, res) => {
@@ -100,11 +123,15 @@ class AlertmanagerApi {
       req.url === '/api/v2/status'
         ? { uptime: this.started, versionInfo: { version: '0.25.0' }, cluster: { status: 'disabled' } }
         : req.url === '/api/v2/alerts'
-          ? [...this.holds].map((fp) => ({
+          ? [...this.holds].map(([fp, how]) => ({
               fingerprint: fp,
               startsAt: '2026-05-01T09:55:00Z',
               endsAt: '2026-05-01T11:00:00Z',
-              status: { state: 'suppressed', inhibitedBy: ['src'], silencedBy: [] },
+              status: {
+                state: how === 'active' ? 'active' : 'suppressed',
+                inhibitedBy: how === 'inhibited' ? ['src'] : [],
+                silencedBy: how === 'silenced' ? ['s-1'] : [],
+              },
             }))
           : undefined;
     if (body === undefined) res.writeHead(404).end();
@@ -192,7 +219,10 @@ for (const dialect of DIALECTS) {
     });
 
     it('keeps what Alertmanager holds and resolves, on the same card, what it no longer holds', async () => {
-      am.holds = new Set([fp('d-1'), fp('d-2')]);
+      am.holds = new Map([
+        [fp('d-1'), 'active'],
+        [fp('d-2'), 'active'],
+      ]);
       await send(['d-1', 'd-2']);
       assert.equal(await alertsTitle(), 'Alerts (2 firing, 0 resolved)');
       const before = am.asked;
@@ -215,6 +245,36 @@ for (const dialect of DIALECTS) {
       assert.ok(
         thread.some((m) => m.text.startsWith('✅ 1 alert ended without a resolve from Alertmanager')),
         JSON.stringify(thread.map((m) => m.text)),
+      );
+    });
+
+    it('shows what Alertmanager silences or inhibits, and takes the mark off when it notifies again', async () => {
+      const field = async (title: RegExp) => (await card()).card!.fields!.find((f) => title.test(f.title))!;
+      am.holds.set(fp('d-1'), 'inhibited');
+      await minutes(1);
+      assert.equal((await field(/^Status/)).value, 'Inhibited by another alert');
+      assert.match((await field(/^Alerts/)).value, /🔇 .*d-1.* — inhibited in Alertmanager/);
+      am.holds.set(fp('d-1'), 'silenced');
+      await minutes(1);
+      assert.equal((await field(/^Status/)).value, 'Silenced');
+      assert.match((await field(/^Alerts/)).value, /— silenced in Alertmanager/);
+      // The silence ends: Alertmanager notifies the alert again, and within a second it is checked.
+      am.holds.set(fp('d-1'), 'active');
+      await send(['d-1']);
+      await clock.advanceAsync(1000);
+      await t.app.alerts.idle();
+      assert.equal((await field(/^Status/)).value, 'Firing');
+      assert.doesNotMatch((await field(/^Alerts/)).value, /in Alertmanager/);
+      const marks = await t.app.database.db
+        .selectFrom('alertEvents')
+        .select('kind')
+        .where('actor', '=', RECONCILED_BY)
+        .where('alertId', 'is not', null)
+        .orderBy('id')
+        .execute();
+      assert.deepEqual(
+        marks.map((e) => e.kind),
+        ['inhibited', 'silenced', 'unmuted'],
       );
     });
 

@@ -5,6 +5,7 @@ import type { DB } from '../../storage/tables.js';
 import type { Integration } from '../integrations/schema.js';
 import { alertmanagerBase, askAlertmanager, type SenderAnswer } from './alertmanager-api.js';
 import { type FiringAlertRef, resolveStoredAlerts } from './resolve-alerts.js';
+import { applySenderMutes, mutedAtSender } from './sender-mutes.js';
 
 // Alertmanager never notifies the resolve of an alert that ended while it silenced or inhibited it,
 // nor any resolve with `send_resolved: false`: such a card would say "firing" for ever. So Opsroom
@@ -18,6 +19,8 @@ const REFRESH_MS = 3_600_000;
 /** An address no body has named for this long is no longer asked. */
 const FORGET_MS = 7 * 86_400_000;
 const MAX_ANSWER_BYTES = 64 * 1024 * 1024;
+/** After a body from an Alertmanager that suppresses some alerts, how soon they are checked again. */
+const EARLY_MS = 1000;
 /** Who the alerts' `resolvedBy` and the events name. */
 export const RECONCILED_BY = 'alertmanager (reconciled)';
 
@@ -63,8 +66,10 @@ export interface ReconcilerDeps {
   scheduler: Scheduler;
   settings: ReconcileSettings;
   integration: (id: string) => Promise<Integration | undefined>;
-  /** After alerts were resolved here: the index of known alerts told, the groups flushed. */
-  afterResolve: (alerts: FiringAlertRef[], groupIds: number[]) => Promise<void>;
+  /** Alerts resolved here: the index of known alerts is told. */
+  markResolved: (alerts: FiringAlertRef[]) => void;
+  /** Groups whose alerts changed here: flushed, so their cards show it. */
+  flush: (groupIds: number[]) => Promise<void>;
   /** Says in the card's thread what was resolved and why (no webhook ever will). */
   say: (where: { roomId: string; threadId?: string }, text: string) => Promise<void>;
   /** Errors, and an Alertmanager that stopped answering (once, until it answers again). */
@@ -80,6 +85,10 @@ type Sources = Map<string, number>;
 export class SenderReconciler {
   /** Integration id → API base → when a body last named it. */
   readonly #sources = new Map<string, Sources>();
+  /** Integrations with alerts their Alertmanager suppresses: any body from it asks again soon. */
+  readonly #muted = new Set<string>();
+  /** Integrations whose early run is armed. */
+  readonly #early = new Set<string>();
   /** API bases whose last ask got no answer (said once in the log). */
   readonly #unanswered = new Set<string>();
 
@@ -89,14 +98,25 @@ export class SenderReconciler {
     this.deps.scheduler.handle(RECONCILE_TASK, (task) => this.#run(task));
   }
 
-  /** A body from an Alertmanager named its address (on the hot path: a map lookup when known). */
-  seen(integration: Integration, externalUrl: string): void {
+  /**
+   * A body from an Alertmanager named its address. On the hot path: a map lookup when the address is
+   * known; otherwise (or when a check is due soon) the promise of storing the task, which the caller
+   * awaits so the answer to the body follows it.
+   */
+  seen(integration: Integration, externalUrl: string): Promise<void> | undefined {
     const nowMs = this.deps.clock.nowMs();
+    let early: Promise<void> | undefined;
+    if (this.#muted.has(integration.id) && !this.#early.has(integration.id)) {
+      // A notification while some of its alerts are suppressed: an inhibition or silence may have
+      // ended (it notifies such an alert again), so the marks are checked within a second.
+      this.#early.add(integration.id);
+      early = this.#armed(integration.id, nowMs + EARLY_MS);
+    }
     let sources = this.#sources.get(integration.id);
     const known = sources?.get(externalUrl);
-    if (known !== undefined && nowMs - known < REFRESH_MS) return;
+    if (known !== undefined && nowMs - known < REFRESH_MS) return early;
     const base = alertmanagerBase(externalUrl);
-    if (base === undefined) return;
+    if (base === undefined) return early;
     if (sources === undefined) {
       sources = new Map();
       this.#sources.set(integration.id, sources);
@@ -105,7 +125,13 @@ export class SenderReconciler {
     // Keyed by the body's own text too, so the next body with it stops at the lookup above.
     if (externalUrl !== base) sources.set(externalUrl, nowMs);
     // The stored task takes the addresses (what a restart remembers); an earlier run stays as it is.
-    void this.#arm(integration.id, nowMs + this.deps.settings.interval, 'earliest').catch((error: unknown) =>
+    const stored = this.#armed(integration.id, nowMs + this.deps.settings.interval);
+    return early ? Promise.all([early, stored]).then(() => {}) : stored;
+  }
+
+  /** Arms the run at `dueMs` unless one is due earlier; a failure is logged, never thrown. */
+  #armed(integrationId: string, dueMs: number): Promise<void> {
+    return this.#arm(integrationId, dueMs, 'earliest').catch((error: unknown) =>
       this.deps.onError(error, { step: 'alerts.reconcile.arm' }),
     );
   }
@@ -137,6 +163,7 @@ export class SenderReconciler {
 
   async #run(task: ScheduledTask): Promise<void> {
     const integrationId = String(task.payload?.integrationId ?? '');
+    this.#early.delete(integrationId);
     // After a restart the stored task is what remembers the addresses.
     const stored = task.payload?.sources;
     if (stored !== null && typeof stored === 'object') {
@@ -180,6 +207,7 @@ export class SenderReconciler {
         'a.integrationId',
         'a.fingerprint',
         'a.startsAt',
+        'a.muted',
         'm.groupId',
         'g.alertname',
         'g.roomId',
@@ -197,7 +225,18 @@ export class SenderReconciler {
     );
     for (const answer of answers) this.#note(integrationId, answer);
     const nowMs = clock.nowMs();
-    const ended = endedAtSender(new Set(rows.map((r) => r.fingerprint)), answers, nowMs, settings.min_uptime);
+    const fingerprints = new Set(rows.map((r) => r.fingerprint));
+    const ended = endedAtSender(fingerprints, answers, nowMs, settings.min_uptime);
+    const nowIso = new Date(nowMs).toISOString();
+    // Alerts it still holds but silences or inhibits (it stops notifying them without a word): marked,
+    // and a mark it no longer confirms is taken off.
+    const muted = await applySenderMutes(this.deps.db, rows, ended, mutedAtSender(fingerprints, answers), {
+      nowIso,
+      by: RECONCILED_BY,
+    });
+    if (muted.stillMuted) this.#muted.add(integrationId);
+    else this.#muted.delete(integrationId);
+    if (muted.groupIds.length > 0) await this.deps.flush(muted.groupIds);
     if (ended.size === 0) return;
     const alerts = new Map<number, FiringAlertRef>();
     const groups = new Map<
@@ -221,7 +260,6 @@ export class SenderReconciler {
       group.alerts++;
       groups.set(r.groupId, group);
     }
-    const nowIso = new Date(nowMs).toISOString();
     const asked = answers.filter((a) => a.ok).map((a) => a.url);
     await resolveStoredAlerts(this.deps.db, [...alerts.values()], {
       nowIso,
@@ -237,7 +275,8 @@ export class SenderReconciler {
         detail: JSON.stringify({ alerts: g.alerts, asked }),
       })),
     });
-    await this.deps.afterResolve([...alerts.values()], [...groups.keys()]);
+    this.deps.markResolved([...alerts.values()]);
+    await this.deps.flush([...groups.keys()]);
     for (const g of groups.values()) {
       const what = g.alerts === 1 ? '1 alert' : `${g.alerts} alerts`;
       const text = `✅ ${what} ended without a resolve from Alertmanager (it sends none for an alert it silences or inhibits, nor with send_resolved: false): ${asked.join(', ')} no longer holds ${g.alerts === 1 ? 'it' : 'them'}, so Opsroom resolved ${g.alerts === 1 ? 'it' : 'them'}.`;

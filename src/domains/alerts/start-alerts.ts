@@ -178,10 +178,8 @@ export async function startAlerts(deps: AlertsDeps): Promise<AlertsDomain> {
         scheduler,
         settings: settings.reconcile,
         integration: (id) => integrations.get(id),
-        afterResolve: async (alerts, groupIds) => {
-          ingestion.markResolved(alerts);
-          await notifier.request(groupIds);
-        },
+        markResolved: (alerts) => ingestion.markResolved(alerts),
+        flush: (groupIds) => notifier.request(groupIds),
         say: async (where, text) => {
           await poster.say(where, { text });
         },
