@@ -19,8 +19,10 @@ const REFRESH_MS = 3_600_000;
 /** An address no body has named for this long is no longer asked. */
 const FORGET_MS = 7 * 86_400_000;
 const MAX_ANSWER_BYTES = 64 * 1024 * 1024;
-/** After a body from an Alertmanager that suppresses some alerts, how soon they are checked again. */
+/** After a body from an Alertmanager that suppresses some alerts, how soon they are checked again… */
 const EARLY_MS = 1000;
+/** …but never sooner than this after the last check (each check reads its whole alert list). */
+const EARLY_GAP_MS = 15_000;
 /** Who the alerts' `resolvedBy` and the events name. */
 export const RECONCILED_BY = 'alertmanager (reconciled)';
 
@@ -89,6 +91,8 @@ export class SenderReconciler {
   readonly #muted = new Set<string>();
   /** Integrations whose early run is armed. */
   readonly #early = new Set<string>();
+  /** When each integration was last checked. */
+  readonly #lastRun = new Map<string, number>();
   /** API bases whose last ask got no answer (said once in the log). */
   readonly #unanswered = new Set<string>();
 
@@ -108,9 +112,11 @@ export class SenderReconciler {
     let early: Promise<void> | undefined;
     if (this.#muted.has(integration.id) && !this.#early.has(integration.id)) {
       // A notification while some of its alerts are suppressed: an inhibition or silence may have
-      // ended (it notifies such an alert again), so the marks are checked within a second.
+      // ended (it notifies such an alert again), so the marks are checked within a second, or 15 s
+      // after the last check.
       this.#early.add(integration.id);
-      early = this.#armed(integration.id, nowMs + EARLY_MS);
+      const last = this.#lastRun.get(integration.id) ?? 0;
+      early = this.#armed(integration.id, Math.max(nowMs + EARLY_MS, last + EARLY_GAP_MS));
     }
     let sources = this.#sources.get(integration.id);
     const known = sources?.get(externalUrl);
@@ -164,6 +170,7 @@ export class SenderReconciler {
   async #run(task: ScheduledTask): Promise<void> {
     const integrationId = String(task.payload?.integrationId ?? '');
     this.#early.delete(integrationId);
+    this.#lastRun.set(integrationId, this.deps.clock.nowMs());
     // After a restart the stored task is what remembers the addresses.
     const stored = task.payload?.sources;
     if (stored !== null && typeof stored === 'object') {
@@ -176,6 +183,7 @@ export class SenderReconciler {
     const integration = await this.deps.integration(integrationId);
     if (!integration || integration.revokedAt !== null) {
       this.#sources.delete(integrationId);
+      this.#lastRun.delete(integrationId);
       return;
     }
     try {
