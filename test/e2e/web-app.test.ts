@@ -278,8 +278,15 @@ describe('the web app in Chromium', { timeout: 240_000 }, () => {
         1,
         `history requests: ${pages.join(' ')}`,
       );
+      // Paging back from the jump asks for messages before one older than the target; the reload's
+      // prefetch of the page above the newest ones (its cursor a filler, newer than the target) may
+      // still be sent after the jump under load (seen in CI) and does not count. Ids sort by time.
+      const jumpedTo = new URLSearchParams(pages[around]!).get('around')!;
       assert.deepEqual(
-        pages.slice(around + 1).filter((q) => /[?&]before=/.test(q)),
+        pages.slice(around + 1).filter((q) => {
+          const before = new URLSearchParams(q).get('before');
+          return before !== null && before < jumpedTo;
+        }),
         [],
         `no paging back after the jump: ${pages.join(' ')}`,
       );
