@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startTestApp, type TestApp } from '../../../test/support/app.js';
+import { startAlertsApp } from '../../../test/support/alerts-app.js';
+import type { TestApp } from '../../../test/support/app.js';
 import { DIALECTS } from '../../../test/support/databases.js';
 import { SYSTEM_ACTOR } from '../../core/actor.js';
 import type { MessageView } from '../chat/schema.js';
@@ -41,13 +42,8 @@ for (const dialect of DIALECTS) {
     });
 
     before(async () => {
-      t = await startTestApp(dialect, {
+      ({ t, integration } = await startAlertsApp(dialect, {
         config: { alerts: { route: { group_by: ['alertname'], group_wait: '0s' } } },
-      });
-      await t.app.chat.rooms.create(SYSTEM_ACTOR, { name: 'alerts', kind: 'public' });
-      ({ integration } = await t.app.integrations.create(SYSTEM_ACTOR, {
-        kind: 'alertmanager',
-        room: 'alerts',
       }));
     });
     after(() => t.dispose());

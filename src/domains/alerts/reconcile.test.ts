@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { startTestApp, type TestApp } from '../../../test/support/app.js';
+import { startAlertsApp } from '../../../test/support/alerts-app.js';
+import type { TestApp } from '../../../test/support/app.js';
 import { DIALECTS } from '../../../test/support/databases.js';
 import { SYSTEM_ACTOR } from '../../core/actor.js';
 import { FakeClock } from '../../core/clock.js';
@@ -198,7 +199,7 @@ for (const dialect of DIALECTS) {
 
     before(async () => {
       await am.listen();
-      t = await startTestApp(dialect, {
+      ({ t, integration } = await startAlertsApp(dialect, {
         clock,
         config: {
           alerts: {
@@ -206,11 +207,6 @@ for (const dialect of DIALECTS) {
             reconcile: { enabled: true, interval: '1m', min_uptime: '2m' },
           },
         },
-      });
-      await t.app.chat.rooms.create(SYSTEM_ACTOR, { name: 'alerts', kind: 'public' });
-      ({ integration } = await t.app.integrations.create(SYSTEM_ACTOR, {
-        kind: 'alertmanager',
-        room: 'alerts',
       }));
     });
     after(async () => {

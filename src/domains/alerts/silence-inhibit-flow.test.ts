@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startTestApp, type TestApp } from '../../../test/support/app.js';
+import { startAlertsApp } from '../../../test/support/alerts-app.js';
+import type { TestApp } from '../../../test/support/app.js';
 import { SYSTEM_ACTOR } from '../../core/actor.js';
 import type { Integration } from '../integrations/schema.js';
 import type { IncomingAlert } from './schema.js';
@@ -28,7 +29,7 @@ describe('silences, inhibition and large groups through the pipeline', () => {
   });
 
   before(async () => {
-    t = await startTestApp('sqlite', {
+    ({ t, integration } = await startAlertsApp('sqlite', {
       config: {
         alerts: {
           route: { group_wait: '0s', group_by: ['alertname'] },
@@ -41,11 +42,6 @@ describe('silences, inhibition and large groups through the pipeline', () => {
           ],
         },
       },
-    });
-    await t.app.chat.rooms.create(SYSTEM_ACTOR, { name: 'alerts', kind: 'public' });
-    ({ integration } = await t.app.integrations.create(SYSTEM_ACTOR, {
-      kind: 'alertmanager',
-      room: 'alerts',
     }));
   });
   after(() => t.dispose());

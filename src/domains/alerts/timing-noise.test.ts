@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startTestApp, type TestApp } from '../../../test/support/app.js';
+import { startAlertsApp } from '../../../test/support/alerts-app.js';
+import type { TestApp } from '../../../test/support/app.js';
 import { SYSTEM_ACTOR } from '../../core/actor.js';
 import { FakeClock } from '../../core/clock.js';
 import type { Integration } from '../integrations/schema.js';
@@ -33,7 +34,7 @@ describe('repeat_interval, ack, flapping and rate limits (FakeClock)', () => {
   };
 
   before(async () => {
-    t = await startTestApp('sqlite', {
+    ({ t, integration } = await startAlertsApp('sqlite', {
       clock,
       config: {
         alerts: {
@@ -42,11 +43,6 @@ describe('repeat_interval, ack, flapping and rate limits (FakeClock)', () => {
           rate_limit: { per_minute: 60, burst: 3 },
         },
       },
-    });
-    await t.app.chat.rooms.create(SYSTEM_ACTOR, { name: 'alerts', kind: 'public' });
-    ({ integration } = await t.app.integrations.create(SYSTEM_ACTOR, {
-      kind: 'alertmanager',
-      room: 'alerts',
     }));
   });
   after(() => t.dispose());

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startTestApp, type TestApp } from '../../../test/support/app.js';
+import { startAlertsApp } from '../../../test/support/alerts-app.js';
+import type { TestApp } from '../../../test/support/app.js';
 import { SYSTEM_ACTOR } from '../../core/actor.js';
 import { FakeClock } from '../../core/clock.js';
 import { ValidationError } from '../../core/errors.js';
@@ -79,14 +80,9 @@ describe('truncatedAlerts (max_alerts)', () => {
     const alertsField = (m: MessageView) => m.card!.fields!.find((f) => f.title.startsWith('Alerts'))!;
 
     before(async () => {
-      t = await startTestApp('sqlite', {
+      ({ t, integration } = await startAlertsApp('sqlite', {
         clock,
         config: { alerts: { route: { group_by: ['alertname'], group_wait: '0s', repeat_interval: '1h' } } },
-      });
-      await t.app.chat.rooms.create(SYSTEM_ACTOR, { name: 'alerts', kind: 'public' });
-      ({ integration } = await t.app.integrations.create(SYSTEM_ACTOR, {
-        kind: 'alertmanager',
-        room: 'alerts',
       }));
     });
     after(() => t.dispose());
