@@ -20,6 +20,39 @@ describe('alerts configuration', () => {
     assert.equal(alerts.flap.changes, 4);
   });
 
+  test('reconcile: on by default; api_urls maps an external URL to where Opsroom asks, http(s) only', () => {
+    const defaults = loadConfig({ file: file('reconcile-default.yaml', ['alerts: {}']), env: {} }).alerts;
+    assert.deepEqual(defaults.reconcile, {
+      enabled: true,
+      interval: 60_000,
+      min_uptime: 120_000,
+      timeout: 5000,
+      api_urls: {},
+    });
+    const mapped = loadConfig({
+      file: file('reconcile.yaml', [
+        'alerts:',
+        '  reconcile:',
+        '    interval: 30s',
+        '    api_urls: { "https://am.example.com/": "http://alertmanager:9093/" }',
+      ]),
+      env: {},
+    }).alerts.reconcile;
+    assert.equal(mapped.interval, 30_000);
+    assert.deepEqual(mapped.api_urls, { 'https://am.example.com': 'http://alertmanager:9093' });
+    const bad = checkConfigFile(
+      file('reconcile-bad.yaml', [
+        'alerts:',
+        '  reconcile:',
+        '    api_urls: { "https://am.example.com": "file:///etc" }',
+      ]),
+    );
+    assert.ok(
+      bad.some((p) => p.path.startsWith('alerts.reconcile.api_urls')),
+      JSON.stringify(bad),
+    );
+  });
+
   test('an Alertmanager-style tree is read: durations, matchers, match/match_re, continue, nested routes', () => {
     const alerts = loadConfig({
       file: file('good.yaml', [

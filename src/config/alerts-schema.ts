@@ -301,6 +301,16 @@ export const alertsConfigSchema = z
         interval: duration(1000, 86_400_000).default(60_000),
         min_uptime: duration(0, 86_400_000).default(120_000),
         timeout: duration(100, 60_000).default(5000),
+        /**
+         * Where to ask an Alertmanager whose `externalURL` Opsroom cannot reach (a public address
+         * behind an ingress): `{ "https://am.example.com": "http://alertmanager:9093" }`.
+         */
+        api_urls: z
+          .record(
+            z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, '')),
+            z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, '')),
+          )
+          .default({}),
       })
       .prefault({}),
     /** GitHub deliveries whose event time is older than this are refused as stale. */

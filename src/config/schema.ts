@@ -67,7 +67,12 @@ export const configSchema = z.strictObject({
       /** How long a `confirm` proposal waits for its requester. */
       confirmTtlSeconds: z.number().int().min(10).max(86_400).default(300),
       /** How long an approval request waits for someone else to approve it. */
-      approvalTtlSeconds: z.number().int().min(60).max(7 * 86_400).default(1800),
+      approvalTtlSeconds: z
+        .number()
+        .int()
+        .min(60)
+        .max(7 * 86_400)
+        .default(1800),
     })
     .prefault({}),
   jobs: z

@@ -153,7 +153,7 @@ for (const dialect of DIALECTS) {
     let integration: Integration;
     const labels = (instance: string) => ({ alertname: 'DiskFull', instance, severity: 'warning' });
     const fp = (instance: string) => fingerprint(labels(instance));
-    const send = async (instances: string[]) => {
+    const send = async (instances: string[], to = integration, externalURL = am.url) => {
       const body = {
         receiver: 'opsroom',
         status: 'firing',
@@ -169,14 +169,14 @@ for (const dialect of DIALECTS) {
         groupLabels: { alertname: 'DiskFull' },
         commonLabels: { alertname: 'DiskFull' },
         commonAnnotations: {},
-        externalURL: am.url,
+        externalURL,
         version: '4',
         groupKey: '{}:{alertname="DiskFull"}',
         truncatedAlerts: 0,
       };
       await t.app.alerts.ingestion.ingestBody(
         'alertmanager',
-        integration,
+        to,
         new TextEncoder().encode(JSON.stringify(body)),
       );
       await t.app.alerts.idle();
@@ -204,7 +204,13 @@ for (const dialect of DIALECTS) {
         config: {
           alerts: {
             route: { group_by: ['alertname'], group_wait: '0s', group_interval: '1s' },
-            reconcile: { enabled: true, interval: '1m', min_uptime: '2m' },
+            reconcile: {
+              enabled: true,
+              interval: '1m',
+              min_uptime: '2m',
+              // An Alertmanager whose external URL is not reachable from here is asked elsewhere.
+              api_urls: { 'https://am.public.example/': am.url },
+            },
           },
         },
       }));
@@ -307,6 +313,17 @@ for (const dialect of DIALECTS) {
         { status: 'resolved', resolvedBy: RECONCILED_BY },
         { status: 'resolved', resolvedBy: RECONCILED_BY },
       ]);
+    });
+
+    it('asks at alerts.reconcile.api_urls an Alertmanager whose externalURL is mapped there', async () => {
+      const other = await t.app.integrations.create(SYSTEM_ACTOR, { kind: 'alertmanager', room: 'alerts' });
+      await send(['p-1'], other.integration, 'https://am.public.example');
+      const task = await t.app.database.db
+        .selectFrom('scheduledTasks')
+        .select('payload')
+        .where('key', '=', `reconcile:${other.integration.id}`)
+        .executeTakeFirstOrThrow();
+      assert.deepEqual(Object.keys(JSON.parse(task.payload).sources), [am.url.replace(/\/$/, '')]);
     });
   });
 }

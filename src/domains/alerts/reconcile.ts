@@ -34,6 +34,8 @@ export interface ReconcileSettings {
   min_uptime: number;
   /** Per request. */
   timeout: number;
+  /** An Alertmanager's `externalURL` (no trailing slash) → where Opsroom asks it instead. */
+  api_urls?: Record<string, string> | undefined;
 }
 
 /**
@@ -87,6 +89,8 @@ type Sources = Map<string, number>;
 export class SenderReconciler {
   /** Integration id → API base → when a body last named it. */
   readonly #sources = new Map<string, Sources>();
+  /** Integration id → `externalURL` as bodies write it → when last seen (the hot path's lookup). */
+  readonly #named = new Map<string, Sources>();
   /** Integrations with alerts their Alertmanager suppresses: any body from it asks again soon. */
   readonly #muted = new Set<string>();
   /** Integrations whose early run is armed. */
@@ -118,18 +122,23 @@ export class SenderReconciler {
       const last = this.#lastRun.get(integration.id) ?? 0;
       early = this.#armed(integration.id, Math.max(nowMs + EARLY_MS, last + EARLY_GAP_MS));
     }
-    let sources = this.#sources.get(integration.id);
-    const known = sources?.get(externalUrl);
+    let named = this.#named.get(integration.id);
+    const known = named?.get(externalUrl);
     if (known !== undefined && nowMs - known < REFRESH_MS) return early;
-    const base = alertmanagerBase(externalUrl);
+    const external = alertmanagerBase(externalUrl);
+    const base = external && alertmanagerBase(this.deps.settings.api_urls?.[external] ?? external);
     if (base === undefined) return early;
+    if (named === undefined) {
+      named = new Map();
+      this.#named.set(integration.id, named);
+    }
+    named.set(externalUrl, nowMs);
+    let sources = this.#sources.get(integration.id);
     if (sources === undefined) {
       sources = new Map();
       this.#sources.set(integration.id, sources);
     }
     sources.set(base, nowMs);
-    // Keyed by the body's own text too, so the next body with it stops at the lookup above.
-    if (externalUrl !== base) sources.set(externalUrl, nowMs);
     // The stored task takes the addresses (what a restart remembers); an earlier run stays as it is.
     const stored = this.#armed(integration.id, nowMs + this.deps.settings.interval);
     return early ? Promise.all([early, stored]).then(() => {}) : stored;
@@ -162,7 +171,7 @@ export class SenderReconciler {
     const live: [string, number][] = [];
     for (const [url, seenMs] of sources) {
       if (nowMs - seenMs > FORGET_MS) sources.delete(url);
-      else if (alertmanagerBase(url) === url) live.push([url, seenMs]);
+      else live.push([url, seenMs]);
     }
     return live;
   }
@@ -183,6 +192,7 @@ export class SenderReconciler {
     const integration = await this.deps.integration(integrationId);
     if (!integration || integration.revokedAt !== null) {
       this.#sources.delete(integrationId);
+      this.#named.delete(integrationId);
       this.#lastRun.delete(integrationId);
       return;
     }
