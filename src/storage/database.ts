@@ -104,17 +104,29 @@ function processDataVersion(pragma: SqliteDatabase.Statement, writeLock: WriteLo
   let othersDrawn = writeLock.drawnByOthers;
   let version = 0;
   let movedAt = performance.now();
+  // A change let pass as a sibling's may hide another process's commit: it moves the version once
+  // the second is over, even if nothing commits after it.
+  let unconfirmed = false;
+  const move = () => {
+    movedAt = performance.now();
+    unconfirmed = false;
+    return ++version;
+  };
   return () => {
     const now = pragma.get() as number;
-    if (now === seen) return version;
+    if (now === seen) {
+      return unconfirmed && performance.now() - movedAt >= SIBLING_COMMITS_SEEN_EVERY_MS ? move() : version;
+    }
     seen = now;
     const drawn = writeLock.drawnByOthers;
     const sibling = drawn !== othersDrawn;
     othersDrawn = drawn;
     // A thread of this process took the write lock since: the commit may be only its own.
-    if (sibling && performance.now() - movedAt < SIBLING_COMMITS_SEEN_EVERY_MS) return version;
-    movedAt = performance.now();
-    return ++version;
+    if (sibling && performance.now() - movedAt < SIBLING_COMMITS_SEEN_EVERY_MS) {
+      unconfirmed = true;
+      return version;
+    }
+    return move();
   };
 }
 

@@ -77,6 +77,11 @@ export const CARD_ANNOTATIONS = [
 export const SENDER_SILENCED = 'alertmanager:silenced';
 export const SENDER_INHIBITED = 'alertmanager:inhibited';
 
+/** Whether `muted` is what the sending Alertmanager said (not Opsroom's own silence or rule). */
+export function isSenderMute(muted: string | null): boolean {
+  return muted?.startsWith('alertmanager:') ?? false;
+}
+
 /** How a card line says why a firing alert is muted. */
 export function mutedText(muted: string): string {
   if (muted === SENDER_SILENCED) return 'silenced in Alertmanager';

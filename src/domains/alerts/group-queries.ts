@@ -1,7 +1,7 @@
 import type { Insertable, Kysely } from 'kysely';
 import { sql } from 'kysely';
 import type { DB } from '../../storage/tables.js';
-import { type CardAlert, clip, SENDER_SILENCED, SHOWN_ALERTS } from './card.js';
+import { type CardAlert, clip, isSenderMute, SENDER_SILENCED, SHOWN_ALERTS } from './card.js';
 import type { Inhibitor } from './inhibition.js';
 import type { Silences } from './silences.js';
 import type { AlertEventsTable } from './table.js';
@@ -51,7 +51,7 @@ export async function evaluateMutes(
         ? `silence:${silence}`
         : check.inhibitor.inhibited(a.id, labels)
           ? 'inhibited'
-          : a.muted?.startsWith('alertmanager:')
+          : isSenderMute(a.muted)
             ? a.muted
             : null;
     if (muted === a.muted) continue;

@@ -98,20 +98,25 @@ export class AlertIngestion implements Ingestion {
     return this.ingestPrepared(integration, prepareAlerts(alerts, this.deps.limits, this.deps.clock.nowMs()));
   }
 
-  /** Stores and arms alerts already checked and normalised (prepareAlerts). */
-  async ingestPrepared(integration: Integration, prepared: Prepared[]): Promise<IngestResult> {
+  /**
+   * Stores and arms alerts already checked and normalised (prepareAlerts); `sourceUrl`: the sending
+   * Alertmanager's address (PreparedDelivery), told to the reconciler.
+   */
+  async ingestPrepared(
+    integration: Integration,
+    prepared: Prepared[],
+    sourceUrl?: string,
+  ): Promise<IngestResult> {
     const outcome = await this.store(integration, prepared);
+    outcome.sourceUrl = sourceUrl;
     await this.announce(integration, outcome);
     return outcome.result;
   }
 
   /** A hook's raw body: parsed, checked and stored. ValidationError/CodedError: nothing was stored. */
-  async ingestBody(kind: PayloadKind, integration: Integration, body: Uint8Array): Promise<IngestResult> {
+  ingestBody(kind: PayloadKind, integration: Integration, body: Uint8Array): Promise<IngestResult> {
     const delivery = prepareDelivery(kind, body, this.deps.limits, this.deps.clock.nowMs());
-    const outcome = await this.store(integration, delivery.prepared);
-    outcome.sourceUrl = delivery.sourceUrl;
-    await this.announce(integration, outcome);
-    return outcome.result;
+    return this.ingestPrepared(integration, delivery.prepared, delivery.sourceUrl);
   }
 
   /** Alerts resolved outside a delivery (the Resolve button): the index of known alerts learns it. */
@@ -253,28 +258,6 @@ export class AlertIngestion implements Ingestion {
     return true;
   }
 
-  /**
-   * SQLite: KnownAlerts is the identity check, and holds every stored alert that started after its
-   * horizon. A miss on an older start time may be a row it dropped or never loaded: read that row
-   * (a few per restart or eviction, never on the hot path, where the horizon is in the past).
-   */
-  #recall(integrationId: string, prepared: readonly Prepared[], overlay: KnownAlertsOverlay): void {
-    const known = this.deps.known!;
-    const fast = this.deps.statements!;
-    let lookup: AlertLookup | undefined;
-    for (const p of prepared) {
-      if (p.startsAt === undefined || !known.mayBeStored(p.startsAt)) continue;
-      lookup ??= known.view(integrationId, overlay);
-      if (lookup.exact(p.fingerprint, p.startsAt) !== undefined) continue;
-      const row = fast.storedAlert(integrationId, p.startsAt, p.fingerprint);
-      if (row === undefined) continue;
-      known.remember(
-        integrationId,
-        knownAlert(row.id, row.fingerprint, row.startsAt, row.status, row.annotations, row.generatorUrl),
-      );
-    }
-  }
-
   async #write(
     trx: Transaction<DB>,
     integration: Integration,
@@ -293,7 +276,9 @@ export class AlertIngestion implements Ingestion {
       unchanged: 0,
       groups: [],
     };
-    if (this.deps.known && this.deps.statements) this.#recall(integration.id, prepared, overlay);
+    const fast = this.deps.statements;
+    if (this.deps.known && fast)
+      this.deps.known.recall(integration.id, prepared, overlay, (i, at, fp) => fast.storedAlert(i, at, fp));
     const lookup: AlertLookup = this.deps.known
       ? this.deps.known.view(integration.id, overlay)
       : await findExisting(trx, integration.id, prepared);
@@ -319,7 +304,6 @@ export class AlertIngestion implements Ingestion {
       } else toUpdate.push({ id: found!.id, p, found: found! });
     }
 
-    const fast = this.deps.statements;
     const inserted = await insertAlerts(trx, integration.id, toInsert, now, fast);
     const groups = await assignGroups(
       trx,

@@ -218,6 +218,32 @@ export class KnownAlerts {
     return startsAt <= this.#horizon;
   }
 
+  /**
+   * This index is the identity check on SQLite, and holds every stored alert that started after its
+   * horizon. A miss on an older start time may be a row it dropped or never loaded: `stored` reads
+   * that row, which is known from then on (a few per restart or eviction, never on the hot path,
+   * where the horizon is in the past).
+   */
+  recall(
+    integrationId: string,
+    alerts: readonly { fingerprint: string; startsAt: string | undefined }[],
+    overlay: KnownAlertsOverlay,
+    stored: (integrationId: string, startsAt: string, fingerprint: string) => ExistingAlert | undefined,
+  ): void {
+    let lookup: AlertLookup | undefined;
+    for (const p of alerts) {
+      if (p.startsAt === undefined || !this.mayBeStored(p.startsAt)) continue;
+      lookup ??= this.view(integrationId, overlay);
+      if (lookup.exact(p.fingerprint, p.startsAt) !== undefined) continue;
+      const row = stored(integrationId, p.startsAt, p.fingerprint);
+      if (row === undefined) continue;
+      this.remember(
+        integrationId,
+        knownAlert(row.id, row.fingerprint, row.startsAt, row.status, row.annotations, row.generatorUrl),
+      );
+    }
+  }
+
   /** A row read from the database (committed): known from now on, whatever the transaction does. */
   remember(integrationId: string, alert: ExistingAlert): void {
     this.#put(integrationId, alert);

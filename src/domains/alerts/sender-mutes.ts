@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../../storage/tables.js';
 import type { SenderAnswer } from './alertmanager-api.js';
-import { SENDER_INHIBITED, SENDER_SILENCED } from './card.js';
+import { isSenderMute, SENDER_INHIBITED, SENDER_SILENCED } from './card.js';
 
 /**
  * What the answering Alertmanagers say of each alert they hold: muted (`alertmanager:silenced` or
@@ -29,8 +29,6 @@ export function mutedAtSender(
   return out;
 }
 
-const isSenderMark = (muted: string | null) => muted?.startsWith('alertmanager:') ?? false;
-
 /**
  * Sets each firing alert's sender mark as `mutes` says (never over Opsroom's own silence or
  * inhibition, which the flush keeps), with an event per change; the groups to flush, and whether any
@@ -54,10 +52,10 @@ export async function applySenderMutes(
   const groupIds = new Set<number>();
   let stillMuted = false;
   for (const row of rows) {
-    if (ended.has(row.fingerprint) || (row.muted !== null && !isSenderMark(row.muted))) continue;
+    if (ended.has(row.fingerprint) || (row.muted !== null && !isSenderMute(row.muted))) continue;
     const want = mutes.get(row.fingerprint);
     if (want === undefined) {
-      if (isSenderMark(row.muted)) stillMuted = true;
+      if (isSenderMute(row.muted)) stillMuted = true;
       continue;
     }
     if (want !== null) stillMuted = true;

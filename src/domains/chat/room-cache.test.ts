@@ -122,6 +122,40 @@ for (const dialect of DIALECTS) {
         assert.equal(reads.n, before, 'room and membership reads while only the sibling wrote');
       });
 
+      test("an offline CLI's write in the same second as the ingest thread's is seen once that second is over", async () => {
+        const room = await chat.rooms.create(actor('alice'), {
+          name: 'masked',
+          kind: 'private',
+          members: ['bob'],
+        });
+        await chat.messages.post(actor('bob'), room.id, { text: 'member' });
+        const sibling = openSqlite(database.url.replace(/^sqlite:/, ''), {
+          checkpoint: 'inline',
+          writeLock: new WriteLock(database.writeLock!.buffer),
+        });
+        const insertEvent = () =>
+          sibling.db
+            .insertInto('alertEvents')
+            .values({ at: '2026-01-01T00:00:00.000Z', kind: 'fired', actor: null, detail: '{}' })
+            .execute();
+        // A sibling commit moves the version (none for a second before), so the next ones fall in
+        // its second: the CLI's commit among them is let pass as a sibling's.
+        await insertEvent();
+        await chat.messages.post(actor('alice'), room.id, { text: 'storm starts' });
+        await insertEvent();
+        const cli = new SqliteDatabase(database.url.replace(/^sqlite:/, ''));
+        cli.prepare('DELETE FROM room_members WHERE room_id = ? AND user_id = ?').run(room.id, 'bob');
+        cli.close();
+        await sibling.close();
+        // Read within that second (the cache may still say Bob is a member: at most a second stale).
+        await chat.rooms.get(actor('alice'), room.id);
+        // Nothing commits after it; once the second is over the cache is emptied all the same.
+        await new Promise((r) => setTimeout(r, 1100));
+        await assert.rejects(chat.messages.post(actor('bob'), room.id, { text: 'gone?' }), {
+          code: 'E_PERMISSION_DENIED',
+        });
+      });
+
       test('a write by another connection (an offline CLI) empties the cache', async () => {
         const room = await chat.rooms.create(actor('alice'), {
           name: 'elsewhere',
