@@ -2,6 +2,7 @@ import type { Insertable, Kysely, Transaction } from 'kysely';
 import type { Clock } from '../../core/clock.js';
 import type { EventBus } from '../../runtime/event-bus.js';
 import type { ScheduledTask, Scheduler, TaskRun } from '../../runtime/scheduler.js';
+import type { Transactor } from '../../storage/group-commit.js';
 import type { DB } from '../../storage/tables.js';
 import { commitWith, type StagedMessage } from '../chat/staged-message.js';
 import './events.js';
@@ -31,6 +32,7 @@ export class FlushWrites {
       bus: EventBus;
       scheduler: Scheduler;
       statements?: SqliteAlertStatements | undefined;
+      commits: Transactor;
     },
   ) {}
 
@@ -51,7 +53,7 @@ export class FlushWrites {
       dueMs: this.deps.clock.nowMs() + waitMs,
       payload: { groupId },
     };
-    await commitWith(this.deps.db, done.staged ?? [], async (trx) => {
+    await commitWith(this.deps.commits, done.staged ?? [], async (trx) => {
       if (done.cardHash !== undefined) {
         await trx
           .updateTable('alertGroups')
@@ -83,7 +85,7 @@ export class FlushWrites {
     },
   ): Promise<void> {
     const fast = this.deps.statements;
-    await commitWith(this.deps.db, done.staged ?? [], async (trx) => {
+    await commitWith(this.deps.commits, done.staged ?? [], async (trx) => {
       if (fast) {
         // Inside the Kysely transaction: the same connection, so the same commit.
         if (done.noticed) fast.markNoticed(group.id);

@@ -3,6 +3,7 @@ import type { Insertable, Kysely } from 'kysely';
 import type { Clock } from '../../core/clock.js';
 import type { EventBus } from '../../runtime/event-bus.js';
 import type { ScheduledTask, Scheduler, TaskRun } from '../../runtime/scheduler.js';
+import type { Transactor } from '../../storage/group-commit.js';
 import type { DB } from '../../storage/tables.js';
 import type { Card } from '../chat/schema.js';
 import { commitWith, type StagedMessage } from '../chat/staged-message.js';
@@ -58,6 +59,8 @@ export interface NotifierDeps {
   limiter: NotifyRateLimiter;
   /** SQLite: a flush's reads and writes as cached prepared statements (PostgreSQL: Kysely). */
   statements?: SqliteAlertStatements | undefined;
+  /** How a flush commits: a GroupCommit, so the flushes of a burst of new groups share one commit. */
+  commits: Transactor;
 }
 
 const STATUS_LINE: Record<GroupStatus, string> = {
@@ -299,7 +302,7 @@ export class GroupNotifier {
       payload: { groupId },
     };
     // The reminder, its event and the next one in one commit.
-    await commitWith(this.deps.db, staged, async (trx) => {
+    await commitWith(this.deps.commits, staged, async (trx) => {
       if (wait === 0)
         await trx
           .insertInto('alertEvents')

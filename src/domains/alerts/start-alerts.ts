@@ -7,6 +7,7 @@ import type { IdGenerator } from '../../core/ids.js';
 import type { EventBus } from '../../runtime/event-bus.js';
 import { PersistentScheduler } from '../../runtime/persistent-scheduler.js';
 import type { Scheduler } from '../../runtime/scheduler.js';
+import { GroupCommit } from '../../storage/group-commit.js';
 import type { DB } from '../../storage/tables.js';
 import type { WriteLock } from '../../storage/write-lock.js';
 import type { AuditEntry } from '../audit/schema.js';
@@ -221,6 +222,7 @@ export async function startAlerts(deps: AlertsDeps): Promise<AlertsDomain> {
   const notifier = new GroupNotifier({
     statements,
     db,
+    commits: new GroupCommit(db, deps.sqlite),
     clock,
     bus,
     scheduler,

@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { startTestApp, type TestApp } from '../../../test/support/app.js';
 import { DIALECTS } from '../../../test/support/databases.js';
 import { SYSTEM_ACTOR } from '../../core/actor.js';
+import { ownTransactions } from '../../storage/group-commit.js';
 import { commitWith } from './staged-message.js';
 
 // Posts and edits staged by a component that writes them in its own transaction: they commit or roll
@@ -42,7 +43,7 @@ for (const dialect of DIALECTS) {
       const post = await t.app.chat.messages.stagePost(SYSTEM_ACTOR, 'staged', { text: 'two' });
       const edit = await t.app.chat.messages.stageEdit(SYSTEM_ACTOR, first.id, { text: 'one, edited' });
       assert.throws(() => post.publish(), /not written/);
-      const seen = await commitWith(t.app.database.db, [post, edit], async () => {
+      const seen = await commitWith(ownTransactions(t.app.database.db), [post, edit], async () => {
         // Inside the transaction nothing is published yet.
         return [...heard];
       });

@@ -1,5 +1,6 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import type { EventBus } from '../../runtime/event-bus.js';
+import type { Transactor } from '../../storage/group-commit.js';
 import type { DB } from '../../storage/tables.js';
 import type { MessageRow } from './message-store.js';
 import { publishAll } from './room-service.js';
@@ -133,15 +134,16 @@ export function editWrite(
 }
 
 /**
- * Writes `staged` messages, then whatever `fn` writes, in ONE transaction of `db`; the messages are
- * published after the commit (nothing is, if anything fails: the error is rethrown).
+ * Writes `staged` messages, then whatever `fn` writes, in ONE transaction (`ownTransactions(db)`, or a
+ * GroupCommit shared with other writers); the messages are published after the commit (nothing is, if
+ * anything fails: the error is rethrown).
  */
 export async function commitWith<T>(
-  db: Kysely<DB>,
+  transactions: Transactor,
   staged: readonly StagedMessage[],
   fn: (trx: Transaction<DB>) => Promise<T>,
 ): Promise<T> {
-  const result = await db.transaction().execute(async (trx) => {
+  const result = await transactions.execute(async (trx) => {
     for (const message of staged) await message.write(trx);
     return fn(trx);
   });
