@@ -19,7 +19,7 @@ export interface IngestResult {
 
 /** What one delivery's write gives back to its caller once committed. */
 /** What the steps after a commit need to know of an alert (all an ingest thread sends back). */
-export type AlertFacts = Pick<Prepared, 'fingerprint' | 'alertname' | 'severity' | 'labels'>;
+export type AlertFacts = Pick<Prepared, 'fingerprint' | 'alertname' | 'severity' | 'labels' | 'labelsJson'>;
 
 export interface WriteOutcome {
   result: IngestResult;

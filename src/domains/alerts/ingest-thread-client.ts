@@ -4,6 +4,7 @@ import { Worker } from 'node:worker_threads';
 import type { Clock } from '../../core/clock.js';
 import { CodedError, ErrorCode, type FieldIssue, ValidationError } from '../../core/errors.js';
 import type { Integration } from '../integrations/schema.js';
+import { unpackFacts } from './facts-wire.js';
 import type { AlertIngestion } from './ingest.js';
 import type { IngestResult, WriteOutcome } from './ingest-classify.js';
 import { type Prepared, prepareAlerts } from './ingest-prepare.js';
@@ -193,7 +194,11 @@ export class IngestThread implements Ingestion {
   #receive(worker: Worker, message: FromIngestThread): void {
     switch (message.type) {
       case 'done':
-        this.#pending.get(message.id)?.resolve(message.outcome);
+        this.#pending.get(message.id)?.resolve({
+          ...message.outcome,
+          fired: unpackFacts(message.outcome.fired),
+          resolvedAlerts: unpackFacts(message.outcome.resolvedAlerts),
+        });
         this.#pending.delete(message.id);
         if (this.#pending.size === 0) worker.unref();
         break;

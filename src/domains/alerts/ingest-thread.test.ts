@@ -88,6 +88,47 @@ describe('alert ingest thread', () => {
     assert.equal(cards.length, 1, 'the card is posted by the main thread after the commit');
   });
 
+  it('announces each alert the thread fired or resolved on the main thread’s bus, with its id and labels', async () => {
+    const fired: {
+      alertId: number;
+      fingerprint: string;
+      severity: string;
+      labels: Record<string, string>;
+    }[] = [];
+    const resolved: { alertId: number; alertname: string }[] = [];
+    const stopFired = t.app.bus.subscribe('alert.fired', (e) => {
+      if (e.payload.alertname === 'Announced') fired.push(e.payload);
+    });
+    const stopResolved = t.app.bus.subscribe('alert.resolved', (e) => {
+      if (e.payload.alertname === 'Announced') resolved.push(e.payload);
+    });
+    try {
+      assert.equal((await post(body('Announced', ['x', 'y'], { severity: 'critical' }))).statusCode, 200);
+      const stored = await t.app.database.db
+        .selectFrom('alerts')
+        .select(['id', 'fingerprint', 'labels'])
+        .where('alertname', '=', 'Announced')
+        .orderBy('id')
+        .execute();
+      assert.deepEqual(
+        fired.map((e) => ({ alertId: e.alertId, fingerprint: e.fingerprint, labels: e.labels })),
+        stored.map((r) => ({ alertId: r.id, fingerprint: r.fingerprint, labels: JSON.parse(r.labels) })),
+      );
+      assert.deepEqual(fired[0]!.labels, { alertname: 'Announced', instance: 'x', severity: 'critical' });
+      assert.equal(fired[1]!.severity, 'critical');
+      const resolve = JSON.parse(body('Announced', ['y'], { severity: 'critical' })) as {
+        alerts: { status: string; endsAt: string }[];
+      };
+      resolve.alerts[0]!.status = 'resolved';
+      resolve.alerts[0]!.endsAt = '2026-05-01T12:00:00Z';
+      assert.equal((await post(JSON.stringify(resolve))).statusCode, 200);
+      assert.deepEqual(resolved, [{ ...resolved[0], alertId: stored[1]!.id, alertname: 'Announced' }]);
+    } finally {
+      stopFired();
+      stopResolved();
+    }
+  });
+
   it('a route to a room that does not exist yet: the main thread makes it, the card lands there', async () => {
     const res = await post(body('DbSlow', ['db1'], { team: 'db' }));
     assert.equal(res.statusCode, 200, res.body);

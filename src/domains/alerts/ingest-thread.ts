@@ -11,9 +11,10 @@ import { PersistentScheduler } from '../../runtime/persistent-scheduler.js';
 import { openSqlite } from '../../storage/database.js';
 import { WriteLock } from '../../storage/write-lock.js';
 import type { Integration } from '../integrations/schema.js';
+import { type PackedFacts, packFacts } from './facts-wire.js';
 import { FlapDetector } from './flap-detector.js';
 import { AlertIngestion } from './ingest.js';
-import type { AlertFacts, WriteOutcome } from './ingest-classify.js';
+import type { WriteOutcome } from './ingest-classify.js';
 import type { Prepared } from './ingest-prepare.js';
 import { Inhibitor } from './inhibition.js';
 import { KnownAlerts } from './known-alerts.js';
@@ -49,10 +50,16 @@ export interface ThreadError {
   details?: unknown;
 }
 
+/** A WriteOutcome as the thread sends it: the alerts fired and resolved packed (facts-wire.ts). */
+export type WireOutcome = Omit<WriteOutcome, 'fired' | 'resolvedAlerts'> & {
+  fired: PackedFacts;
+  resolvedAlerts: PackedFacts;
+};
+
 /** Ingest thread → main thread. */
 export type FromIngestThread =
   | { type: 'ready' }
-  | { type: 'done'; id: number; outcome: WriteOutcome }
+  | { type: 'done'; id: number; outcome: WireOutcome }
   | { type: 'failed'; id: number; error: ThreadError }
   | { type: 'room'; id: number; name: string }
   | { type: 'error'; error: ThreadError; step: string }
@@ -81,13 +88,6 @@ export function threadError(error: unknown): ThreadError {
     ...(e?.details !== undefined ? { details: e.details } : {}),
   };
 }
-
-/** Only what announce() reads, not the stored JSON strings: the copy to the main thread stays small. */
-const facts = (list: readonly { id: number; p: AlertFacts }[]) =>
-  list.map(({ id, p }) => ({
-    id,
-    p: { fingerprint: p.fingerprint, alertname: p.alertname, severity: p.severity, labels: p.labels },
-  }));
 
 async function main(port: MessagePort, data: IngestThreadData): Promise<void> {
   const send = (message: FromIngestThread) => port.postMessage(message);
@@ -150,7 +150,11 @@ async function main(port: MessagePort, data: IngestThreadData): Promise<void> {
       send({
         type: 'done',
         id,
-        outcome: { ...outcome, fired: facts(outcome.fired), resolvedAlerts: facts(outcome.resolvedAlerts) },
+        outcome: {
+          ...outcome,
+          fired: packFacts(outcome.fired),
+          resolvedAlerts: packFacts(outcome.resolvedAlerts),
+        },
       });
     } catch (error) {
       send({ type: 'failed', id, error: threadError(error) });

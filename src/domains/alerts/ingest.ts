@@ -166,7 +166,10 @@ export class AlertIngestion implements Ingestion {
         fingerprint: p.fingerprint,
         alertname: p.alertname,
         severity: p.severity,
-        labels: p.labels,
+        // Read when a subscriber reads it: from the ingest thread the labels come as JSON (facts-wire.ts).
+        get labels() {
+          return p.labels;
+        },
       });
     }
     for (const { id, p } of outcome.resolvedAlerts) {
