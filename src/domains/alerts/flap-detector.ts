@@ -6,7 +6,12 @@ import type { Clock } from '../../core/clock.js';
  * the next flapping verdict. Keys idle for a window are dropped so the map does not grow forever.
  */
 export class FlapDetector {
-  readonly #changes = new Map<string, number[]>();
+  /**
+   * A key's change times: one number for a key with one change in the window (nearly every alert
+   * fires once), an array once it has more. An alert storm records a hundred thousand first changes,
+   * and an array for each was work for the garbage collector of the ingest thread.
+   */
+  readonly #changes = new Map<string, number | number[]>();
   #lastSweepMs = 0;
 
   constructor(
@@ -18,32 +23,42 @@ export class FlapDetector {
   record(key: string): boolean {
     const now = this.clock.nowMs();
     this.#sweep(now);
-    const list = this.#changes.get(key);
-    if (list === undefined) {
-      // The common case (a fingerprint's first change in the window): no copy, one small array.
-      this.#changes.set(key, [now]);
+    const entry = this.#changes.get(key);
+    if (entry === undefined) {
+      this.#changes.set(key, now);
       return this.settings.changes <= 1;
     }
-    // Keeps the times still in the window, in place.
     const since = now - this.settings.windowMs;
+    if (typeof entry === 'number') {
+      if (entry <= since) {
+        this.#changes.set(key, now);
+        return this.settings.changes <= 1;
+      }
+      this.#changes.set(key, [entry, now]);
+      return this.settings.changes <= 2;
+    }
+    // Keeps the times still in the window, in place.
     let kept = 0;
-    for (const t of list) if (t > since) list[kept++] = t;
-    list.length = kept;
-    list.push(now);
-    return list.length >= this.settings.changes;
+    for (const t of entry) if (t > since) entry[kept++] = t;
+    entry.length = kept;
+    entry.push(now);
+    return entry.length >= this.settings.changes;
   }
 
   isFlapping(key: string): boolean {
     const since = this.clock.nowMs() - this.settings.windowMs;
-    return (this.#changes.get(key) ?? []).filter((t) => t > since).length >= this.settings.changes;
+    const entry = this.#changes.get(key) ?? [];
+    const times = typeof entry === 'number' ? [entry] : entry;
+    return times.filter((t) => t > since).length >= this.settings.changes;
   }
 
   #sweep(now: number): void {
     if (now - this.#lastSweepMs < this.settings.windowMs) return;
     this.#lastSweepMs = now;
     const since = now - this.settings.windowMs;
-    for (const [key, list] of this.#changes) {
-      if ((list[list.length - 1] ?? 0) <= since) this.#changes.delete(key);
+    for (const [key, entry] of this.#changes) {
+      const last = typeof entry === 'number' ? entry : (entry[entry.length - 1] ?? 0);
+      if (last <= since) this.#changes.delete(key);
     }
   }
 }

@@ -31,6 +31,33 @@ describe('known alerts (the in-memory index on SQLite)', () => {
     assert.equal(view.exact(fingerprint(labels), '2026-01-02T00:00:00.000Z'), undefined);
   });
 
+  it('a view that looks the same fingerprint up again sees what the overlay or the index learnt in between', () => {
+    const known = new KnownAlerts();
+    const overlay = new KnownAlertsOverlay();
+    const alert = (id: number, fingerprint: string, startsAt: string, status: string) => ({
+      id,
+      fingerprint,
+      startsAt,
+      status,
+      annotations: '{}',
+      generatorUrl: null,
+    });
+    overlay.set('int', alert(1, 'other', 's0', 'firing'));
+    const view = known.view('int', overlay);
+    assert.equal(view.exact('f', 's1'), undefined);
+    assert.equal(view.open('f'), undefined);
+    overlay.set('int', alert(2, 'f', 's1', 'firing'));
+    assert.equal(view.exact('f', 's1')?.id, 2, 'the overlay changed');
+    assert.equal(view.open('f')?.id, 2);
+    assert.equal(view.exact('g', 's1'), undefined);
+    known.remember('int', alert(3, 'g', 's1', 'firing'));
+    const fresh = known.view('int', overlay);
+    assert.equal(fresh.exact('g', 's1')?.id, 3);
+    known.remember('int', alert(3, 'g', 's1', 'resolved'));
+    assert.equal(fresh.open('g'), undefined, 'the index changed');
+    assert.equal(fresh.exact('g', 's1')?.status, 'resolved');
+  });
+
   it('an overlay is seen by its own transaction and kept only when committed', () => {
     const known = new KnownAlerts();
     const overlay = new KnownAlertsOverlay();

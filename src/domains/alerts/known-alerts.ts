@@ -120,6 +120,8 @@ export class KnownAlerts {
   readonly #byIntegration = new Map<string, Map<string, Entry>>();
   #size = 0;
   #resolved = 0;
+  /** Moves with every change, so a view's kept entries are never stale. */
+  #version = 0;
   /** The latest start time of a stored alert this index may not hold ('' when it holds them all). */
   #horizon = '';
 
@@ -176,12 +178,35 @@ export class KnownAlerts {
   view(integrationId: string, overlay: KnownAlertsOverlay): AlertLookup {
     const base = this.#byIntegration.get(integrationId);
     const pending = overlay.byIntegration.get(integrationId);
+    // A new alert is looked up twice in a row (its start, then its fingerprint's firing one): the
+    // entries of the last fingerprint are kept until it, the overlay or the index changes.
+    let lastFingerprint: string | undefined;
+    let lastChanges = -1;
+    let lastVersion = -1;
+    let inPending: Entry | undefined;
+    let inBase: Entry | undefined;
+    const fetch = (fingerprint: string) => {
+      if (
+        fingerprint === lastFingerprint &&
+        overlay.changes.length === lastChanges &&
+        this.#version === lastVersion
+      )
+        return;
+      lastFingerprint = fingerprint;
+      lastChanges = overlay.changes.length;
+      lastVersion = this.#version;
+      inPending = pending?.get(fingerprint);
+      inBase = base?.get(fingerprint);
+    };
     return {
-      exact: (fingerprint, startsAt) =>
-        exactIn(pending?.get(fingerprint), startsAt) ?? exactIn(base?.get(fingerprint), startsAt),
+      exact: (fingerprint, startsAt) => {
+        fetch(fingerprint);
+        return exactIn(inPending, startsAt) ?? exactIn(inBase, startsAt);
+      },
       open: (fingerprint) => {
-        const changed = openIn(pending?.get(fingerprint), true);
-        return changed === null ? undefined : (changed ?? openIn(base?.get(fingerprint), false) ?? undefined);
+        fetch(fingerprint);
+        const changed = openIn(inPending, true);
+        return changed === null ? undefined : (changed ?? openIn(inBase, false) ?? undefined);
       },
     };
   }
@@ -254,6 +279,7 @@ export class KnownAlerts {
   }
 
   #put(integrationId: string, alert: ExistingAlert): void {
+    this.#version++;
     let slots = this.#byIntegration.get(integrationId);
     if (slots === undefined) {
       slots = new Map();

@@ -156,6 +156,29 @@ describe('flap detection and rate limits (FakeClock)', () => {
     assert.equal(flap.isFlapping('fp'), false);
   });
 
+  it('a key’s first change, kept as one time, counts like any other: in the window, out of it, after a sweep', () => {
+    const clock = new FakeClock();
+    const two = new FlapDetector(clock, { changes: 2, windowMs: 600_000 });
+    assert.equal(two.record('a'), false);
+    assert.equal(two.isFlapping('a'), false);
+    clock.advance(599_000);
+    assert.equal(two.record('a'), true, 'the second change inside the window');
+    assert.equal(two.isFlapping('a'), true);
+    assert.equal(two.record('b'), false);
+    clock.advance(600_000);
+    // b's only change left the window: its next one is a first change again, not a second.
+    assert.equal(two.record('b'), false);
+    assert.equal(two.isFlapping('a'), false);
+    clock.advance(1_300_000);
+    // The sweep dropped both; they start over.
+    assert.equal(two.record('a'), false);
+    assert.equal(two.record('a'), true);
+    const one = new FlapDetector(clock, { changes: 1, windowMs: 1000 });
+    assert.equal(one.record('c'), true, 'with changes: 1 the first change is flapping');
+    clock.advance(2000);
+    assert.equal(one.record('c'), true);
+  });
+
   it('the notification rate limit says how long to wait instead of dropping', () => {
     const clock = new FakeClock();
     const limiter = new NotifyRateLimiter(clock, { perMinute: 60, burst: 2 });
