@@ -1,3 +1,4 @@
+import type { AlertFacts } from './ingest-classify.js';
 import type { GroupStatus } from './table.js';
 
 declare module '../../core/events.js' {
@@ -23,5 +24,36 @@ declare module '../../core/events.js' {
       messageId: string | null;
       escalationPolicy: string | null;
     };
+  }
+}
+
+/**
+ * The `alert.fired` payload: the labels are read from the alert's facts when a subscriber reads them
+ * (from the ingest thread they arrive as JSON, facts-wire.ts), so a storm of alerts nobody inspects
+ * parses none. A class, so its getter costs nothing per alert; `toJSON` gives the plain object.
+ */
+export class AlertFiredPayload {
+  readonly fingerprint: string;
+  readonly alertname: string;
+  readonly severity: string;
+
+  constructor(
+    readonly alertId: number,
+    readonly integrationId: string,
+    private readonly facts: AlertFacts,
+  ) {
+    this.fingerprint = facts.fingerprint;
+    this.alertname = facts.alertname;
+    this.severity = facts.severity;
+  }
+
+  /** On the prototype: a spread copy (`{...payload}`) has no labels; read them, or use toJSON. */
+  get labels(): Record<string, string> {
+    return this.facts.labels;
+  }
+
+  toJSON() {
+    const { alertId, integrationId, fingerprint, alertname, severity, labels } = this;
+    return { alertId, integrationId, fingerprint, alertname, severity, labels };
   }
 }

@@ -91,6 +91,7 @@ describe('alert ingest thread', () => {
   it('announces each alert the thread fired or resolved on the main thread’s bus, with its id and labels', async () => {
     const fired: {
       alertId: number;
+      integrationId: string;
       fingerprint: string;
       severity: string;
       labels: Record<string, string>;
@@ -116,6 +117,14 @@ describe('alert ingest thread', () => {
       );
       assert.deepEqual(fired[0]!.labels, { alertname: 'Announced', instance: 'x', severity: 'critical' });
       assert.equal(fired[1]!.severity, 'critical');
+      assert.deepEqual(JSON.parse(JSON.stringify(fired[1])), {
+        alertId: stored[1]!.id,
+        integrationId: fired[1]!.integrationId,
+        fingerprint: stored[1]!.fingerprint,
+        alertname: 'Announced',
+        severity: 'critical',
+        labels: { alertname: 'Announced', instance: 'y', severity: 'critical' },
+      });
       const resolve = JSON.parse(body('Announced', ['y'], { severity: 'critical' })) as {
         alerts: { status: string; endsAt: string }[];
       };

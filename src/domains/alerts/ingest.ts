@@ -4,7 +4,7 @@ import type { EventBus } from '../../runtime/event-bus.js';
 import type { ScheduledTask, Scheduler } from '../../runtime/scheduler.js';
 import type { DB } from '../../storage/tables.js';
 import type { Integration } from '../integrations/schema.js';
-import './events.js';
+import { AlertFiredPayload } from './events.js';
 import type { FlapDetector } from './flap-detector.js';
 import {
   cardSeesChange,
@@ -160,17 +160,7 @@ export class AlertIngestion implements Ingestion {
     const tracking = !this.deps.inhibitor.empty;
     for (const { id, p } of outcome.fired) {
       if (tracking) this.deps.inhibitor.track(id, p.labels, true);
-      this.deps.bus.publish('alert.fired', {
-        alertId: id,
-        integrationId: integration.id,
-        fingerprint: p.fingerprint,
-        alertname: p.alertname,
-        severity: p.severity,
-        // Read when a subscriber reads it: from the ingest thread the labels come as JSON (facts-wire.ts).
-        get labels() {
-          return p.labels;
-        },
-      });
+      this.deps.bus.publish('alert.fired', new AlertFiredPayload(id, integration.id, p));
     }
     for (const { id, p } of outcome.resolvedAlerts) {
       if (tracking) this.deps.inhibitor.track(id, p.labels, false);
