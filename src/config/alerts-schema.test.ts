@@ -28,6 +28,7 @@ describe('alerts configuration', () => {
       min_uptime: 120_000,
       timeout: 5000,
       api_urls: {},
+      auth: {},
     });
     const mapped = loadConfig({
       file: file('reconcile.yaml', [
@@ -51,6 +52,43 @@ describe('alerts configuration', () => {
       bad.some((p) => p.path.startsWith('alerts.reconcile.api_urls')),
       JSON.stringify(bad),
     );
+  });
+
+  test('reconcile.auth: a bearer token or basic auth per address asked, secrets by reference only', () => {
+    const auth = loadConfig({
+      file: file('reconcile-auth.yaml', [
+        'alerts:',
+        '  reconcile:',
+        '    auth:',
+        '      "http://alertmanager:9093/": { bearer_token: "{{ secret.AM_TOKEN }}" }',
+        '      "https://am.example.com": { basic_auth: { username: opsroom, password: "{{ secret.AM_PASSWORD }}" } }',
+      ]),
+      env: {},
+    }).alerts.reconcile.auth;
+    assert.deepEqual(auth, {
+      'http://alertmanager:9093': { bearer_token: '{{ secret.AM_TOKEN }}' },
+      'https://am.example.com': { basic_auth: { username: 'opsroom', password: '{{ secret.AM_PASSWORD }}' } },
+    });
+    for (const [name, entry] of [
+      ['plain-token', '{ bearer_token: "s3cr3t-in-the-file" }'],
+      ['plain-password', '{ basic_auth: { username: opsroom, password: hunter2 } }'],
+      ['both', '{ bearer_token: "{{ secret.A }}", basic_auth: { username: u, password: "{{ secret.B }}" } }'],
+      ['colon', '{ basic_auth: { username: "a:b", password: "{{ secret.B }}" } }'],
+    ] as const) {
+      const problems = checkConfigFile(
+        file(`reconcile-auth-${name}.yaml`, [
+          'alerts:',
+          '  reconcile:',
+          '    auth:',
+          `      "http://alertmanager:9093": ${entry}`,
+        ]),
+      );
+      assert.ok(
+        problems.some((p) => p.path.startsWith('alerts.reconcile.auth')),
+        `${name}: ${JSON.stringify(problems)}`,
+      );
+      assert.ok(!JSON.stringify(problems).includes('hunter2'), 'a refused password is not echoed');
+    }
   });
 
   test('an Alertmanager-style tree is read: durations, matchers, match/match_re, continue, nested routes', () => {

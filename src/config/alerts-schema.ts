@@ -236,15 +236,32 @@ const heartbeat = z.strictObject({
   labels: z.record(labelName, z.string().max(500)).default({}),
 });
 
+const secretReference = z.string().regex(/^\{\{\s*secret\.[A-Z][A-Z0-9_]{0,63}\s*\}\}$/, {
+  message: 'must be a secret reference: "{{ secret.NAME }}" (opsroom secret set NAME)',
+});
+
+/** How Opsroom proves itself to an Alertmanager it asks (one behind basic auth or a token proxy). */
+const alertmanagerAuth = z.union([
+  z.strictObject({ bearer_token: secretReference }),
+  z.strictObject({
+    basic_auth: z.strictObject({
+      username: z
+        .string()
+        .min(1)
+        .max(200)
+        .refine((u) => !u.includes(':'), { message: 'a basic-auth username has no colon' }),
+      password: secretReference,
+    }),
+  }),
+]);
+
 const configIntegration = z.strictObject({
   kind: z.enum(['alertmanager', 'grafana', 'generic', 'github', 'heartbeat', 'slack']),
   name: z
     .string()
     .regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, { message: 'a name is lower-case letters, digits, ., - and _' }),
   room: roomName.optional(),
-  token: z.string().regex(/^\{\{\s*secret\.[A-Z][A-Z0-9_]{0,63}\s*\}\}$/, {
-    message: 'must be a secret reference: "{{ secret.NAME }}" (opsroom secret set NAME)',
-  }),
+  token: secretReference,
   /** Heartbeats: the longest silence before the alert fires. */
   interval: duration(10_000, 31 * 86_400_000).optional(),
 });
@@ -309,6 +326,18 @@ export const alertsConfigSchema = z
           .record(
             z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, '')),
             z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, '')),
+          )
+          .default({}),
+        /**
+         * Credentials for an Alertmanager Opsroom asks, by the address it asks (after `api_urls`):
+         * `{ "http://alertmanager:9093": { bearer_token: "{{ secret.AM_TOKEN }}" } }` or
+         * `{ basic_auth: { username: opsroom, password: "{{ secret.AM_PASSWORD }}" } }`, as
+         * Alertmanager's own `--web.config.file` asks. Secrets only by reference.
+         */
+        auth: z
+          .record(
+            z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, '')),
+            alertmanagerAuth,
           )
           .default({}),
       })

@@ -24,6 +24,34 @@ export interface AskOptions {
   timeoutMs: number;
   /** Answers larger than this are not read (an Alertmanager holding very many alerts). */
   maxBytes: number;
+  /** Its credentials (`alerts.reconcile.auth`), as an Authorization header; or why there are none. */
+  authorization?: (() => Promise<string>) | undefined;
+}
+
+/** `alerts.reconcile.auth` for one address: secrets by reference (`{{ secret.NAME }}`). */
+export type AlertmanagerAuth =
+  | { bearer_token: string }
+  | { basic_auth: { username: string; password: string } };
+
+/**
+ * The Authorization header for `auth`, its secret read through `secret` (by name). A secret that is
+ * not set fails with its name, never a value.
+ */
+export async function authorizationOf(
+  auth: AlertmanagerAuth,
+  secret: (name: string) => Promise<string>,
+): Promise<string> {
+  const read = async (reference: string) => {
+    const name = /secret\.([A-Z][A-Z0-9_]*)/.exec(reference)?.[1] ?? '';
+    try {
+      return await secret(name);
+    } catch {
+      throw new Error(`the secret ${name} its credentials name is not set (opsroom secret set ${name})`);
+    }
+  };
+  if ('bearer_token' in auth) return `Bearer ${await read(auth.bearer_token)}`;
+  const { username, password } = auth.basic_auth;
+  return `Basic ${Buffer.from(`${username}:${await read(password)}`).toString('base64')}`;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
@@ -50,8 +78,10 @@ async function getJson(url: string, options: AskOptions): Promise<unknown> {
     controller.abort(new Error(`no answer within ${options.timeoutMs} ms`)),
   );
   try {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (options.authorization) headers.authorization = await options.authorization();
     const response = await fetch(url, {
-      headers: { accept: 'application/json' },
+      headers,
       signal: controller.signal,
       redirect: 'error',
     });

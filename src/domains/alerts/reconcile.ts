@@ -3,7 +3,13 @@ import type { Clock } from '../../core/clock.js';
 import type { ScheduledTask, Scheduler } from '../../runtime/scheduler.js';
 import type { DB } from '../../storage/tables.js';
 import type { Integration } from '../integrations/schema.js';
-import { alertmanagerBase, askAlertmanager, type SenderAnswer } from './alertmanager-api.js';
+import {
+  type AlertmanagerAuth,
+  alertmanagerBase,
+  askAlertmanager,
+  authorizationOf,
+  type SenderAnswer,
+} from './alertmanager-api.js';
 import { type FiringAlertRef, resolveStoredAlerts } from './resolve-alerts.js';
 import { applySenderMutes, mutedAtSender } from './sender-mutes.js';
 
@@ -36,6 +42,8 @@ export interface ReconcileSettings {
   timeout: number;
   /** An Alertmanager's `externalURL` (no trailing slash) → where Opsroom asks it instead. */
   api_urls?: Record<string, string> | undefined;
+  /** Credentials by the address asked (after `api_urls`). */
+  auth?: Record<string, AlertmanagerAuth> | undefined;
 }
 
 /**
@@ -78,6 +86,8 @@ export interface ReconcilerDeps {
   say: (where: { roomId: string; threadId?: string }, text: string) => Promise<void>;
   /** Errors, and an Alertmanager that stopped answering (once, until it answers again). */
   onError: (error: unknown, context: Record<string, unknown>) => void;
+  /** A stored secret by name (`alerts.reconcile.auth` names them); fails when it is not set. */
+  secret?: (name: string) => Promise<string>;
 }
 
 type Sources = Map<string, number>;
@@ -100,7 +110,15 @@ export class SenderReconciler {
   /** API bases whose last ask got no answer (said once in the log). */
   readonly #unanswered = new Set<string>();
 
-  constructor(private readonly deps: ReconcilerDeps) {}
+  /** `alerts.reconcile.auth` by API base, written as alertmanagerBase writes the bases asked. */
+  readonly #auth = new Map<string, AlertmanagerAuth>();
+
+  constructor(private readonly deps: ReconcilerDeps) {
+    for (const [url, auth] of Object.entries(deps.settings.auth ?? {})) {
+      const base = alertmanagerBase(url);
+      if (base !== undefined) this.#auth.set(base, auth);
+    }
+  }
 
   install(): void {
     this.deps.scheduler.handle(RECONCILE_TASK, (task) => this.#run(task));
@@ -237,9 +255,16 @@ export class SenderReconciler {
     if (rows.length === 0) return;
     const { clock, settings } = this.deps;
     const answers = await Promise.all(
-      this.#live(integrationId).map(([url]) =>
-        askAlertmanager(url, { clock, timeoutMs: settings.timeout, maxBytes: MAX_ANSWER_BYTES }),
-      ),
+      this.#live(integrationId).map(([url]) => {
+        const auth = this.#auth.get(url);
+        const secret = this.deps.secret;
+        return askAlertmanager(url, {
+          clock,
+          timeoutMs: settings.timeout,
+          maxBytes: MAX_ANSWER_BYTES,
+          authorization: auth && secret && (() => authorizationOf(auth, secret)),
+        });
+      }),
     );
     for (const answer of answers) this.#note(integrationId, answer);
     const nowMs = clock.nowMs();

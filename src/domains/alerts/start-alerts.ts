@@ -185,6 +185,7 @@ export async function startAlerts(deps: AlertsDeps): Promise<AlertsDomain> {
           await poster.say(where, { text });
         },
         onError: deps.onError,
+        secret: (name) => deps.secrets.resolve(name),
       })
     : undefined;
   reconciler?.install();
