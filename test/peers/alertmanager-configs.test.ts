@@ -576,6 +576,38 @@ describe('Alertmanager 0.25 configurations → Opsroom', { timeout: 150_000 }, (
     }, WAIT_MS);
   });
 
+  test('the token in a header, not the URL: http_config.authorization (Bearer) and basic_auth', async () => {
+    const split = (url: string) => {
+      const at = url.lastIndexOf('/');
+      return { base: url.slice(0, at), token: url.slice(at + 1) };
+    };
+    const bearer = split(await ops.hook('alertmanager', 'cfg-bearer'));
+    const basic = split(await ops.hook('alertmanager', 'cfg-basic'));
+    const am = await start({
+      receivers: [
+        {
+          name: 'bearer',
+          webhookUrl: bearer.base,
+          webhookHttpConfig: { authorization: { type: 'Bearer', credentials: bearer.token } },
+        },
+        {
+          name: 'basic',
+          webhookUrl: basic.base,
+          webhookHttpConfig: { basic_auth: { username: 'alertmanager', password: basic.token } },
+        },
+      ],
+      routes: [{ matchers: ['team="basic"'], receiver: 'basic' }],
+    });
+    await am.post([
+      ...firing('CfgBearer', instances('hb-1:9100', 'hb-2:9100')),
+      ...firing('CfgBasic', [{ instance: 'hb-3:9100', team: 'basic' }]),
+    ]);
+    await eventually(async () => {
+      assertCard(await oneCard(ops, 'cfg-bearer', 'CfgBearer'), { firing: 2 });
+      assertCard(await oneCard(ops, 'cfg-basic', 'CfgBasic'), { firing: 1 });
+    }, WAIT_MS);
+  });
+
   test('an HA pair fed by a client that sends no start (amtool, curl): one alert on one card', async () => {
     const spec: AlertmanagerConfigSpec = {
       receivers: [{ name: 'opsroom', webhookUrl: await ops.hook('alertmanager', 'cfg-ha-nostart') }],

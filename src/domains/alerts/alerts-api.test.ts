@@ -5,6 +5,7 @@ import { startTestApp, type TestApp } from '../../../test/support/app.js';
 import { DIALECTS } from '../../../test/support/databases.js';
 import { ALERTMANAGER_FIXTURES } from '../../../test/support/fixtures.js';
 import { SYSTEM_ACTOR } from '../../core/actor.js';
+import { fingerprint } from './fingerprint.js';
 
 const FIXTURES = ALERTMANAGER_FIXTURES;
 const firing = readFileSync(`${FIXTURES}/am025-webhook-firing.json`, 'utf8');
@@ -265,6 +266,44 @@ for (const dialect of DIALECTS) {
       );
       assert.equal(done.json().resolved, 1);
       await t.app.alerts.idle();
+    });
+
+    it('takes the token in an Authorization header instead of the URL: Bearer, or Basic with it as password', async () => {
+      const generic = await t.app.integrations.create(SYSTEM_ACTOR, { kind: 'generic', room: 'alerts' });
+      const body = (key: string) => JSON.stringify({ summary: `header ${key}`, dedupKey: `header-${key}` });
+      const bearer = await post('/hooks/generic', body('bearer'), {
+        authorization: `Bearer ${generic.token}`,
+      });
+      assert.equal(bearer.statusCode, 200, bearer.body);
+      assert.equal(bearer.json().created, 1);
+      const basic = Buffer.from(`alertmanager:${generic.token}`).toString('base64');
+      const viaBasic = await post('/hooks/generic', body('basic'), { authorization: `Basic ${basic}` });
+      assert.equal(viaBasic.statusCode, 200, viaBasic.body);
+      assert.equal(viaBasic.json().created, 1);
+      // Wrong kind, wrong token, no header, a scheme it does not know: 401 with a code, nothing stored.
+      for (const [path, authorization] of [
+        ['/hooks/grafana', `Bearer ${generic.token}`],
+        ['/hooks/generic', 'Bearer not-the-token'],
+        ['/hooks/generic', undefined],
+        ['/hooks/generic', `Token ${generic.token}`],
+        ['/hooks/generic', `Basic ${Buffer.from('no-colon').toString('base64')}`],
+      ] as const) {
+        const res = await post(path, body('refused'), authorization ? { authorization } : {});
+        assert.equal(res.statusCode, 401, `${path} ${authorization}: ${res.body}`);
+        assert.equal(res.json().error.code, 'E_UNAUTHENTICATED');
+      }
+      const none = await post('/hooks/generic', body('refused'));
+      assert.match(none.json().error.message, /Authorization: Bearer/);
+      const stored = async (key: string) =>
+        (
+          await t.app.database.db
+            .selectFrom('alerts')
+            .select('id')
+            .where('fingerprint', '=', fingerprint({ __dedup_key__: `header-${key}` }))
+            .execute()
+        ).length;
+      assert.equal(await stored('bearer'), 1);
+      assert.equal(await stored('refused'), 0);
     });
 
     it('shows senders’ control characters harmlessly and refuses NUL in labels', async () => {

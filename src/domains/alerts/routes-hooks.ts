@@ -42,6 +42,12 @@ export async function registerHookRoutes(app: RouteApp, deps: HookDeps): Promise
     const tags = ['hooks'];
 
     for (const kind of ['alertmanager', 'grafana', 'generic'] as const) {
+      const ingest = async (token: string, body: unknown) => {
+        const integration = await deps.integrations.authenticate(kind as IntegrationKind, token);
+        if (!Buffer.isBuffer(body) || body.length === 0)
+          throw new CodedError(ErrorCode.BadJson, 'The body is empty: send JSON');
+        return { ok: true as const, ...(await deps.ingestion.ingestBody(kind, integration, body)) };
+      };
       scope.post(
         `/hooks/${kind}/:token`,
         {
@@ -53,12 +59,21 @@ export async function registerHookRoutes(app: RouteApp, deps: HookDeps): Promise
             response: { 200: ingestResponse },
           },
         },
-        async (req) => {
-          const integration = await deps.integrations.authenticate(kind as IntegrationKind, req.params.token);
-          if (!Buffer.isBuffer(req.body) || req.body.length === 0)
-            throw new CodedError(ErrorCode.BadJson, 'The body is empty: send JSON');
-          return { ok: true as const, ...(await deps.ingestion.ingestBody(kind, integration, req.body)) };
+        (req) => ingest(req.params.token, req.body),
+      );
+      // The token in a header keeps it out of URLs that proxies and senders log: Alertmanager's
+      // `http_config.authorization` or `basic_auth`, Grafana's contact point Authorization header.
+      scope.post(
+        `/hooks/${kind}`,
+        {
+          ...options,
+          schema: {
+            tags,
+            summary: `Alerts from ${kind} (Authorization: Bearer <token>, or Basic with the token as password)`,
+            response: { 200: ingestResponse },
+          },
         },
+        (req) => ingest(tokenOfAuthorization(req.headers.authorization, `/hooks/${kind}`), req.body),
       );
     }
 
@@ -109,4 +124,22 @@ export async function registerHookRoutes(app: RouteApp, deps: HookDeps): Promise
       beat(req.params),
     );
   });
+}
+
+/**
+ * The integration token an Authorization header carries: `Bearer <token>`, or `Basic` with the token
+ * as the password (any user name). Refused with a hint when there is none.
+ */
+export function tokenOfAuthorization(header: string | undefined, path: string): string {
+  const [scheme, value] = (header ?? '').trim().split(/\s+/, 2);
+  if (value !== undefined && /^bearer$/i.test(scheme ?? '')) return value;
+  if (value !== undefined && /^basic$/i.test(scheme ?? '')) {
+    const decoded = Buffer.from(value, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    if (colon >= 0) return decoded.slice(colon + 1);
+  }
+  throw new CodedError(
+    ErrorCode.Unauthenticated,
+    `Send the integration token in the URL (${path}/<token>) or as Authorization: Bearer <token>`,
+  );
 }

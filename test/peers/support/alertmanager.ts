@@ -24,6 +24,8 @@ export interface ReceiverSpec {
   sendResolved?: boolean;
   /** `max_alerts` of the `webhookUrl` config (0, every alert, by default). */
   maxAlerts?: number;
+  /** `http_config` of the `webhookUrl` config (`authorization`, `basic_auth`, …). */
+  webhookHttpConfig?: Record<string, unknown>;
   /** More keys of the `slack_configs` entry (title, text, color, fields, username, title_link, ...). */
   slack?: Record<string, unknown>;
 }
@@ -54,6 +56,7 @@ export function alertmanagerConfig(spec: AlertmanagerConfigSpec): string {
                     url: r.webhookUrl,
                     send_resolved: r.sendResolved ?? true,
                     ...(r.maxAlerts === undefined ? {} : { max_alerts: r.maxAlerts }),
+                    ...(r.webhookHttpConfig === undefined ? {} : { http_config: r.webhookHttpConfig }),
                   },
                 ]
               : []),
