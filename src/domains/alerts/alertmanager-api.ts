@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import type { Clock } from '../../core/clock.js';
 
 // What Opsroom asks an Alertmanager (API v2) when it reconciles: when it started and which alerts it
@@ -17,7 +18,8 @@ export interface SenderAlert {
 /** One Alertmanager's answer, or why there was none (then nothing is concluded from it). */
 export type SenderAnswer =
   | { url: string; ok: true; startedMs: number; alerts: ReadonlyMap<string, SenderAlert> }
-  | { url: string; ok: false; error: string };
+  /** `unreachable`: no HTTP answer at all (a name that does not resolve, refused, timed out). */
+  | { url: string; ok: false; error: string; unreachable?: boolean };
 
 export interface AskOptions {
   clock: Clock;
@@ -56,6 +58,9 @@ export async function authorizationOf(
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
 
+/** Nothing answered at that address: a name that does not resolve, a refused connection, no answer in time. */
+class UnreachableError extends Error {}
+
 /**
  * The base of an Alertmanager's API from the `externalURL` of its bodies (a route prefix kept), or
  * undefined when it is not an http(s) address without credentials.
@@ -80,11 +85,16 @@ async function getJson(url: string, options: AskOptions): Promise<unknown> {
   try {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (options.authorization) headers.authorization = await options.authorization();
-    const response = await fetch(url, {
-      headers,
-      signal: controller.signal,
-      redirect: 'error',
-    });
+    let response: Response;
+    try {
+      response = await fetch(url, { headers, signal: controller.signal, redirect: 'error' });
+    } catch (error) {
+      const cause = (error as { cause?: { code?: string } }).cause?.code;
+      const why = controller.signal.aborted
+        ? String(controller.signal.reason?.message)
+        : (cause ?? 'no connection');
+      throw new UnreachableError(`${url}: ${why}`);
+    }
     if (!response.ok) {
       await response.body?.cancel();
       throw new Error(`${url} answered ${response.status}`);
@@ -96,7 +106,11 @@ async function getJson(url: string, options: AskOptions): Promise<unknown> {
     }
     const text = await response.text();
     if (text.length > options.maxBytes) throw new Error(`${url}: more than ${options.maxBytes} bytes`);
-    return JSON.parse(text) as unknown;
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      throw new Error(`${url} answered something that is not JSON`);
+    }
   } finally {
     cancel();
   }
@@ -136,6 +150,27 @@ export async function askAlertmanager(base: string, options: AskOptions): Promis
     return { url: base, ok: true, startedMs, alerts };
   } catch (error) {
     const cause = (error as { cause?: { code?: string } }).cause?.code;
-    return { url: base, ok: false, error: `${(error as Error).message}${cause ? ` (${cause})` : ''}` };
+    return {
+      url: base,
+      ok: false,
+      error: `${(error as Error).message}${cause ? ` (${cause})` : ''}`,
+      unreachable: error instanceof UnreachableError,
+    };
   }
+}
+
+/** The Alertmanager's address as seen from here: the body's sender IP in place of its externalURL's host. */
+export function senderBase(externalUrl: string, address: string | undefined): string | undefined {
+  if (address === undefined) return undefined;
+  const ip = address.startsWith('::ffff:') ? address.slice(7) : address;
+  const version = isIP(ip);
+  if (version === 0) return undefined;
+  let url: URL;
+  try {
+    url = new URL(externalUrl);
+  } catch {
+    return undefined;
+  }
+  url.hostname = version === 6 ? `[${ip}]` : ip;
+  return alertmanagerBase(url.href);
 }

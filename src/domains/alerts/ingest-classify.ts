@@ -28,6 +28,8 @@ export interface WriteOutcome {
   resolvedAlerts: { id: number; p: AlertFacts }[];
   /** The sending Alertmanager's address (PreparedDelivery.sourceUrl), told to the reconciler. */
   sourceUrl?: string | undefined;
+  /** The IP address the body came from: where the reconciler asks when `sourceUrl` is unreachable. */
+  senderAddress?: string | undefined;
 }
 
 export type Verdict = 'insert' | 'resolve' | 'update' | 'unchanged';

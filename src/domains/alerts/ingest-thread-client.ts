@@ -9,7 +9,7 @@ import type { AlertIngestion } from './ingest.js';
 import type { IngestResult, WriteOutcome } from './ingest-classify.js';
 import { type Prepared, prepareAlerts } from './ingest-prepare.js';
 import type { FromIngestThread, IngestThreadData, ThreadError, ToIngestThread } from './ingest-thread.js';
-import type { Ingestion } from './ingestion-port.js';
+import type { Ingestion, SenderAddress } from './ingestion-port.js';
 import type { PayloadKind } from './prepare-delivery.js';
 import type { IncomingAlert } from './schema.js';
 
@@ -103,8 +103,17 @@ export class IngestThread implements Ingestion {
     return this.#run(integration, (id, nowMs) => ({ type: 'prepared', id, nowMs, integration, prepared }));
   }
 
-  ingestBody(kind: PayloadKind, integration: Integration, body: Uint8Array): Promise<IngestResult> {
-    return this.#run(integration, (id, nowMs) => ({ type: 'body', id, nowMs, kind, integration, body }));
+  ingestBody(
+    kind: PayloadKind,
+    integration: Integration,
+    body: Uint8Array,
+    from: SenderAddress = {},
+  ): Promise<IngestResult> {
+    return this.#run(
+      integration,
+      (id, nowMs) => ({ type: 'body', id, nowMs, kind, integration, body }),
+      from.address,
+    );
   }
 
   markResolved(alerts: readonly { integrationId: string; fingerprint: string; startsAt: string }[]): void {
@@ -142,6 +151,7 @@ export class IngestThread implements Ingestion {
   async #run(
     integration: Integration,
     message: (id: number, nowMs: number) => ToIngestThread,
+    senderAddress?: string,
   ): Promise<IngestResult> {
     if (this.#closed) throw new CodedError(ErrorCode.Unavailable, 'Alert ingest is shutting down');
     const worker = await this.#started().catch(() => {
@@ -156,6 +166,7 @@ export class IngestThread implements Ingestion {
       this.#pending.set(id, { resolve, reject });
       worker.postMessage(message(id, this.deps.clock.nowMs()));
     });
+    outcome.senderAddress = senderAddress;
     await this.deps.local.announce(integration, outcome);
     return outcome.result;
   }

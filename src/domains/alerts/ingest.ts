@@ -25,7 +25,7 @@ import {
   type GroupRef,
   insertAlerts,
 } from './ingest-sql.js';
-import type { Ingestion } from './ingestion-port.js';
+import type { Ingestion, SenderAddress } from './ingestion-port.js';
 import type { Inhibitor } from './inhibition.js';
 import { type AlertLookup, type KnownAlerts, KnownAlertsOverlay, knownAlert } from './known-alerts.js';
 import { type PayloadKind, prepareDelivery } from './prepare-delivery.js';
@@ -63,7 +63,9 @@ export interface IngestDeps {
   /** At most this many alerts share one transaction (default GROUP_COMMIT_ALERTS). */
   groupCommitAlerts?: number;
   /** After a delivery from an Alertmanager: its address, for the reconciler (reconcile.ts). */
-  senderSeen?: ((integration: Integration, url: string) => Promise<void> | undefined) | undefined;
+  senderSeen?:
+    | ((integration: Integration, url: string, address: string | undefined) => Promise<void> | undefined)
+    | undefined;
 }
 
 interface PendingWrite {
@@ -99,24 +101,34 @@ export class AlertIngestion implements Ingestion {
   }
 
   /**
-   * Stores and arms alerts already checked and normalised (prepareAlerts); `sourceUrl`: the sending
-   * Alertmanager's address (PreparedDelivery), told to the reconciler.
+   * Stores and arms alerts already checked and normalised (prepareAlerts); `sender`: the sending
+   * Alertmanager's address (PreparedDelivery.sourceUrl) and the IP address its body came from, told
+   * to the reconciler.
    */
   async ingestPrepared(
     integration: Integration,
     prepared: Prepared[],
-    sourceUrl?: string,
+    sender: { sourceUrl?: string | undefined; senderAddress?: string | undefined } = {},
   ): Promise<IngestResult> {
     const outcome = await this.store(integration, prepared);
-    outcome.sourceUrl = sourceUrl;
+    outcome.sourceUrl = sender.sourceUrl;
+    outcome.senderAddress = sender.senderAddress;
     await this.announce(integration, outcome);
     return outcome.result;
   }
 
   /** A hook's raw body: parsed, checked and stored. ValidationError/CodedError: nothing was stored. */
-  ingestBody(kind: PayloadKind, integration: Integration, body: Uint8Array): Promise<IngestResult> {
+  ingestBody(
+    kind: PayloadKind,
+    integration: Integration,
+    body: Uint8Array,
+    from: SenderAddress = {},
+  ): Promise<IngestResult> {
     const delivery = prepareDelivery(kind, body, this.deps.limits, this.deps.clock.nowMs());
-    return this.ingestPrepared(integration, delivery.prepared, delivery.sourceUrl);
+    return this.ingestPrepared(integration, delivery.prepared, {
+      sourceUrl: delivery.sourceUrl,
+      senderAddress: from.address,
+    });
   }
 
   /** Alerts resolved outside a delivery (the Resolve button): the index of known alerts learns it. */
@@ -171,7 +183,8 @@ export class AlertIngestion implements Ingestion {
         alertname: p.alertname,
       });
     }
-    if (outcome.sourceUrl !== undefined) await this.deps.senderSeen?.(integration, outcome.sourceUrl);
+    if (outcome.sourceUrl !== undefined)
+      await this.deps.senderSeen?.(integration, outcome.sourceUrl, outcome.senderAddress);
     if (outcome.resolvedAlerts.length > 0 && !this.deps.inhibitor.empty) await this.deps.afterResolved?.();
   }
 

@@ -4,6 +4,11 @@ import type { Prepared } from './ingest-prepare.js';
 import type { PayloadKind } from './prepare-delivery.js';
 import type { IncomingAlert } from './schema.js';
 
+/** Where a hook's body came from (the peer of its connection). */
+export interface SenderAddress {
+  address?: string | undefined;
+}
+
 /**
  * The way in to the alert pipeline's write half. In this thread (AlertIngestion, ingest.ts: PostgreSQL,
  * in-memory SQLite) or through the ingest thread (IngestThread, ingest-thread-client.ts: a SQLite file).
@@ -13,8 +18,13 @@ import type { IncomingAlert } from './schema.js';
 export interface Ingestion {
   ingest(integration: Integration, alerts: readonly IncomingAlert[]): Promise<IngestResult>;
   ingestPrepared(integration: Integration, prepared: Prepared[]): Promise<IngestResult>;
-  /** A hook's raw body: parsed, checked and stored. */
-  ingestBody(kind: PayloadKind, integration: Integration, body: Uint8Array): Promise<IngestResult>;
+  /** A hook's raw body: parsed, checked and stored; `from`: the IP address it came from. */
+  ingestBody(
+    kind: PayloadKind,
+    integration: Integration,
+    body: Uint8Array,
+    from?: SenderAddress,
+  ): Promise<IngestResult>;
   /** Alerts resolved outside a delivery (the Resolve button), for the index of known alerts. */
   markResolved(alerts: readonly { integrationId: string; fingerprint: string; startsAt: string }[]): void;
   /** Finishes the deliveries under way. */

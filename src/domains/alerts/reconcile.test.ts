@@ -11,7 +11,13 @@ import { SYSTEM_ACTOR } from '../../core/actor.js';
 import { FakeClock } from '../../core/clock.js';
 import type { MessageView } from '../chat/schema.js';
 import type { Integration } from '../integrations/schema.js';
-import { alertmanagerBase, readSenderAlerts, readStartedMs, type SenderAnswer } from './alertmanager-api.js';
+import {
+  alertmanagerBase,
+  readSenderAlerts,
+  readStartedMs,
+  type SenderAnswer,
+  senderBase,
+} from './alertmanager-api.js';
 import { fingerprint } from './fingerprint.js';
 import { endedAtSender, RECONCILED_BY } from './reconcile.js';
 import { mutedAtSender } from './sender-mutes.js';
@@ -84,6 +90,17 @@ describe("Alertmanager's API answers", () => {
     for (const bad of ['file:///etc/passwd', 'http://user:pw@am.example', 'not a url', 'ftp://am.example']) {
       assert.equal(alertmanagerBase(bad), undefined, bad);
     }
+  });
+  it('the sender’s base: its address on the externalURL’s scheme, port and path; IPs only', () => {
+    assert.equal(senderBase('http://am-1:9093/', '10.0.0.7'), 'http://10.0.0.7:9093');
+    assert.equal(
+      senderBase('https://ops.example/alertmanager/', '::ffff:10.0.0.7'),
+      'https://10.0.0.7/alertmanager',
+    );
+    assert.equal(senderBase('http://am-1:9093', 'fd00::7'), 'http://[fd00::7]:9093');
+    assert.equal(senderBase('http://am-1:9093', undefined), undefined);
+    assert.equal(senderBase('http://am-1:9093', 'not-an-ip'), undefined);
+    assert.equal(senderBase('file:///etc', '10.0.0.7'), undefined);
   });
   it('reads a status and an alert list, and refuses what is not one', () => {
     assert.equal(
@@ -164,7 +181,12 @@ for (const dialect of DIALECTS) {
     let integration: Integration;
     const labels = (instance: string) => ({ alertname: 'DiskFull', instance, severity: 'warning' });
     const fp = (instance: string) => fingerprint(labels(instance));
-    const send = async (instances: string[], to = integration, externalURL = am.url) => {
+    const send = async (
+      instances: string[],
+      to = integration,
+      externalURL = am.url,
+      from: { address?: string } = {},
+    ) => {
       const body = {
         receiver: 'opsroom',
         status: 'firing',
@@ -189,6 +211,7 @@ for (const dialect of DIALECTS) {
         'alertmanager',
         to,
         new TextEncoder().encode(JSON.stringify(body)),
+        from,
       );
       await t.app.alerts.idle();
     };
@@ -324,6 +347,64 @@ for (const dialect of DIALECTS) {
         { status: 'resolved', resolvedBy: RECONCILED_BY },
         { status: 'resolved', resolvedBy: RECONCILED_BY },
       ]);
+    });
+
+    it('an externalURL nothing answers at: asks the address the body came from, on the same port', async () => {
+      const other = await t.app.integrations.create(SYSTEM_ACTOR, { kind: 'alertmanager', room: 'alerts' });
+      const port = new URL(am.url).port;
+      // Its own host name, say, that only its machine resolves; here an address nothing listens on.
+      const external = `http://127.0.0.2:${port}/`;
+      am.holds = new Map([[fp('f-1'), 'active']]);
+      await send(['f-1'], other.integration, external, { address: '::ffff:127.0.0.1' });
+      const task = await t.app.database.db
+        .selectFrom('scheduledTasks')
+        .select('payload')
+        .where('key', '=', `reconcile:${other.integration.id}`)
+        .executeTakeFirstOrThrow();
+      assert.deepEqual(Object.keys(JSON.parse(task.payload).fallbacks), [`http://127.0.0.1:${port}`]);
+      const status = async () =>
+        (
+          await t.app.database.db
+            .selectFrom('alerts')
+            .select('status')
+            .where('integrationId', '=', other.integration.id)
+            .executeTakeFirstOrThrow()
+        ).status;
+      const asked = am.asked;
+      await minutes(1);
+      assert.ok(am.asked > asked, 'the sender’s address was asked');
+      assert.equal(await status(), 'firing');
+      am.holds.clear();
+      await minutes(1);
+      assert.equal(await status(), 'resolved', 'its answer counts: the alert it no longer holds ended');
+      // Through the hook, the address is the connection's peer.
+      const third = await t.app.integrations.create(SYSTEM_ACTOR, { kind: 'alertmanager', room: 'alerts' });
+      const res = await t.request({
+        method: 'POST',
+        url: `/hooks/alertmanager/${third.token}`,
+        headers: { 'content-type': 'application/json' },
+        payload: JSON.stringify({
+          version: '4',
+          status: 'firing',
+          receiver: 'opsroom',
+          externalURL: `http://am-host.example:${port}/`,
+          groupLabels: {},
+          commonLabels: {},
+          commonAnnotations: {},
+          groupKey: '{}:{}',
+          truncatedAlerts: 0,
+          alerts: [
+            { status: 'firing', labels: labels('f-2'), annotations: {}, startsAt: '2026-05-01T09:55:00Z' },
+          ],
+        }),
+      });
+      assert.equal(res.statusCode, 200, res.body);
+      const stored = await t.app.database.db
+        .selectFrom('scheduledTasks')
+        .select('payload')
+        .where('key', '=', `reconcile:${third.integration.id}`)
+        .executeTakeFirstOrThrow();
+      assert.deepEqual(JSON.parse(stored.payload).fallbacks, { [`http://127.0.0.1:${port}`]: clock.nowMs() });
     });
 
     it('asks at alerts.reconcile.api_urls an Alertmanager whose externalURL is mapped there', async () => {

@@ -9,6 +9,7 @@ import {
   askAlertmanager,
   authorizationOf,
   type SenderAnswer,
+  senderBase,
 } from './alertmanager-api.js';
 import { type FiringAlertRef, resolveStoredAlerts } from './resolve-alerts.js';
 import { applySenderMutes, mutedAtSender } from './sender-mutes.js';
@@ -92,6 +93,16 @@ export interface ReconcilerDeps {
 
 type Sources = Map<string, number>;
 
+/** The integration's map in `all`, made if missing. */
+function sourcesOf(all: Map<string, Sources>, integrationId: string): Sources {
+  let found = all.get(integrationId);
+  if (found === undefined) {
+    found = new Map();
+    all.set(integrationId, found);
+  }
+  return found;
+}
+
 /**
  * Per Alertmanager integration, a Scheduler task (it survives a restart) that carries the addresses
  * its bodies named and runs every `interval`: it asks each address, resolves what ended, and comes back.
@@ -99,6 +110,8 @@ type Sources = Map<string, number>;
 export class SenderReconciler {
   /** Integration id → API base → when a body last named it. */
   readonly #sources = new Map<string, Sources>();
+  /** Integration id → the address of a body's sender (its externalURL's port and path) → when. */
+  readonly #fallbacks = new Map<string, Sources>();
   /** Integration id → `externalURL` as bodies write it → when last seen (the hot path's lookup). */
   readonly #named = new Map<string, Sources>();
   /** Integrations with alerts their Alertmanager suppresses: any body from it asks again soon. */
@@ -129,7 +142,7 @@ export class SenderReconciler {
    * known; otherwise (or when a check is due soon) the promise of storing the task, which the caller
    * awaits so the answer to the body follows it.
    */
-  seen(integration: Integration, externalUrl: string): Promise<void> | undefined {
+  seen(integration: Integration, externalUrl: string, senderAddress?: string): Promise<void> | undefined {
     const nowMs = this.deps.clock.nowMs();
     let early: Promise<void> | undefined;
     if (this.#muted.has(integration.id) && !this.#early.has(integration.id)) {
@@ -141,22 +154,24 @@ export class SenderReconciler {
       early = this.#armed(integration.id, Math.max(nowMs + EARLY_MS, last + EARLY_GAP_MS));
     }
     let named = this.#named.get(integration.id);
-    const known = named?.get(externalUrl);
+    const seenAs = `${externalUrl} ${senderAddress ?? ''}`;
+    const known = named?.get(seenAs);
     if (known !== undefined && nowMs - known < REFRESH_MS) return early;
     const external = alertmanagerBase(externalUrl);
-    const base = external && alertmanagerBase(this.deps.settings.api_urls?.[external] ?? external);
+    const mapped = external && this.deps.settings.api_urls?.[external];
+    const base = external && alertmanagerBase(mapped ?? external);
     if (base === undefined) return early;
     if (named === undefined) {
       named = new Map();
       this.#named.set(integration.id, named);
     }
-    named.set(externalUrl, nowMs);
-    let sources = this.#sources.get(integration.id);
-    if (sources === undefined) {
-      sources = new Map();
-      this.#sources.set(integration.id, sources);
-    }
-    sources.set(base, nowMs);
+    named.set(seenAs, nowMs);
+    sourcesOf(this.#sources, integration.id).set(base, nowMs);
+    // Its externalURL may name a host this machine cannot reach (a name only its own host resolves);
+    // the address the body came from, on the same port and path, is asked then.
+    const fallback = mapped ? undefined : senderBase(externalUrl, senderAddress);
+    if (fallback !== undefined && fallback !== base)
+      sourcesOf(this.#fallbacks, integration.id).set(fallback, nowMs);
     // The stored task takes the addresses (what a restart remembers); an earlier run stays as it is.
     const stored = this.#armed(integration.id, nowMs + this.deps.settings.interval);
     return early ? Promise.all([early, stored]).then(() => {}) : stored;
@@ -170,20 +185,25 @@ export class SenderReconciler {
   }
 
   async #arm(integrationId: string, dueMs: number, mode: 'replace' | 'earliest'): Promise<void> {
-    const sources = this.#live(integrationId);
+    const sources = this.#live(this.#sources, integrationId);
     if (sources.length === 0) return;
+    const fallbacks = this.#live(this.#fallbacks, integrationId);
     const task: ScheduledTask = {
       key: reconcileKey(integrationId),
       kind: RECONCILE_TASK,
       dueMs,
-      payload: { integrationId, sources: Object.fromEntries(sources) },
+      payload: {
+        integrationId,
+        sources: Object.fromEntries(sources),
+        ...(fallbacks.length > 0 ? { fallbacks: Object.fromEntries(fallbacks) } : {}),
+      },
     };
     await this.deps.scheduler.schedule(task, mode);
   }
 
-  /** The API bases named within FORGET_MS, with when; older ones are dropped. */
-  #live(integrationId: string): [string, number][] {
-    const sources = this.#sources.get(integrationId);
+  /** The API bases (or fallbacks) named within FORGET_MS, with when; older ones are dropped. */
+  #live(all: Map<string, Sources>, integrationId: string): [string, number][] {
+    const sources = all.get(integrationId);
     if (sources === undefined) return [];
     const nowMs = this.deps.clock.nowMs();
     const live: [string, number][] = [];
@@ -199,17 +219,21 @@ export class SenderReconciler {
     this.#early.delete(integrationId);
     this.#lastRun.set(integrationId, this.deps.clock.nowMs());
     // After a restart the stored task is what remembers the addresses.
-    const stored = task.payload?.sources;
-    if (stored !== null && typeof stored === 'object') {
-      const sources = this.#sources.get(integrationId) ?? new Map<string, number>();
+    for (const [field, all] of [
+      ['sources', this.#sources],
+      ['fallbacks', this.#fallbacks],
+    ] as const) {
+      const stored = task.payload?.[field];
+      if (stored === null || typeof stored !== 'object') continue;
+      const known = sourcesOf(all, integrationId);
       for (const [url, seenMs] of Object.entries(stored)) {
-        if (typeof seenMs === 'number' && seenMs > (sources.get(url) ?? 0)) sources.set(url, seenMs);
+        if (typeof seenMs === 'number' && seenMs > (known.get(url) ?? 0)) known.set(url, seenMs);
       }
-      this.#sources.set(integrationId, sources);
     }
     const integration = await this.deps.integration(integrationId);
     if (!integration || integration.revokedAt !== null) {
       this.#sources.delete(integrationId);
+      this.#fallbacks.delete(integrationId);
       this.#named.delete(integrationId);
       this.#lastRun.delete(integrationId);
       return;
@@ -254,18 +278,23 @@ export class SenderReconciler {
       .execute();
     if (rows.length === 0) return;
     const { clock, settings } = this.deps;
-    const answers = await Promise.all(
-      this.#live(integrationId).map(([url]) => {
-        const auth = this.#auth.get(url);
-        const secret = this.deps.secret;
-        return askAlertmanager(url, {
-          clock,
-          timeoutMs: settings.timeout,
-          maxBytes: MAX_ANSWER_BYTES,
-          authorization: auth && secret && (() => authorizationOf(auth, secret)),
-        });
-      }),
-    );
+    const ask = (url: string, auth = this.#auth.get(url)) => {
+      const secret = this.deps.secret;
+      return askAlertmanager(url, {
+        clock,
+        timeoutMs: settings.timeout,
+        maxBytes: MAX_ANSWER_BYTES,
+        authorization: auth && secret && (() => authorizationOf(auth, secret)),
+      });
+    };
+    const answers = await Promise.all(this.#live(this.#sources, integrationId).map(([url]) => ask(url)));
+    // An externalURL nothing answers at: its senders' own addresses stand in (same credentials).
+    const unreachable = answers.filter((a) => !a.ok && a.unreachable);
+    if (unreachable.length > 0) {
+      const auth = this.#auth.get(unreachable[0]!.url);
+      const fallbacks = this.#live(this.#fallbacks, integrationId).map(([url]) => url);
+      answers.push(...(await Promise.all(fallbacks.map((url) => ask(url, this.#auth.get(url) ?? auth)))));
+    }
     for (const answer of answers) this.#note(integrationId, answer);
     const nowMs = clock.nowMs();
     const fingerprints = new Set(rows.map((r) => r.fingerprint));

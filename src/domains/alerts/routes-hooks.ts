@@ -42,11 +42,16 @@ export async function registerHookRoutes(app: RouteApp, deps: HookDeps): Promise
     const tags = ['hooks'];
 
     for (const kind of ['alertmanager', 'grafana', 'generic'] as const) {
-      const ingest = async (token: string, body: unknown) => {
+      const ingest = async (
+        token: string,
+        req: { body: unknown; socket: { remoteAddress?: string | undefined } },
+      ) => {
         const integration = await deps.integrations.authenticate(kind as IntegrationKind, token);
+        const body = req.body;
         if (!Buffer.isBuffer(body) || body.length === 0)
           throw new CodedError(ErrorCode.BadJson, 'The body is empty: send JSON');
-        return { ok: true as const, ...(await deps.ingestion.ingestBody(kind, integration, body)) };
+        const from = { address: req.socket.remoteAddress };
+        return { ok: true as const, ...(await deps.ingestion.ingestBody(kind, integration, body, from)) };
       };
       scope.post(
         `/hooks/${kind}/:token`,
@@ -59,7 +64,7 @@ export async function registerHookRoutes(app: RouteApp, deps: HookDeps): Promise
             response: { 200: ingestResponse },
           },
         },
-        (req) => ingest(req.params.token, req.body),
+        (req) => ingest(req.params.token, req),
       );
       // The token in a header keeps it out of URLs that proxies and senders log: Alertmanager's
       // `http_config.authorization` or `basic_auth`, Grafana's contact point Authorization header.
@@ -73,7 +78,7 @@ export async function registerHookRoutes(app: RouteApp, deps: HookDeps): Promise
             response: { 200: ingestResponse },
           },
         },
-        (req) => ingest(tokenOfAuthorization(req.headers.authorization, `/hooks/${kind}`), req.body),
+        (req) => ingest(tokenOfAuthorization(req.headers.authorization, `/hooks/${kind}`), req),
       );
     }
 

@@ -204,7 +204,7 @@ export async function startAlerts(deps: AlertsDeps): Promise<AlertsDomain> {
     limits,
     // When an inhibiting alert resolves, the alerts it muted speak again: their groups are flushed.
     afterResolved: async () => notifier.request(await openGroups(true)),
-    senderSeen: reconciler && ((integration, url) => reconciler.seen(integration, url)),
+    senderSeen: reconciler && ((integration, url, address) => reconciler.seen(integration, url, address)),
   });
   const ingestion: Ingestion = threaded
     ? new IngestThread(
