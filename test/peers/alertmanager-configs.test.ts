@@ -115,13 +115,16 @@ describe('Alertmanager 0.25 configurations → Opsroom', { timeout: 150_000 }, (
   let ops: OpsroomPeer;
   let sink: RecordingSink;
   const managers: Alertmanager[] = [];
-  const start = async (spec: AlertmanagerConfigSpec) => {
-    const am = await Alertmanager.start({
-      groupWait: '1s',
-      groupInterval: '1s',
-      repeatInterval: '2s',
-      ...spec,
-    });
+  const start = async (spec: AlertmanagerConfigSpec, options: { externalHost?: string } = {}) => {
+    const am = await Alertmanager.start(
+      {
+        groupWait: '1s',
+        groupInterval: '1s',
+        repeatInterval: '2s',
+        ...spec,
+      },
+      options,
+    );
     managers.push(am);
     return am;
   };
@@ -294,6 +297,37 @@ describe('Alertmanager 0.25 configurations → Opsroom', { timeout: 150_000 }, (
     // No webhook says so; Alertmanager's API no longer lists the alert, so the reconciler ends it.
     const after = await eventually(async () => {
       const found = await oneCard(ops, 'cfg-no-resolve', 'CfgNoResolve');
+      assert.ok(looksResolved(found), found.card!.title);
+      return found;
+    }, WAIT_MS);
+    assert.equal(after.id, card.id);
+  });
+
+  test('an externalURL this machine cannot resolve: Opsroom asks the address the webhooks came from', async () => {
+    // Alertmanager's default external URL names its own host; here a name that resolves nowhere.
+    const am = await start(
+      {
+        receivers: [
+          {
+            name: 'opsroom',
+            webhookUrl: await ops.hook('alertmanager', 'cfg-unresolvable'),
+            sendResolved: false,
+          },
+        ],
+      },
+      { externalHost: 'am-nowhere.invalid' },
+    );
+    const alerts = firing('CfgUnresolvable', instances('ur-1:9100'));
+    await am.post(alerts);
+    const card = await eventually(async () => {
+      const found = await oneCard(ops, 'cfg-unresolvable', 'CfgUnresolvable');
+      assertCard(found, { firing: 1 });
+      return found;
+    }, WAIT_MS);
+    // No resolve is ever sent (send_resolved: false): only asking Alertmanager ends it.
+    await am.post(resolvedOf(alerts));
+    const after = await eventually(async () => {
+      const found = await oneCard(ops, 'cfg-unresolvable', 'CfgUnresolvable');
       assert.ok(looksResolved(found), found.card!.title);
       return found;
     }, WAIT_MS);

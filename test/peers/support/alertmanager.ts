@@ -110,7 +110,14 @@ export class Alertmanager {
     private readonly dir: { path: string; dispose(): void },
   ) {}
 
-  static async start(config: string | AlertmanagerConfigSpec): Promise<Alertmanager> {
+  /**
+   * `externalHost`: the host its `--web.external-url` names (what its webhook bodies call it), if not
+   * the loopback address it listens on: a name only its own machine resolves, say.
+   */
+  static async start(
+    config: string | AlertmanagerConfigSpec,
+    options: { externalHost?: string } = {},
+  ): Promise<Alertmanager> {
     const dir = tempDir('opsroom-am-');
     const configFile = join(dir.path, 'alertmanager.yml');
     writeFileSync(configFile, typeof config === 'string' ? config : alertmanagerConfig(config));
@@ -123,7 +130,7 @@ export class Alertmanager {
         `--config.file=${configFile}`,
         `--storage.path=${join(dir.path, 'data')}`,
         `--web.listen-address=127.0.0.1:${port}`,
-        `--web.external-url=${url}`,
+        `--web.external-url=${options.externalHost ? `http://${options.externalHost}:${port}` : url}`,
         '--cluster.listen-address=',
         '--log.level=warn',
       ],
