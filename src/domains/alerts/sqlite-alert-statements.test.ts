@@ -67,6 +67,50 @@ describe('SqliteAlertStatements', () => {
         ids.map((id) => byId.get(id!)),
         list.map((p) => p.fingerprint),
       );
+      // Every column, in a multi-row statement and alone: the integration and time bound once per
+      // statement land on every row, a resolved arrival gets its end and resolve time.
+      const ended: Prepared = {
+        ...alert('ended'),
+        status: 'resolved',
+        endsAt: '2026-01-01T00:00:00.500Z',
+        annotationsJson: '{"summary":"s"}',
+        generatorUrl: 'http://prometheus.example/graph',
+        severity: 'critical',
+      };
+      const later = '2026-01-01T00:00:02.000Z';
+      const mixed = [...Array.from({ length: 25 }, (_, i) => alert(`m${i}`)), ended];
+      mixed[24] = ended;
+      mixed[25] = { ...ended, fingerprint: 'ended-alone' };
+      const mixedIds = await database.db
+        .transaction()
+        .execute(async () => statements.insertAlerts('i2', mixed, later));
+      for (const at of [24, 25, 0]) {
+        const row = await database.db
+          .selectFrom('alerts')
+          .selectAll()
+          .where('id', '=', mixedIds[at]!)
+          .executeTakeFirstOrThrow();
+        const p = mixed[at]!;
+        assert.deepEqual(row, {
+          id: mixedIds[at],
+          integrationId: 'i2',
+          fingerprint: p.fingerprint,
+          startsAt: p.startsAt,
+          alertname: 'Disk',
+          severity: p.severity,
+          labels: p.labelsJson,
+          annotations: p.annotationsJson,
+          status: p.status,
+          endsAt: p.endsAt,
+          generatorUrl: p.generatorUrl,
+          muted: null,
+          createdAt: later,
+          updatedAt: later,
+          resolvedAt: p.status === 'resolved' ? later : null,
+          resolvedBy: null,
+        });
+      }
+      await database.db.deleteFrom('alerts').where('integrationId', '=', 'i2').execute();
       const groupId = statements.insertGroup(groupRow(now, { groupKey: 'k', openKey: 'k', labels: '{}' }));
       statements.insertMemberships(ids.map((alertId) => ({ groupId, alertId: alertId! })));
       // Again: ON CONFLICT keeps one membership per alert.
