@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type Channel, scopesAllowWrite } from '../core/actor.js';
+import { bearerOf } from '../core/authorization.js';
 import { CodedError, ErrorCode, PermissionDeniedError, UnauthenticatedError } from '../core/errors.js';
 import { secretsEqual } from '../core/ids.js';
 import { CSRF_HEADER, SESSION_COOKIE } from '../domains/identity/routes.js';
@@ -7,13 +8,6 @@ import type { IdentityService } from '../domains/identity/service.js';
 import '../domains/route-context.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
-
-function bearerToken(request: FastifyRequest): string | undefined {
-  const header = request.headers.authorization;
-  if (header === undefined) return undefined;
-  const match = /^Bearer\s+(\S+)$/i.exec(header);
-  return match?.[1];
-}
 
 /**
  * Authenticates a request by API token (Authorization: Bearer …) or session cookie. Cookie-borne
@@ -25,7 +19,7 @@ export async function authenticate(
   request: FastifyRequest,
   options: { channel?: Channel; queryToken?: string } = {},
 ): Promise<void> {
-  const token = bearerToken(request) ?? options.queryToken;
+  const token = bearerOf(request.headers.authorization) ?? options.queryToken;
   if (token !== undefined) {
     const actor = await identity.authenticateToken(token, options.channel ?? 'api');
     if (!actor) throw new UnauthenticatedError('The API token is unknown, revoked or expired');

@@ -1,6 +1,7 @@
 import { type IncomingMessage, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Actor } from '../core/actor.js';
+import { bearerOf } from '../core/authorization.js';
 import {
   CodedError,
   ErrorCode,
@@ -34,7 +35,7 @@ function cookieValue(header: string | undefined, name: string): string | undefin
  * behalf, so it counts only when the Origin is this server (cross-site WebSocket hijacking).
  */
 export function credentialOf(request: IncomingMessage, url: URL): UpgradeCredential {
-  const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
+  const bearer = bearerOf(request.headers.authorization);
   const token = bearer ?? url.searchParams.get('token') ?? undefined;
   if (token !== undefined && token !== '') return { kind: 'token', token };
   const sessionId = cookieValue(request.headers.cookie, SESSION_COOKIE);

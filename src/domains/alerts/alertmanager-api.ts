@@ -36,24 +36,16 @@ export type AlertmanagerAuth =
   | { basic_auth: { username: string; password: string } };
 
 /**
- * The Authorization header for `auth`, its secret read through `secret` (by name). A secret that is
- * not set fails with its name, never a value.
+ * The Authorization header for `auth`, its secret reference filled by `render` (SecretService.render:
+ * a secret that is not set fails with its name, never a value).
  */
 export async function authorizationOf(
   auth: AlertmanagerAuth,
-  secret: (name: string) => Promise<string>,
+  render: (reference: string) => Promise<string>,
 ): Promise<string> {
-  const read = async (reference: string) => {
-    const name = /secret\.([A-Z][A-Z0-9_]*)/.exec(reference)?.[1] ?? '';
-    try {
-      return await secret(name);
-    } catch {
-      throw new Error(`the secret ${name} its credentials name is not set (opsroom secret set ${name})`);
-    }
-  };
-  if ('bearer_token' in auth) return `Bearer ${await read(auth.bearer_token)}`;
+  if ('bearer_token' in auth) return `Bearer ${await render(auth.bearer_token)}`;
   const { username, password } = auth.basic_auth;
-  return `Basic ${Buffer.from(`${username}:${await read(password)}`).toString('base64')}`;
+  return `Basic ${Buffer.from(`${username}:${await render(password)}`).toString('base64')}`;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;

@@ -98,7 +98,7 @@ describe('reconciling with an Alertmanager behind basic auth (alerts.reconcile.a
     await minute();
     assert.equal(am.asked, 0, 'without its secret nothing is sent');
     assert.ok(
-      logged.some((line) => line.includes('AM_PASSWORD') && line.includes('not set')),
+      logged.some((line) => line.includes("unknown secret 'AM_PASSWORD'")),
       logged.join('\n'),
     );
     await t.app.secrets.set(SYSTEM_ACTOR, 'AM_PASSWORD', 's3cret-pw');

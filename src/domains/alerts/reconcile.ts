@@ -87,8 +87,8 @@ export interface ReconcilerDeps {
   say: (where: { roomId: string; threadId?: string }, text: string) => Promise<void>;
   /** Errors, and an Alertmanager that stopped answering (once, until it answers again). */
   onError: (error: unknown, context: Record<string, unknown>) => void;
-  /** A stored secret by name (`alerts.reconcile.auth` names them); fails when it is not set. */
-  secret?: (name: string) => Promise<string>;
+  /** Fills a `{{ secret.NAME }}` reference (`alerts.reconcile.auth`); fails, naming it, when it is not set. */
+  renderSecret?: (reference: string) => Promise<string>;
 }
 
 type Sources = Map<string, number>;
@@ -279,12 +279,12 @@ export class SenderReconciler {
     if (rows.length === 0) return;
     const { clock, settings } = this.deps;
     const ask = (url: string, auth = this.#auth.get(url)) => {
-      const secret = this.deps.secret;
+      const render = this.deps.renderSecret;
       return askAlertmanager(url, {
         clock,
         timeoutMs: settings.timeout,
         maxBytes: MAX_ANSWER_BYTES,
-        authorization: auth && secret && (() => authorizationOf(auth, secret)),
+        authorization: auth && render && (() => authorizationOf(auth, render)),
       });
     };
     const answers = await Promise.all(this.#live(this.#sources, integrationId).map(([url]) => ask(url)));

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { bearerOf } from '../../core/authorization.js';
 import { CodedError, ErrorCode, ValidationError } from '../../core/errors.js';
 import type { IntegrationKind } from '../integrations/schema.js';
 import type { IntegrationService } from '../integrations/service.js';
@@ -136,10 +137,11 @@ export async function registerHookRoutes(app: RouteApp, deps: HookDeps): Promise
  * as the password (any user name). Refused with a hint when there is none.
  */
 export function tokenOfAuthorization(header: string | undefined, path: string): string {
-  const [scheme, value] = (header ?? '').trim().split(/\s+/, 2);
-  if (value !== undefined && /^bearer$/i.test(scheme ?? '')) return value;
-  if (value !== undefined && /^basic$/i.test(scheme ?? '')) {
-    const decoded = Buffer.from(value, 'base64').toString('utf8');
+  const bearer = bearerOf(header);
+  if (bearer !== undefined) return bearer;
+  const basic = /^Basic\s+(\S+)$/i.exec(header ?? '')?.[1];
+  if (basic !== undefined) {
+    const decoded = Buffer.from(basic, 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
     if (colon >= 0) return decoded.slice(colon + 1);
   }

@@ -74,7 +74,8 @@ export interface AlertsDeps {
   bus: EventBus;
   chat: ChatDomain;
   bot: { actor: Actor; registry: CommandRegistry };
-  secrets: IntegrationDeps['secrets'];
+  /** Named secrets; `render` fills `{{ secret.NAME }}` references (alerts.reconcile.auth). */
+  secrets: IntegrationDeps['secrets'] & { render(template: string): Promise<string> };
   policy: Policy;
   settings: AlertsSettings;
   http: RouteApp;
@@ -185,7 +186,7 @@ export async function startAlerts(deps: AlertsDeps): Promise<AlertsDomain> {
           await poster.say(where, { text });
         },
         onError: deps.onError,
-        secret: (name) => deps.secrets.resolve(name),
+        renderSecret: (reference) => deps.secrets.render(reference),
       })
     : undefined;
   reconciler?.install();

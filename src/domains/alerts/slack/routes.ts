@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Actor } from '../../../core/actor.js';
+import { bearerOf } from '../../../core/authorization.js';
 import { UnauthenticatedError, ValidationError } from '../../../core/errors.js';
 import type { RouteApp } from '../../route-context.js';
 import {
@@ -76,7 +77,7 @@ export function registerSlackRoutes(app: RouteApp, deps: SlackRouteDeps): void {
         const body = isRecord(req.body) ? req.body : {};
         try {
           const header = req.headers.authorization;
-          const bearer = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header)?.[1] : undefined;
+          const bearer = typeof header === 'string' ? bearerOf(header) : undefined;
           const token = bearer ?? (typeof body.token === 'string' ? body.token : undefined);
           if (token === undefined) throw new SlackApiError('not_authed');
           const actor = await deps.authenticateToken(token);
