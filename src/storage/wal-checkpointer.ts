@@ -75,6 +75,7 @@ const tick = () => {
   timer = setTimeout(tick, next);
 };
 parentPort.on('message', (message) => {
+  if (message === 'mark') return parentPort.postMessage({ type: 'mark' });
   if (message !== 'stop') return;
   clearTimeout(timer);
   db.close();
@@ -127,6 +128,7 @@ export class WalCheckpointer {
   private readonly exited: Promise<void>;
   private stopping = false;
   private failed = false;
+  private readonly marks: Array<() => void> = [];
 
   constructor(options: WalCheckpointerOptions) {
     this.worker = new Worker(WORKER_SOURCE, {
@@ -155,13 +157,28 @@ export class WalCheckpointer {
     this.worker.on('message', (message: { type: string; message?: string }) => {
       if (message.type === 'ready') options.onReady();
       else if (message.type === 'checkpoint') options.onCheckpoint?.(message as never);
-      else if (message.type === 'error') fail(new Error(`WAL checkpoint failed: ${message.message}`));
+      else if (message.type === 'mark') {
+        this.marks.shift()?.();
+        if (this.marks.length === 0) this.worker.unref();
+      } else if (message.type === 'error') fail(new Error(`WAL checkpoint failed: ${message.message}`));
     });
     this.worker.on('error', fail);
     this.worker.on('exit', (code) => fail(new Error(`WAL checkpointer exited with code ${code}`)));
     // A database someone forgot to close must not keep the process alive. After the listeners: adding
     // a 'message' listener refs the worker's port again.
     this.worker.unref();
+  }
+
+  /**
+   * Resolves once the worker has seen this call: every checkpoint reported after it started after it.
+   * (Reports of checkpoints that ran while the caller was busy arrive late, as the caller's next turn.)
+   */
+  mark(): Promise<void> {
+    return new Promise((resolve) => {
+      this.marks.push(resolve);
+      this.worker.ref(); // the worker is unref'd: the process must not exit while its answer is awaited
+      this.worker.postMessage('mark');
+    });
   }
 
   /** Stops the worker after its current checkpoint and waits until it has closed its connection. */
