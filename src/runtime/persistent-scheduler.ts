@@ -27,8 +27,11 @@ const RETRY_MS = 30_000;
  * of the event loop (not through the clock, so a FakeClock test needs no advance for them); later ones
  * arm one clock timer for the earliest. A task runs, then its row is deleted unless it was moved
  * meanwhile (by the handler inside its own transaction, `TaskRun.complete`, or after it): at-least-once
- * on one node. Runs of one key never overlap. Scale-out note: with several
- * nodes each would run the same task; a claim (or BullMQ) comes with the Redis runtime.
+ * on one node. Runs of one key never overlap. Scale-out note: with several nodes on one PostgreSQL
+ * database, each runs the tasks it armed, so two may run the same task. A handler whose work must
+ * happen once guards its commit: an alert group's flush stores nothing if another node's flush changed
+ * the group meanwhile (FlushWrites), and a reminder only if `complete` still found its run's row. A
+ * general claim (or BullMQ) comes with the Redis runtime.
  */
 export class PersistentScheduler implements Scheduler {
   readonly #handlers = new Map<string, TaskHandler>();
@@ -251,20 +254,18 @@ export class PersistentScheduler implements Scheduler {
 
   /**
    * Deletes the row of a task that ran, unless it was moved meanwhile (a new due time was stored: the
-   * new row stays). With `executor`, inside the handler's transaction (SQLite: a cached statement on
+   * new row stays); whether there was a row to delete. With `executor`, inside the handler's transaction (SQLite: a cached statement on
    * the connection that transaction holds, as `persist` does).
    */
-  async #delete(task: ScheduledTask, executor?: unknown): Promise<void> {
+  async #delete(task: ScheduledTask, executor?: unknown): Promise<boolean> {
     const dueAt = new Date(task.dueMs).toISOString();
-    if (this.#deleteRun && executor !== undefined) {
-      this.#deleteRun.run(task.key, dueAt);
-      return;
-    }
-    await ((executor as Kysely<DB> | undefined) ?? this.deps.db)
+    if (this.#deleteRun && executor !== undefined) return this.#deleteRun.run(task.key, dueAt).changes > 0;
+    const result = await ((executor as Kysely<DB> | undefined) ?? this.deps.db)
       .deleteFrom('scheduledTasks')
       .where('key', '=', task.key)
       .where('dueAt', '=', dueAt)
-      .execute();
+      .executeTakeFirst();
+    return result.numDeletedRows > 0n;
   }
 
   async #run(task: ScheduledTask, handler: TaskHandler): Promise<void> {
@@ -272,8 +273,9 @@ export class PersistentScheduler implements Scheduler {
       let completed = false;
       const run: TaskRun = {
         complete: async (executor) => {
-          await this.#delete(task, executor);
+          const deleted = await this.#delete(task, executor);
           completed = true;
+          return deleted;
         },
       };
       await handler(task, run);

@@ -26,9 +26,10 @@ export interface TaskRun {
    * the handler. The work and the end of its task commit together: a crash before that commit runs
    * the task again, after it never. Without a call the scheduler deletes the row once the handler
    * returns (a commit of its own). If that transaction rolls back, the handler must throw (the task
-   * is retried), or the row stays and the task runs again at the next start.
+   * is retried), or the row stays and the task runs again at the next start. False when this run's
+   * row was no longer there: moved, cancelled, or (nodes sharing a database) run by another node.
    */
-  complete(executor: unknown): Promise<void>;
+  complete(executor: unknown): Promise<boolean>;
 }
 
 export type TaskHandler = (task: ScheduledTask, run: TaskRun) => Promise<void>;

@@ -20,6 +20,18 @@ export interface FlushDone {
 }
 
 /**
+ * Another node's flush of the same group committed after this one read the group (PostgreSQL, where
+ * nodes share the database and each runs the flushes of the deliveries it took). Nothing of this
+ * flush was stored, its card neither: it runs again on what is there now (GroupNotifier.flush).
+ */
+export class FlushConflict extends Error {
+  constructor(groupId: number) {
+    super(`group ${groupId} was flushed by another node meanwhile`);
+    this.name = 'FlushConflict';
+  }
+}
+
+/**
  * The write half of a flush (GroupNotifier decides, this stores): everything a flush did and learnt
  * in ONE commit, the room and the bus told after it. A crash or a failure before the commit leaves
  * nothing of it, and the flush task to run again: never a card the group does not know about.
@@ -33,6 +45,12 @@ export class FlushWrites {
       scheduler: Scheduler;
       statements?: SqliteAlertStatements | undefined;
       commits: Transactor;
+      /**
+       * Other nodes flush the same groups (PostgreSQL): the group is updated only if it is still as the
+       * flush read it, else FlushConflict. Not on SQLite, where one process owns the file and runs of
+       * a group never overlap (the ingest thread changing the group meanwhile asks a flush of its own).
+       */
+      sharedDatabase?: boolean | undefined;
     },
   ) {}
 
@@ -93,7 +111,7 @@ export class FlushWrites {
         fast.insertEvents(events);
       } else {
         if (done.noticed) await markNoticed(trx, group.id);
-        await trx.updateTable('alertGroups').set(update).where('id', '=', group.id).execute();
+        await this.#updateGroup(trx, group, update);
         if (events.length > 0) await trx.insertInto('alertEvents').values(events).execute();
       }
       if (done.repeat) await this.deps.scheduler.persist([done.repeat], { mode: 'earliest', executor: trx });
@@ -114,6 +132,23 @@ export class FlushWrites {
         escalationPolicy: settings.escalationPolicy ?? null,
       });
     }
+  }
+
+  /**
+   * Sets what the flush learnt. With other nodes: only while the group is as the flush read it (its
+   * card, its status told, its last update); the row lock makes a second node's flush wait for the
+   * first one's commit, then find the row changed.
+   */
+  async #updateGroup(trx: Transaction<DB>, group: GroupRow, update: Partial<GroupRow>): Promise<void> {
+    let query = trx.updateTable('alertGroups').set(update).where('id', '=', group.id);
+    if (this.deps.sharedDatabase) {
+      query = query
+        .where('updatedAt', '=', group.updatedAt)
+        .where('notifiedStatus', group.notifiedStatus === null ? 'is' : '=', group.notifiedStatus)
+        .where('messageId', group.messageId === null ? 'is' : '=', group.messageId);
+    }
+    const result = await query.executeTakeFirst();
+    if (this.deps.sharedDatabase && result.numUpdatedRows === 0n) throw new FlushConflict(group.id);
   }
 }
 

@@ -10,7 +10,7 @@ import { commitWith, type StagedMessage } from '../chat/staged-message.js';
 import type { JobWhere } from '../jobs/runner.js';
 import { type CardGroup, leftOut, renderGroupCard, SHOWN_ALERTS, shortDuration } from './card.js';
 import './events.js';
-import { type FlushDone, FlushWrites } from './flush-writes.js';
+import { FlushConflict, type FlushDone, FlushWrites } from './flush-writes.js';
 import {
   type AlertRow,
   evaluateMutes,
@@ -61,7 +61,12 @@ export interface NotifierDeps {
   statements?: SqliteAlertStatements | undefined;
   /** How a flush commits: a GroupCommit, so the flushes of a burst of new groups share one commit. */
   commits: Transactor;
+  /** Other nodes flush the same groups (PostgreSQL): see FlushWrites' `sharedDatabase`. */
+  sharedDatabase?: boolean | undefined;
 }
+
+/** Flushes of one group that other nodes' flushes overtook, one after the other, before giving up. */
+const FLUSH_ATTEMPTS = 5;
 
 const STATUS_LINE: Record<GroupStatus, string> = {
   firing: '🔥 Firing',
@@ -142,8 +147,19 @@ export class GroupNotifier {
    * reads outside the transaction), then ONE commit stores them with what the flush learnt (the group,
    * membership noticed, events, the reminder) and the end of the task; the room hears of them after
    * it. A crash before that commit leaves no card and the task to run again: never a second card.
+   * Nor with several nodes: a flush another node's overtook stores nothing and runs again at once.
    */
   async flush(groupId: number, run?: TaskRun): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#flushOnce(groupId, run);
+      } catch (error) {
+        if (!(error instanceof FlushConflict) || attempt === FLUSH_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  async #flushOnce(groupId: number, run?: TaskRun): Promise<void> {
     const now = this.deps.clock.now();
     const nowIso = now.toISOString();
     const events: Insertable<AlertEventsTable>[] = [];
@@ -301,8 +317,11 @@ export class GroupNotifier {
       dueMs: nowMs + (wait > 0 ? wait : settings.repeatIntervalMs),
       payload: { groupId },
     };
-    // The reminder, its event and the next one in one commit.
-    await commitWith(this.deps.commits, staged, async (trx) => {
+    // The reminder, its event and the next one in one commit. With other nodes each may have armed
+    // the reminder: the run that still finds the task's row reminds; the others store nothing.
+    const taken = new Error('reminder sent by another node');
+    const remind = commitWith(this.deps.commits, staged, async (trx) => {
+      if ((await run?.complete(trx)) === false && this.deps.sharedDatabase) throw taken;
       if (wait === 0)
         await trx
           .insertInto('alertEvents')
@@ -317,9 +336,14 @@ export class GroupNotifier {
             detail: '{}',
           })
           .execute();
-      await run?.complete(trx);
       await this.deps.scheduler.persist([next], { mode: 'replace', executor: trx });
     });
+    try {
+      await remind;
+    } catch (error) {
+      if (error === taken) return;
+      throw error;
+    }
     this.deps.scheduler.arm([next], 'replace');
   }
 

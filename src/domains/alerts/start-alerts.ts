@@ -225,6 +225,8 @@ export async function startAlerts(deps: AlertsDeps): Promise<AlertsDomain> {
     statements,
     db,
     commits: new GroupCommit(db, deps.sqlite),
+    // On PostgreSQL other nodes may take the same group's deliveries (an HA pair behind a balancer).
+    sharedDatabase: deps.dialect === 'postgres',
     clock,
     bus,
     scheduler,
