@@ -136,8 +136,9 @@ export class FlushWrites {
 
   /**
    * Sets what the flush learnt. With other nodes: only while the group is as the flush read it (its
-   * card, its status told, its last update); the row lock makes a second node's flush wait for the
-   * first one's commit, then find the row changed.
+   * card, the status and the notice last told, its last update: every message a flush posts changes
+   * one of them); the row lock makes a second node's flush wait for the first one's commit, then find
+   * the row changed.
    */
   async #updateGroup(trx: Transaction<DB>, group: GroupRow, update: Partial<GroupRow>): Promise<void> {
     let query = trx.updateTable('alertGroups').set(update).where('id', '=', group.id);
@@ -145,7 +146,8 @@ export class FlushWrites {
       query = query
         .where('updatedAt', '=', group.updatedAt)
         .where('notifiedStatus', group.notifiedStatus === null ? 'is' : '=', group.notifiedStatus)
-        .where('messageId', group.messageId === null ? 'is' : '=', group.messageId);
+        .where('messageId', group.messageId === null ? 'is' : '=', group.messageId)
+        .where('lastNoticeAt', group.lastNoticeAt === null ? 'is' : '=', group.lastNoticeAt);
     }
     const result = await query.executeTakeFirst();
     if (this.deps.sharedDatabase && result.numUpdatedRows === 0n) throw new FlushConflict(group.id);
