@@ -108,9 +108,11 @@ export class MessageService {
       editedAt: null,
       deletedAt: null,
     };
+    // A checked card is canonical (JSON gives it back unchanged): the view keeps it, not a parse of it.
     const view = toMessageView(
       { ...row, username: actor.username },
       { reactions: [], pinned: false, replyCount: 0 },
+      checked ? data.card : undefined,
     );
     const joins = !room.isMember && actor.userId !== 'system';
     const member = { roomId: room.id, userId: actor.userId, role: 'member', joinedAt: at };

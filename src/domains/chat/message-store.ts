@@ -190,9 +190,15 @@ function parseCard(raw: string | null): Card | null {
   return raw === null ? null : (JSON.parse(raw) as Card);
 }
 
+/**
+ * The view of a stored row. `card`: the row's card as the object it was stored from, when the caller
+ * holds one that JSON gives back unchanged (a canonical card: no undefined values), so it is not
+ * parsed back from the string just made of it.
+ */
 export function toMessageView(
   row: MessageWithAuthor,
   extra: Pick<MessageView, 'reactions' | 'pinned' | 'replyCount'>,
+  card?: Card,
 ): MessageView {
   const deleted = row.deletedAt !== null;
   return {
@@ -203,7 +209,7 @@ export function toMessageView(
     threadId: row.threadId,
     // A deleted message keeps its row (and history) but shows nothing.
     text: deleted ? '' : row.text,
-    card: deleted ? null : parseCard(row.card),
+    card: deleted ? null : (card ?? parseCard(row.card)),
     mentions: JSON.parse(row.mentions) as string[],
     files: deleted || !row.files ? [] : (JSON.parse(row.files) as FileRef[]),
     createdAt: row.createdAt,
