@@ -19,7 +19,7 @@ import {
   postAll,
   webhookBody,
 } from './alerts-workload.js';
-import { type Benchmark, fixed } from './harness.js';
+import { type Benchmark, buildOpsroom, fixed } from './harness.js';
 
 const BATCH = 100;
 const BATCHES = 400;
@@ -46,6 +46,7 @@ export async function startOpsroom(
   databaseUrl?: string,
   extraArgs: readonly string[] = [],
 ): Promise<OpsroomServer> {
+  buildOpsroom();
   const script = fileURLToPath(new URL('./alerts-server.ts', import.meta.url));
   const args = ['--import', 'tsx', script, groupWait, ...(databaseUrl ? [databaseUrl] : []), ...extraArgs];
   const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'inherit'] });

@@ -1,5 +1,7 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
 
 /** One benchmark's finding: a Markdown section placed in docs/benchmarks.md between its markers. */
 export interface BenchReport {
@@ -12,6 +14,22 @@ export interface BenchReport {
 export interface Benchmark {
   id: string;
   run(): Promise<BenchReport>;
+}
+
+let built = false;
+
+/**
+ * Builds dist/ from the current sources (`scripts/build.mjs`, a few seconds), once per process: a
+ * benchmark that runs Opsroom as installed must never measure a stale build.
+ */
+export function buildOpsroom(): void {
+  if (built) return;
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  execFileSync(process.execPath, ['scripts/build.mjs'], {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  built = true;
 }
 
 export function percentile(sorted: number[], p: number): number {
