@@ -6,24 +6,16 @@
 // where the time of each group went (received → stored and answered → card published); closing stdin
 // stops it. `--pragma=<sqlite pragma>` (repeatable) runs a pragma first, and `--sql=<statement>`
 // (repeatable) a statement, for experiments.
-//
-// It runs Opsroom as installed: the build in dist/ (what `npm start` runs; `npm install` makes it, and
-// the benchmarks rebuild it first, see buildOpsroom). Not the sources through tsx: tsx compiles with
-// esbuild's keepNames, which names every function at each creation (`__name(fn, …)`), and that cost
-// Opsroom about a fifth more CPU per alert than the build (side by side on this machine: 39–48k
-// against 52–59k new alerts/s alone). `--src` runs the sources all the same (a change not yet built).
+// It runs Opsroom as installed (dist/; `--src` for the sources): see opsroom-code.ts.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { pino } from 'pino';
 
-const code = process.argv.includes('--src') ? '../src' : '../dist';
-const { buildApp } = (await import(`${code}/app.js`)) as typeof import('../src/app.js');
-const { configSchema } = (await import(
-  `${code}/config/schema.js`
-)) as typeof import('../src/config/schema.js');
-const { SYSTEM_ACTOR } = (await import(`${code}/core/actor.js`)) as typeof import('../src/core/actor.js');
+import { opsroomCode } from './opsroom-code.js';
+
+const { buildApp, configSchema, SYSTEM_ACTOR } = await opsroomCode();
 
 export interface AlertsTarget {
   hookUrl: string;

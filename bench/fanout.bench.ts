@@ -5,7 +5,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { ClientPool } from './fanout-clients.js';
 import type { FanoutTarget } from './fanout-server.js';
-import { type Benchmark, fixed, percentile } from './harness.js';
+import { type Benchmark, buildOpsroom, fixed, percentile } from './harness.js';
 
 const CLIENTS = 1000;
 /** Saturation: this many posts in flight, each finished once every client has it. */
@@ -26,6 +26,7 @@ interface Server {
 }
 
 async function startServer(role: 'bare' | 'opsroom'): Promise<Server> {
+  buildOpsroom();
   const script = fileURLToPath(new URL('./fanout-server.ts', import.meta.url));
   const child = spawn(process.execPath, ['--import', 'tsx', script, role], {
     stdio: ['pipe', 'pipe', 'inherit'],

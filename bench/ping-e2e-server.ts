@@ -7,9 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { WebSocketServer } from 'ws';
-import { buildApp } from '../src/app.js';
-import { configSchema } from '../src/config/schema.js';
-import { SYSTEM_ACTOR } from '../src/core/actor.js';
+import { opsroomCode } from './opsroom-code.js';
+
+// Opsroom as installed (dist/; `--src` for the sources): see opsroom-code.ts.
+const { buildApp, configSchema, SYSTEM_ACTOR } = await opsroomCode();
 
 /** Where each simulated user connects, with what credential, and the room it pings in. */
 export interface PingTarget {

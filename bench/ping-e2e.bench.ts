@@ -8,7 +8,7 @@ import { loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import WebSocket from 'ws';
-import { type Benchmark, fixed, summarize } from './harness.js';
+import { type Benchmark, buildOpsroom, fixed, summarize } from './harness.js';
 import type { PingTarget } from './ping-e2e-server.js';
 
 const RATE = 100;
@@ -91,6 +91,7 @@ class PingClient {
 }
 
 async function startServer(name: 'opsroom' | 'bare'): Promise<Server> {
+  buildOpsroom();
   const script = fileURLToPath(new URL('./ping-e2e-server.ts', import.meta.url));
   const child = spawn(process.execPath, ['--import', 'tsx', script, name, String(USERS)], {
     stdio: ['pipe', 'pipe', 'inherit'],
