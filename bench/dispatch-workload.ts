@@ -2,17 +2,7 @@
 // messages: N commands (as Opsroom `defineCommand` specs and as Hubot `robot.respond` regexes), M hear
 // listeners (one regex each, for both), and a deterministic message mix.
 
-/** Deterministic, so every run dispatches the same messages (Mulberry32). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../test/support/seeded-random.js';
 
 const VERBS = `deploy rollback restart scale drain cordon flush purge silence ack page escalate tail grep dig
   curl backup restore snapshot failover promote rotate renew lock unlock`.split(/\s+/);
@@ -213,7 +203,7 @@ export function messageMix(
   count: number,
   seed = 1,
 ): BenchMessage[] {
-  const random = prng(seed);
+  const random = seededRandom(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
   const keys = hears.flatMap((h) => (h.id.startsWith('ticket-') ? [h.id.slice('ticket-'.length)] : []));
   const address = () => pick(['@opsbot ', 'opsbot: ']);

@@ -9,6 +9,7 @@ import { parseSearchQuery } from '../src/domains/chat/search/query.js';
 import { createSearchStore } from '../src/domains/chat/search/search-store.js';
 import { type Database, openSqlite } from '../src/storage/database.js';
 import { migrateToLatest } from '../src/storage/migrate.js';
+import { seededRandom } from '../test/support/seeded-random.js';
 import { type Benchmark, type BenchReport, fixed, summarize } from './harness.js';
 
 export const MESSAGES = 1_000_000;
@@ -18,18 +19,6 @@ const BATCH = 10_000;
 const START_MS = Date.parse('2024-01-01T00:00:00Z');
 /** One message every 30 s: a million messages span about a year. */
 const STEP_MS = 30_000;
-
-/** Deterministic, so every run searches the same data (Mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Whitespace-separated words, as a list. */
 function list(text: string): string[] {
@@ -67,7 +56,7 @@ const WORDS =
 
 /** A generator of message texts drawn from ops-chat templates. */
 function generator(seed: number): () => string {
-  const random = prng(seed);
+  const random = seededRandom(seed);
   const int = (n: number) => Math.floor(random() * n);
   const pick = <T>(items: readonly T[]): T => items[int(items.length)]!;
   const host = () => `${pick(HOSTS)}-${int(400)}.${pick(ENVS)}.example.com`;
@@ -129,7 +118,7 @@ export async function buildSearchDatabase(file: string, count: number): Promise<
       .run(at);
   })();
   const roomWheel = ROOMS.flatMap(([name, , share]) => Array.from({ length: share }, () => `r_${name}`));
-  const random = prng(7);
+  const random = seededRandom(7);
   const text = generator(42);
   const insert = raw.prepare(
     'INSERT INTO messages (id, room_id, user_id, text, created_at, deleted_at) VALUES (?, ?, ?, ?, ?, ?)',

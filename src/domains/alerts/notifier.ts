@@ -320,26 +320,25 @@ export class GroupNotifier {
     // The reminder, its event and the next one in one commit. With other nodes each may have armed
     // the reminder: the run that still finds the task's row reminds; the others store nothing.
     const taken = new Error('reminder sent by another node');
-    const remind = commitWith(this.deps.commits, staged, async (trx) => {
-      if ((await run?.complete(trx)) === false && this.deps.sharedDatabase) throw taken;
-      if (wait === 0)
-        await trx
-          .insertInto('alertEvents')
-          .values({
-            at: new Date(nowMs).toISOString(),
-            kind: 'repeated',
-            groupId,
-            alertId: null,
-            fingerprint: null,
-            alertname: group.alertname,
-            actor: null,
-            detail: '{}',
-          })
-          .execute();
-      await this.deps.scheduler.persist([next], { mode: 'replace', executor: trx });
-    });
     try {
-      await remind;
+      await commitWith(this.deps.commits, staged, async (trx) => {
+        if ((await run?.complete(trx)) === false && this.deps.sharedDatabase) throw taken;
+        if (wait === 0)
+          await trx
+            .insertInto('alertEvents')
+            .values({
+              at: new Date(nowMs).toISOString(),
+              kind: 'repeated',
+              groupId,
+              alertId: null,
+              fingerprint: null,
+              alertname: group.alertname,
+              actor: null,
+              detail: '{}',
+            })
+            .execute();
+        await this.deps.scheduler.persist([next], { mode: 'replace', executor: trx });
+      });
     } catch (error) {
       if (error === taken) return;
       throw error;

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { seededRandom } from '../../../test/support/seeded-random.js';
 import { cardSchema } from '../chat/schema.js';
 import { isCanonicalCard } from './bot-messages.js';
 
@@ -8,18 +9,6 @@ import { isCanonicalCard } from './bot-messages.js';
 // as is. This test draws thousands of cards, near every limit and with every kind of flaw, and checks
 // the one promise the hand-written check makes: when it says yes, the schema accepts the card and
 // gives it back unchanged.
-
-/** A small seeded generator (mulberry32), so a failure names a card that can be drawn again. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const PIECES = [
   'Disk',
@@ -106,7 +95,7 @@ describe('isCanonicalCard against cardSchema', () => {
     let canonical = 0;
     let refused = 0;
     for (let seed = 1; seed <= 5000; seed++) {
-      const card = draw(random(seed));
+      const card = draw(seededRandom(seed));
       if (!isCanonicalCard(card)) {
         if (!cardSchema.safeParse(card).success) refused++;
         continue;

@@ -1,0 +1,14 @@
+/**
+ * Numbers in [0, 1) from a seed (Mulberry32): the same seed draws the same sequence, so a test that
+ * fails names what it drew, and a benchmark measures the same data on every run.
+ */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
