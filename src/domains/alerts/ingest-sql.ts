@@ -3,8 +3,8 @@ import { sql } from 'kysely';
 import type { DB } from '../../storage/tables.js';
 import type { Integration } from '../integrations/schema.js';
 import type { FlapDetector } from './flap-detector.js';
-import { type Prepared, sortedJson } from './ingest-prepare.js';
-import { type GroupSettings, groupKeyOf, groupLabelsOf } from './routing.js';
+import type { Prepared } from './ingest-prepare.js';
+import type { RoutedGroup } from './routed-delivery.js';
 import type { GroupRow, SqliteAlertStatements } from './sqlite-alert-statements.js';
 
 // The statements of one delivery's transaction: ingest.ts decides what to write, these write it in a
@@ -74,51 +74,13 @@ export async function insertAlerts(
   }
   return list.map((p) => ids.get(`${p.fingerprint}|${p.startsAt}`));
 }
-/**
- * Group keys of a delivery's alerts, each formatted once: alerts of one group share their group_by
- * values, so the key is found by those values (nested maps, no string built per alert) and only
- * formatted for the first alert that has them. All labels (`...`): the canonical labels JSON.
- */
-class GroupKeys {
-  readonly #byRoute = new Map<GroupSettings, Map<string, Map<string | undefined, unknown>>>();
-
-  keyOf(settings: GroupSettings, roomId: string, p: Prepared): string {
-    let byRoom = this.#byRoute.get(settings);
-    if (byRoom === undefined) {
-      byRoom = new Map();
-      this.#byRoute.set(settings, byRoom);
-    }
-    let level = byRoom.get(roomId);
-    if (level === undefined) {
-      level = new Map();
-      byRoom.set(roomId, level);
-    }
-    const path = settings.groupBy === undefined ? [p.labelsJson] : settings.groupBy.map((n) => p.labels[n]);
-    for (let i = 0; i < path.length - 1; i++) {
-      let next = level.get(path[i]) as Map<string | undefined, unknown> | undefined;
-      if (next === undefined) {
-        next = new Map();
-        level.set(path[i], next);
-      }
-      level = next;
-    }
-    const last = path.length === 0 ? undefined : path[path.length - 1];
-    let key = level.get(last) as string | undefined;
-    if (key === undefined) {
-      key = groupKeyOf(settings, groupLabelsOf(settings, p.labels), roomId);
-      level.set(last, key);
-    }
-    return key;
-  }
-}
-
 /** Finds or opens the group of every new alert (one per matching route) and records membership. */
 export async function assignGroups(
   trx: Transaction<DB>,
   flap: FlapDetector,
   integration: Integration,
   list: readonly Prepared[],
-  routes: readonly GroupSettings[][],
+  routes: readonly (readonly RoutedGroup[])[],
   inserted: readonly (number | undefined)[],
   rooms: Map<string, string>,
   now: string,
@@ -127,31 +89,29 @@ export async function assignGroups(
   const touched = new Map<number, GroupRef>();
   const created: number[] = [];
   const groupOf = new Map<number, number>();
-  const wanted = new Map<
-    string,
-    {
-      settings: GroupSettings;
-      labels: Record<string, string>;
-      roomId: string;
-      first: Prepared;
-      firing: boolean;
-    }
-  >();
+  const wanted = new Map<string, { group: RoutedGroup; roomId: string; first: Prepared; firing: boolean }>();
   const memberships: { key: string; alertId: number }[] = [];
-  const keys = new GroupKeys();
+  // The key of the last group and room seen: a delivery's alerts mostly share both.
+  let lastGroup: RoutedGroup | undefined;
+  let lastRoom: string | undefined;
+  let lastKey = '';
   for (let i = 0; i < list.length; i++) {
     const alertId = inserted[i];
     if (alertId === undefined) continue;
     const p = list[i]!;
-    for (const settings of routes[i]!) {
-      const roomId = settings.room === undefined ? integration.roomId : rooms.get(settings.room);
+    for (const group of routes[i]!) {
+      const room = group.settings.room;
+      const roomId = room === undefined ? integration.roomId : rooms.get(room);
       if (!roomId) continue;
-      const key = keys.keyOf(settings, roomId, p);
+      if (group !== lastGroup || roomId !== lastRoom) {
+        lastGroup = group;
+        lastRoom = roomId;
+        lastKey = `${group.keyPrefix}@${roomId}`;
+      }
+      const key = lastKey;
       const entry = wanted.get(key);
-      if (!entry) {
-        const labels = groupLabelsOf(settings, p.labels);
-        wanted.set(key, { settings, labels, roomId, first: p, firing: p.status === 'firing' });
-      } else if (p.status === 'firing') entry.firing = true;
+      if (!entry) wanted.set(key, { group, roomId, first: p, firing: p.status === 'firing' });
+      else if (p.status === 'firing') entry.firing = true;
       memberships.push({ key, alertId });
     }
   }
@@ -178,15 +138,15 @@ export async function assignGroups(
     const values: Omit<GroupRow, 'id'> = {
       groupKey: key,
       openKey: key,
-      routeId: w.settings.routeId,
+      routeId: w.group.settings.routeId,
       roomId: w.roomId,
       integrationId: integration.id,
       sourceKind: integration.kind,
       status: 'firing',
-      severity: w.settings.severity ?? w.first.severity,
-      alertname: w.labels.alertname ?? w.first.alertname,
-      labels: sortedJson(w.labels),
-      settings: JSON.stringify(w.settings),
+      severity: w.group.settings.severity ?? w.first.severity,
+      alertname: w.group.alertname ?? w.first.alertname,
+      labels: w.group.labelsJson,
+      settings: JSON.stringify(w.group.settings),
       messageId: null,
       notifiedStatus: null,
       cardHash: null,

@@ -29,6 +29,7 @@ import type { Ingestion, SenderAddress } from './ingestion-port.js';
 import type { Inhibitor } from './inhibition.js';
 import { type AlertLookup, type KnownAlerts, KnownAlertsOverlay, knownAlert } from './known-alerts.js';
 import { type PayloadKind, prepareDelivery } from './prepare-delivery.js';
+import { type RoutedGroup, routeAlerts } from './routed-delivery.js';
 import type { AlertRouter, GroupSettings } from './routing.js';
 import type { IncomingAlert } from './schema.js';
 import type { SqliteAlertStatements } from './sqlite-alert-statements.js';
@@ -71,7 +72,7 @@ export interface IngestDeps {
 interface PendingWrite {
   integration: Integration;
   prepared: Prepared[];
-  routes: GroupSettings[][];
+  routes: RoutedGroup[][];
   rooms: Map<string, string>;
   resolve: (outcome: WriteOutcome) => void;
   reject: (error: unknown) => void;
@@ -145,13 +146,18 @@ export class AlertIngestion implements Ingestion {
    * The write half: routes, rooms, then the delivery joins the next group commit; resolves with what
    * was written once it committed. Nothing is announced (an ingest thread runs this; see announce).
    */
-  async store(integration: Integration, prepared: Prepared[]): Promise<WriteOutcome> {
-    const router = this.deps.router();
-    const routes = prepared.map((p) => router.route(p.labels, p.senderGroupBy));
+  async store(
+    integration: Integration,
+    prepared: Prepared[],
+    routes: RoutedGroup[][] = routeAlerts(this.deps.router(), prepared),
+  ): Promise<WriteOutcome> {
     const rooms = new Map<string, string>();
+    let lastList: RoutedGroup[] | undefined;
     for (const list of routes) {
+      if (list === lastList) continue;
+      lastList = list;
       for (const r of list) {
-        const name = r.room;
+        const name = r.settings.room;
         if (name !== undefined && !rooms.has(name)) rooms.set(name, await this.deps.roomId(name));
       }
     }
@@ -268,7 +274,7 @@ export class AlertIngestion implements Ingestion {
     trx: Transaction<DB>,
     integration: Integration,
     prepared: Prepared[],
-    routes: GroupSettings[][],
+    routes: RoutedGroup[][],
     rooms: Map<string, string>,
     overlay: KnownAlertsOverlay,
   ): Promise<WriteOutcome> {
@@ -291,7 +297,7 @@ export class AlertIngestion implements Ingestion {
 
     // New alerts and their routes side by side; `inserted[i]` is the id of `toInsert[i]` once stored.
     const toInsert: Prepared[] = [];
-    const insertRoutes: GroupSettings[][] = [];
+    const insertRoutes: RoutedGroup[][] = [];
     const toResolve: { id: number; p: Prepared; found: ExistingAlert }[] = [];
     const toUpdate: { id: number; p: Prepared; found: ExistingAlert }[] = [];
     for (let i = 0; i < prepared.length; i++) {
