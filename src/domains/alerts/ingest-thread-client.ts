@@ -1,14 +1,21 @@
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import type { Clock } from '../../core/clock.js';
 import { CodedError, ErrorCode, type FieldIssue, ValidationError } from '../../core/errors.js';
 import type { Integration } from '../integrations/schema.js';
 import { unpackFacts } from './facts-wire.js';
 import type { AlertIngestion } from './ingest.js';
 import type { IngestResult, WriteOutcome } from './ingest-classify.js';
+import type {
+  FromThread,
+  ParseThreadData,
+  RoomAnswer,
+  ThreadError,
+  ToParseThread,
+} from './ingest-messages.js';
 import { type Prepared, prepareAlerts } from './ingest-prepare.js';
-import type { FromIngestThread, IngestThreadData, ThreadError, ToIngestThread } from './ingest-thread.js';
+import type { IngestThreadData } from './ingest-thread.js';
 import type { Ingestion, SenderAddress } from './ingestion-port.js';
 import type { PayloadKind } from './prepare-delivery.js';
 import type { IncomingAlert } from './schema.js';
@@ -23,17 +30,17 @@ export interface IngestThreadDeps {
   onError: (error: unknown, context: Record<string, unknown>) => void;
 }
 
-/** The thread's own file beside this one: .ts when run from the sources (tsx), .js once built. */
+/** The threads' files beside this one: .ts when run from the sources (tsx), .js once built. */
 const EXTENSION = extname(fileURLToPath(import.meta.url));
-const THREAD_FILE = new URL(`./ingest-thread${EXTENSION}`, import.meta.url);
 /**
- * How the thread starts: the built file itself; from the sources, a few lines that register tsx's
+ * How a thread starts: the built file itself; from the sources, a few lines that register tsx's
  * loader in the thread first (Node 20 does not apply an inherited `--import tsx` to a worker's entry).
  */
-function threadEntry(): { entry: URL | string; eval: boolean } {
-  if (EXTENSION !== '.ts') return { entry: THREAD_FILE, eval: false };
+function threadEntry(name: string): { entry: URL | string; eval: boolean } {
+  const file = new URL(`./${name}${EXTENSION}`, import.meta.url);
+  if (EXTENSION !== '.ts') return { entry: file, eval: false };
   const api = import.meta.resolve('tsx/esm/api');
-  const source = `import(${JSON.stringify(api)}).then(({ register }) => { register(); return import(${JSON.stringify(THREAD_FILE.href)}); });`;
+  const source = `import(${JSON.stringify(api)}).then(({ register }) => { register(); return import(${JSON.stringify(file.href)}); });`;
   return { entry: source, eval: true };
 }
 
@@ -47,17 +54,22 @@ function rebuild(error: ThreadError): Error {
   return Object.assign(new Error(error.message), { name: error.name });
 }
 
-/** Starts a thread and resolves once it has loaded what it knows (its `ready`). */
-async function spawn(data: IngestThreadData): Promise<Worker> {
-  const { entry, eval: isSource } = threadEntry();
-  const worker = new Worker(entry, { eval: isSource, workerData: { ingestThread: data } });
-  await new Promise<void>((resolve, reject) => {
-    const onMessage = (message: FromIngestThread) => {
-      if (message.type === 'ready') done(resolve);
+/** The two threads of ingest: the parse thread hands each delivery on to the ingest thread. */
+interface Threads {
+  parse: Worker;
+  ingest: Worker;
+}
+
+/** Starts a thread and resolves once it is ready (the ingest thread: once it loaded what it knows). */
+function start(name: string, workerData: unknown, transferList: MessagePort[]): Promise<Worker> {
+  const { entry, eval: isSource } = threadEntry(name);
+  const worker = new Worker(entry, { eval: isSource, workerData, transferList });
+  return new Promise<Worker>((resolve, reject) => {
+    const onMessage = (message: FromThread) => {
+      if (message.type === 'ready') done(() => resolve(worker));
       else if (message.type === 'error') done(() => reject(rebuild(message.error)));
     };
-    const onExit = (code: number) =>
-      done(() => reject(new Error(`the alert ingest thread exited (${code})`)));
+    const onExit = (code: number) => done(() => reject(new Error(`the alert ${name} exited (${code})`)));
     const done = (then: () => void) => {
       worker.off('message', onMessage);
       worker.off('exit', onExit);
@@ -68,21 +80,35 @@ async function spawn(data: IngestThreadData): Promise<Worker> {
     worker.on('exit', onExit);
     worker.once('error', reject);
   });
-  return worker;
+}
+
+/** Starts both threads, joined by a channel of their own; if either fails to start, neither runs. */
+async function spawn(ingestData: IngestThreadData, parseData: ParseThreadData): Promise<Threads> {
+  const channel = new MessageChannel();
+  const [parse, ingest] = await Promise.allSettled([
+    start('parse-thread', { parseThread: parseData, ingestPort: channel.port1 }, [channel.port1]),
+    start('ingest-thread', { ingestThread: ingestData, parsePort: channel.port2 }, [channel.port2]),
+  ] as const);
+  if (parse.status === 'fulfilled' && ingest.status === 'fulfilled')
+    return { parse: parse.value, ingest: ingest.value };
+  if (parse.status === 'fulfilled') await parse.value.terminate();
+  if (ingest.status === 'fulfilled') await ingest.value.terminate();
+  throw (parse.status === 'rejected' ? parse.reason : (ingest as PromiseRejectedResult).reason) as Error;
 }
 
 /**
- * Ingestion through the ingest thread (ingest-thread.ts), SQLite only: this side stamps the time,
- * hands a hook's raw bytes over (a copy of the bytes; nothing is parsed here), waits for the commit
- * and then announces on this thread (timers, bus, inhibition). Deliveries reach the thread, and are
- * written, in the order they were handed over. If the thread dies, the deliveries it held fail with
- * 503 E_UNAVAILABLE (senders retry; a transaction is all or nothing) and a new thread takes over.
+ * Ingestion through the parse and ingest threads (parse-thread.ts, ingest-thread.ts), SQLite only: this
+ * side stamps the time and hands a hook's raw bytes over (a copy of the bytes; nothing is parsed here);
+ * the parse thread parses, checks and routes, the ingest thread writes and answers; this side then
+ * announces (timers, bus, inhibition). Deliveries are written in the order they were handed over. If
+ * either thread dies, both are ended, the deliveries they held fail with 503 E_UNAVAILABLE (senders
+ * retry; a transaction is all or nothing) and a new pair takes over.
  */
 export class IngestThread implements Ingestion {
   readonly #pending = new Map<number, { resolve: (o: WriteOutcome) => void; reject: (e: Error) => void }>();
   #nextId = 0;
-  /** Started by the first delivery: an idle server keeps neither the thread nor its memory. */
-  #worker: Promise<Worker> | undefined;
+  /** Started by the first delivery: an idle server keeps neither thread nor their memory. */
+  #threads: Promise<Threads> | undefined;
   #closed: Promise<void> | undefined;
 
   constructor(
@@ -90,9 +116,9 @@ export class IngestThread implements Ingestion {
     private readonly deps: IngestThreadDeps,
   ) {}
 
-  /** Whether the thread has been started (by a delivery). */
+  /** Whether the threads have been started (by a delivery). */
   get started(): boolean {
-    return this.#worker !== undefined;
+    return this.#threads !== undefined;
   }
 
   ingest(integration: Integration, alerts: readonly IncomingAlert[]): Promise<IngestResult> {
@@ -117,92 +143,115 @@ export class IngestThread implements Ingestion {
   }
 
   markResolved(alerts: readonly { integrationId: string; fingerprint: string; startsAt: string }[]): void {
-    // Not started: the thread reads the resolved rows from the database when it starts.
-    const message: ToIngestThread = { type: 'resolved', alerts: [...alerts] };
-    void this.#worker?.then((worker) => worker.postMessage(message)).catch(() => {});
+    // Not started: the ingest thread reads the resolved rows from the database when it starts.
+    const message: ToParseThread = { type: 'resolved', alerts: [...alerts] };
+    void this.#threads?.then((t) => t.parse.postMessage(message)).catch(() => {});
   }
 
   /**
-   * Ends the thread at once, as a crash would (the deliveries it holds fail; none is half-stored), and
-   * starts a new one, which reloads what it knows from the database.
+   * Ends one thread at once, as a crash would; the other ends with it (the deliveries they hold fail;
+   * none is half-stored) and a new pair starts, whose ingest thread reloads what it knows.
    */
-  async restart(): Promise<void> {
-    const worker = await this.#started();
-    const exited = new Promise((resolve) => worker.once('exit', resolve));
-    await worker.terminate();
+  async restart(which: keyof Threads = 'ingest'): Promise<void> {
+    const threads = await this.#started();
+    const exited = Promise.all(
+      [threads.parse, threads.ingest].map((w) => new Promise((r) => w.once('exit', r))),
+    );
+    await threads[which].terminate();
     await exited;
-    await this.#worker;
+    await this.#threads;
   }
 
-  /** Lets the deliveries handed over finish, then closes the thread's connection and ends it. */
+  /** Lets the deliveries handed over finish, then closes the ingest thread's connection; both end. */
   close(): Promise<void> {
-    if (this.#worker === undefined) this.#closed ??= Promise.resolve();
-    this.#closed ??= this.#worker!.then(
-      (worker) =>
-        new Promise<void>((resolve) => {
-          worker.ref();
-          worker.once('exit', () => resolve());
-          worker.postMessage({ type: 'close' } satisfies ToIngestThread);
-        }),
-    ).catch(() => {});
+    if (this.#threads === undefined) this.#closed ??= Promise.resolve();
+    this.#closed ??= this.#threads!.then(async (threads) => {
+      const exits = [threads.parse, threads.ingest].map((worker) => {
+        worker.ref();
+        return new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+      });
+      // The close follows the deliveries through the parse thread, so it reaches the ingest thread last.
+      threads.parse.postMessage({ type: 'close' } satisfies ToParseThread);
+      await Promise.all(exits);
+    }).catch(() => {});
     return this.#closed;
   }
 
   async #run(
     integration: Integration,
-    message: (id: number, nowMs: number) => ToIngestThread,
+    message: (id: number, nowMs: number) => ToParseThread,
     senderAddress?: string,
   ): Promise<IngestResult> {
     if (this.#closed) throw new CodedError(ErrorCode.Unavailable, 'Alert ingest is shutting down');
-    const worker = await this.#started().catch(() => {
+    const threads = await this.#started().catch(() => {
       // The last start failed: try again now, for this delivery and the next ones.
-      this.#worker = this.#respawn();
-      return this.#worker;
+      this.#threads = this.#respawn();
+      return this.#threads;
     });
     const id = this.#nextId++;
     const outcome = await new Promise<WriteOutcome>((resolve, reject) => {
-      // The thread keeps the process alive only while it holds deliveries (see #attach).
-      if (this.#pending.size === 0) worker.ref();
+      // The threads keep the process alive only while they hold deliveries (see #attach).
+      if (this.#pending.size === 0) this.#ref(threads, true);
       this.#pending.set(id, { resolve, reject });
-      worker.postMessage(message(id, this.deps.clock.nowMs()));
+      threads.parse.postMessage(message(id, this.deps.clock.nowMs()));
     });
     outcome.senderAddress = senderAddress;
     await this.deps.local.announce(integration, outcome);
     return outcome.result;
   }
 
-  #started(): Promise<Worker> {
-    this.#worker ??= this.#respawn();
-    return this.#worker;
+  #started(): Promise<Threads> {
+    this.#threads ??= this.#respawn();
+    return this.#threads;
   }
 
-  #attach(worker: Worker): void {
-    worker.on('message', (message: FromIngestThread) => this.#receive(worker, message));
-    worker.on('error', (error) => this.deps.onError(error, { step: 'alerts.ingest-thread' }));
-    worker.once('exit', (code) => {
-      this.#fail();
-      if (this.#closed) return;
-      this.deps.onError(new Error(`the alert ingest thread exited (${code}); starting a new one`), {
-        step: 'alerts.ingest-thread',
+  #ref(threads: Threads, on: boolean): void {
+    for (const worker of [threads.parse, threads.ingest]) {
+      if (on) worker.ref();
+      else worker.unref();
+    }
+  }
+
+  #attach(threads: Threads): void {
+    let ended = false;
+    for (const worker of [threads.parse, threads.ingest]) {
+      worker.on('message', (message: FromThread) => this.#receive(threads, message));
+      worker.on('error', (error) => this.deps.onError(error, { step: 'alerts.ingest-thread' }));
+      worker.once('exit', (code) => {
+        this.#fail();
+        if (ended) return;
+        ended = true;
+        // One thread alone is no use: the other ends too (a closing pair ends both by itself).
+        void (worker === threads.parse ? threads.ingest : threads.parse).terminate();
+        if (this.#closed) return;
+        this.deps.onError(new Error(`an alert ingest thread exited (${code}); starting new ones`), {
+          step: 'alerts.ingest-thread',
+        });
+        this.#threads = this.#respawn();
       });
-      this.#worker = this.#respawn();
-    });
-    // Idle, the thread does not keep the process alive (an app left unclosed must not hang its
-    // process); while it holds deliveries it does, so a caller awaiting one is not cut short. After
+    }
+    // Idle, the threads do not keep the process alive (an app left unclosed must not hang its
+    // process); while they hold deliveries they do, so a caller awaiting one is not cut short. After
     // the listeners: attaching a 'message' listener refs the thread's port again.
-    worker.unref();
+    this.#ref(threads, false);
   }
 
-  #respawn(): Promise<Worker> {
-    const started = spawn({ ...this.data, nowMs: this.deps.clock.nowMs() }).then((worker) => {
-      this.#attach(worker);
-      return worker;
+  #respawn(): Promise<Threads> {
+    const parseData: ParseThreadData = { route: this.data.route, limits: this.data.limits };
+    const started = spawn({ ...this.data, nowMs: this.deps.clock.nowMs() }, parseData).then((threads) => {
+      this.#attach(threads);
+      return threads;
     });
     started.catch((error: unknown) => this.deps.onError(error, { step: 'alerts.ingest-thread.start' }));
     return started;
   }
 
-  #receive(worker: Worker, message: FromIngestThread): void {
+  #settled(threads: Threads, id: number): void {
+    this.#pending.delete(id);
+    if (this.#pending.size === 0) this.#ref(threads, false);
+  }
+
+  #receive(threads: Threads, message: FromThread): void {
     switch (message.type) {
       case 'done':
         this.#pending.get(message.id)?.resolve({
@@ -210,23 +259,22 @@ export class IngestThread implements Ingestion {
           fired: unpackFacts(message.outcome.fired),
           resolvedAlerts: unpackFacts(message.outcome.resolvedAlerts),
         });
-        this.#pending.delete(message.id);
-        if (this.#pending.size === 0) worker.unref();
+        this.#settled(threads, message.id);
         break;
       case 'failed':
         this.#pending.get(message.id)?.reject(rebuild(message.error));
-        this.#pending.delete(message.id);
-        if (this.#pending.size === 0) worker.unref();
+        this.#settled(threads, message.id);
         break;
       case 'room':
         this.deps.roomId(message.name).then(
-          (roomId) => worker.postMessage({ type: 'room', id: message.id, roomId } satisfies ToIngestThread),
+          (roomId) =>
+            threads.ingest.postMessage({ type: 'room', id: message.id, roomId } satisfies RoomAnswer),
           (error: unknown) =>
-            worker.postMessage({
+            threads.ingest.postMessage({
               type: 'room',
               id: message.id,
               error: String(error),
-            } satisfies ToIngestThread),
+            } satisfies RoomAnswer),
         );
         break;
       case 'error':
@@ -237,7 +285,7 @@ export class IngestThread implements Ingestion {
     }
   }
 
-  /** The thread ended: every delivery waiting on it fails (the sender retries; nothing half-stored). */
+  /** A thread ended: every delivery waiting on it fails (the sender retries; nothing half-stored). */
   #fail(): void {
     for (const { reject } of this.#pending.values())
       reject(new CodedError(ErrorCode.Unavailable, 'Alert ingest was interrupted; retry'));

@@ -11,6 +11,7 @@ import { IngestThread } from './ingest-thread-client.js';
 describe('alert ingest thread', () => {
   let t: TestApp;
   let token: string;
+  let integrationId: string;
   const clock = new FakeClock('2026-05-01T12:00:00.000Z');
   const body = (alertname: string, instances: string[], extra: Record<string, string> = {}) =>
     JSON.stringify({
@@ -60,6 +61,7 @@ describe('alert ingest thread', () => {
     await t.app.chat.rooms.create(SYSTEM_ACTOR, { name: 'alerts', kind: 'public' });
     const created = await t.app.integrations.create(SYSTEM_ACTOR, { kind: 'alertmanager', room: 'alerts' });
     token = created.token!;
+    integrationId = created.integration.id;
   });
   after(() => t.dispose());
 
@@ -155,31 +157,63 @@ describe('alert ingest thread', () => {
     assert.equal(invalid.json().error.code, 'E_VALIDATION');
   });
 
-  it('a thread that dies is replaced: deliveries it held fail whole (503), none is stored twice', async () => {
-    const thread = t.app.alerts.ingestion as IngestThread;
-    const instances = Array.from({ length: 200 }, (_, i) => `host-${i}`);
-    // Deliveries in flight while the thread is ended: each is answered 200 (committed before) or
-    // 503 E_UNAVAILABLE (never half-stored), and the sender's retry fixes the rest.
-    const inFlight = Array.from({ length: 5 }, (_, i) => post(body(`Crash${i}`, instances)));
-    const restarted = thread.restart();
-    const answers = await Promise.all(inFlight);
-    await restarted;
-    for (const [i, res] of answers.entries()) {
-      if (res.statusCode === 200) assert.equal(await rows(`Crash${i}`), 200);
-      else {
-        assert.equal(res.statusCode, 503, res.body);
-        assert.equal(res.json().error.code, 'E_UNAVAILABLE');
-        assert.equal(await rows(`Crash${i}`), 0, 'a failed delivery stored nothing');
+  for (const which of ['ingest', 'parse'] as const) {
+    it(`${which === 'ingest' ? 'an' : 'a'} ${which} thread that dies is replaced with its partner: deliveries they held fail whole (503), none is stored twice`, async () => {
+      const thread = t.app.alerts.ingestion as IngestThread;
+      const instances = Array.from({ length: 200 }, (_, i) => `host-${i}`);
+      const name = (i: number) => `Crash${which}${i}`;
+      // Deliveries in flight while the thread is ended: each is answered 200 (committed before) or
+      // 503 E_UNAVAILABLE (never half-stored), and the sender's retry fixes the rest.
+      const inFlight = Array.from({ length: 5 }, (_, i) => post(body(name(i), instances)));
+      const restarted = thread.restart(which);
+      const answers = await Promise.all(inFlight);
+      await restarted;
+      for (const [i, res] of answers.entries()) {
+        if (res.statusCode === 200) assert.equal(await rows(name(i)), 200);
+        else {
+          assert.equal(res.statusCode, 503, res.body);
+          assert.equal(res.json().error.code, 'E_UNAVAILABLE');
+          assert.equal(await rows(name(i)), 0, 'a failed delivery stored nothing');
+        }
       }
-    }
-    // The senders retry everything: the new thread knows what was stored (reloaded) — no duplicates.
-    for (let i = 0; i < 5; i++) {
-      const again = await post(body(`Crash${i}`, instances));
-      assert.equal(again.statusCode, 200, again.body);
-      assert.equal(await rows(`Crash${i}`), 200);
-    }
-    const repeat = await post(body('Threaded', ['a', 'b']));
-    assert.deepEqual([repeat.json().created, repeat.json().unchanged], [0, 2]);
+      // The senders retry everything: the new thread knows what was stored (reloaded): no duplicates.
+      for (let i = 0; i < 5; i++) {
+        const again = await post(body(name(i), instances));
+        assert.equal(again.statusCode, 200, again.body);
+        assert.equal(await rows(name(i)), 200);
+      }
+      const repeat = await post(body('Threaded', ['a', 'b']));
+      assert.deepEqual([repeat.json().created, repeat.json().unchanged], [0, 2]);
+    });
+  }
+
+  it('writes deliveries in the order they were handed over, through both threads', async () => {
+    const thread = t.app.alerts.ingestion as IngestThread;
+    const integration = (await t.app.integrations.get(integrationId))!;
+    // One alert fired and resolved in turn, twenty times, without waiting: the first resolve must
+    // find it firing and every later delivery must repeat what is stored, which holds only if each
+    // was written in turn (neither thread may let one delivery overtake another).
+    const turns = Array.from({ length: 20 }, (_, i) => {
+      const payload = JSON.parse(body('Ordered', ['only'])) as {
+        alerts: { status: string; endsAt: string }[];
+      };
+      if (i % 2 === 1) {
+        payload.alerts[0]!.status = 'resolved';
+        payload.alerts[0]!.endsAt = '2026-05-01T12:00:00Z';
+      }
+      return thread.ingestBody('alertmanager', integration, Buffer.from(JSON.stringify(payload)));
+    });
+    const results = await Promise.all(turns);
+    const verdicts = results.map((r) =>
+      r.created === 1 ? 'created' : r.resolved === 1 ? 'resolved' : r.unchanged === 1 ? 'unchanged' : 'other',
+    );
+    assert.deepEqual(verdicts, ['created', 'resolved', ...Array(18).fill('unchanged')]);
+    const stored = await t.app.database.db
+      .selectFrom('alerts')
+      .select(['status', 'endsAt'])
+      .where('alertname', '=', 'Ordered')
+      .execute();
+    assert.deepEqual(stored, [{ status: 'resolved', endsAt: '2026-05-01T12:00:00.000Z' }]);
   });
 
   it('an idle thread does not keep its process alive (an app left unclosed exits)', async () => {

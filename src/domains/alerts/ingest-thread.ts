@@ -1,24 +1,24 @@
 // The alert ingest thread (SQLite): a worker thread with its own connection to the database file that
-// parses, checks, routes and stores deliveries (the write half of ingest.ts), so that alert ingest uses
-// a core of its own and the event loop keeps serving chat, cards and the API. The main thread hands
-// over a hook's raw bytes and gets back what it must announce (ingest-thread-client.ts). Every write to
-// the alert tables on SQLite goes through here while the thread runs: its KnownAlerts is the identity
-// check (no unique index on SQLite, see migration 013), so there can be only one writer of alerts.
+// stores deliveries (the write half of ingest.ts), so that alert ingest uses a core of its own and the
+// event loop keeps serving chat, cards and the API. Deliveries reach it parsed, checked and routed from
+// the parse thread (parse-thread.ts), over a channel of their own; it answers the main thread with what
+// it must announce (ingest-thread-client.ts). Every write to the alert tables on SQLite goes through
+// here while the thread runs: its KnownAlerts is the identity check (no unique index on SQLite, see
+// migration 013), so there can be only one writer of alerts.
 import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
 import type { CancelTimer, Clock } from '../../core/clock.js';
 import { InProcessEventBus } from '../../runtime/event-bus.js';
 import { PersistentScheduler } from '../../runtime/persistent-scheduler.js';
 import { openSqlite } from '../../storage/database.js';
 import { WriteLock } from '../../storage/write-lock.js';
-import type { Integration } from '../integrations/schema.js';
-import { type PackedFacts, packFacts } from './facts-wire.js';
+import { SettingsCache, unpackDelivery } from './delivery-wire.js';
+import { packFacts } from './facts-wire.js';
 import { FlapDetector } from './flap-detector.js';
 import { AlertIngestion } from './ingest.js';
 import type { WriteOutcome } from './ingest-classify.js';
-import type { Prepared } from './ingest-prepare.js';
+import { type FromThread, type RoomAnswer, type ToIngestThread, threadError } from './ingest-messages.js';
 import { Inhibitor } from './inhibition.js';
 import { KnownAlerts } from './known-alerts.js';
-import { type PayloadKind, prepareDelivery } from './prepare-delivery.js';
 import { AlertRouter, type RouteSpec } from './routing.js';
 import { SqliteAlertStatements } from './sqlite-alert-statements.js';
 
@@ -35,36 +35,6 @@ export interface IngestThreadData {
   lockBuffer: SharedArrayBuffer;
 }
 
-/** Main thread → ingest thread. `nowMs` is the main thread's clock (the thread has none of its own). */
-export type ToIngestThread =
-  | { type: 'body'; id: number; nowMs: number; kind: PayloadKind; integration: Integration; body: Uint8Array }
-  | { type: 'prepared'; id: number; nowMs: number; integration: Integration; prepared: Prepared[] }
-  | { type: 'resolved'; alerts: { integrationId: string; fingerprint: string; startsAt: string }[] }
-  | { type: 'room'; id: number; roomId?: string; error?: string }
-  | { type: 'close' };
-
-export interface ThreadError {
-  name: string;
-  message: string;
-  code?: string;
-  details?: unknown;
-}
-
-/** A WriteOutcome as the thread sends it: the alerts fired and resolved packed (facts-wire.ts). */
-export type WireOutcome = Omit<WriteOutcome, 'fired' | 'resolvedAlerts'> & {
-  fired: PackedFacts;
-  resolvedAlerts: PackedFacts;
-};
-
-/** Ingest thread → main thread. */
-export type FromIngestThread =
-  | { type: 'ready' }
-  | { type: 'done'; id: number; outcome: WireOutcome }
-  | { type: 'failed'; id: number; error: ThreadError }
-  | { type: 'room'; id: number; name: string }
-  | { type: 'error'; error: ThreadError; step: string }
-  | { type: 'closed' };
-
 /** Time as the main thread last said it was: deliveries carry it, so tests' FakeClock reaches here. */
 class StampedClock implements Clock {
   constructor(public ms: number) {}
@@ -79,18 +49,8 @@ class StampedClock implements Clock {
   }
 }
 
-export function threadError(error: unknown): ThreadError {
-  const e = error as { name?: string; message?: string; code?: unknown; details?: unknown };
-  return {
-    name: typeof e?.name === 'string' ? e.name : 'Error',
-    message: typeof e?.message === 'string' ? e.message : String(error),
-    ...(typeof e?.code === 'string' ? { code: e.code } : {}),
-    ...(e?.details !== undefined ? { details: e.details } : {}),
-  };
-}
-
-async function main(port: MessagePort, data: IngestThreadData): Promise<void> {
-  const send = (message: FromIngestThread) => port.postMessage(message);
+async function main(port: MessagePort, deliveries: MessagePort, data: IngestThreadData): Promise<void> {
+  const send = (message: FromThread) => port.postMessage(message);
   const clock = new StampedClock(data.nowMs);
   // Commits never checkpoint here: the main connection's background checkpointer does.
   const database = openSqlite(data.file, {
@@ -170,34 +130,25 @@ async function main(port: MessagePort, data: IngestThreadData): Promise<void> {
     void work.finally(() => inFlight.delete(work));
   };
 
-  port.on('message', (message: ToIngestThread) => {
+  const settings = new SettingsCache();
+  deliveries.on('message', (message: ToIngestThread) => {
     switch (message.type) {
-      case 'body':
+      case 'packed':
         clock.ms = Math.max(clock.ms, message.nowMs);
         track(
           store(message.id, async () => {
-            const delivery = prepareDelivery(message.kind, message.body, data.limits, message.nowMs);
-            const outcome = await ingestion.store(message.integration, delivery.prepared);
-            outcome.sourceUrl = delivery.sourceUrl;
+            const { prepared, routes } = unpackDelivery(message.delivery, settings);
+            const outcome = await ingestion.store(message.integration, prepared, routes);
+            outcome.sourceUrl = message.sourceUrl;
             return outcome;
           }),
         );
         break;
-      case 'prepared':
-        clock.ms = Math.max(clock.ms, message.nowMs);
-        track(store(message.id, () => ingestion.store(message.integration, message.prepared)));
-        break;
       case 'resolved':
         known.markResolved(message.alerts);
         break;
-      case 'room': {
-        const request = roomRequests.get(message.id);
-        roomRequests.delete(message.id);
-        if (message.roomId !== undefined) request?.resolve(message.roomId);
-        else request?.reject(new Error(message.error ?? 'no room'));
-        break;
-      }
       case 'close':
+        deliveries.close();
         void (async () => {
           while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
           await database.close();
@@ -207,13 +158,21 @@ async function main(port: MessagePort, data: IngestThreadData): Promise<void> {
         break;
     }
   });
+  port.on('message', (message: RoomAnswer) => {
+    if (message.type !== 'room') return;
+    const request = roomRequests.get(message.id);
+    roomRequests.delete(message.id);
+    if (message.roomId !== undefined) request?.resolve(message.roomId);
+    else request?.reject(new Error(message.error ?? 'no room'));
+  });
   send({ type: 'ready' });
 }
 
-if (parentPort && (workerData as { ingestThread?: IngestThreadData } | undefined)?.ingestThread) {
+const started = workerData as { ingestThread?: IngestThreadData; parsePort?: MessagePort } | undefined;
+if (parentPort && started?.ingestThread && started.parsePort) {
   const port = parentPort;
-  main(port, (workerData as { ingestThread: IngestThreadData }).ingestThread).catch((error: unknown) => {
-    port.postMessage({ type: 'error', error: threadError(error), step: 'start' } satisfies FromIngestThread);
+  main(port, started.parsePort, started.ingestThread).catch((error: unknown) => {
+    port.postMessage({ type: 'error', error: threadError(error), step: 'start' } satisfies FromThread);
     process.exit(1);
   });
 }
