@@ -54,6 +54,17 @@ function rebuild(error: ThreadError): Error {
   return Object.assign(new Error(error.message), { name: error.name });
 }
 
+/**
+ * Bytes whose whole memory can be moved to a thread instead of copied: the body itself when it is all
+ * of its ArrayBuffer (Fastify's buffer of a body over 4 KiB), else a copy that is. Moving a 40 KB
+ * body cost the main thread a few microseconds; copying it into the message, 20-120.
+ */
+function ownBytes(body: Uint8Array): Uint8Array {
+  const whole =
+    body.byteOffset === 0 && body.byteLength === body.buffer.byteLength && body.buffer instanceof ArrayBuffer;
+  return whole ? body : new Uint8Array(body);
+}
+
 /** The two threads of ingest: the parse thread hands each delivery on to the ingest thread. */
 interface Threads {
   parse: Worker;
@@ -135,10 +146,12 @@ export class IngestThread implements Ingestion {
     body: Uint8Array,
     from: SenderAddress = {},
   ): Promise<IngestResult> {
+    const owned = ownBytes(body);
     return this.#run(
       integration,
-      (id, nowMs) => ({ type: 'body', id, nowMs, kind, integration, body }),
+      (id, nowMs) => ({ type: 'body', id, nowMs, kind, integration, body: owned }),
       from.address,
+      [owned.buffer as ArrayBuffer],
     );
   }
 
@@ -181,6 +194,7 @@ export class IngestThread implements Ingestion {
     integration: Integration,
     message: (id: number, nowMs: number) => ToParseThread,
     senderAddress?: string,
+    transfer: ArrayBuffer[] = [],
   ): Promise<IngestResult> {
     if (this.#closed) throw new CodedError(ErrorCode.Unavailable, 'Alert ingest is shutting down');
     const threads = await this.#started().catch(() => {
@@ -193,7 +207,7 @@ export class IngestThread implements Ingestion {
       // The threads keep the process alive only while they hold deliveries (see #attach).
       if (this.#pending.size === 0) this.#ref(threads, true);
       this.#pending.set(id, { resolve, reject });
-      threads.parse.postMessage(message(id, this.deps.clock.nowMs()));
+      threads.parse.postMessage(message(id, this.deps.clock.nowMs()), transfer);
     });
     outcome.senderAddress = senderAddress;
     await this.deps.local.announce(integration, outcome);

@@ -216,6 +216,23 @@ describe('alert ingest thread', () => {
     assert.deepEqual(stored, [{ status: 'resolved', endsAt: '2026-05-01T12:00:00.000Z' }]);
   });
 
+  it('moves a body’s memory to the thread only when the body is all of it', async () => {
+    const thread = t.app.alerts.ingestion as IngestThread;
+    const integration = (await t.app.integrations.get(integrationId))!;
+    const bytes = Buffer.from(body('Moved', ['m1', 'm2']));
+    // A body inside a larger buffer (a pooled Buffer, a slice of a read): copied, the rest untouched.
+    const around = Buffer.alloc(bytes.length + 64, 0x20);
+    bytes.copy(around, 32);
+    const inside = around.subarray(32, 32 + bytes.length);
+    assert.equal((await thread.ingestBody('alertmanager', integration, inside)).created, 2);
+    assert.equal(around.length, bytes.length + 64, 'the surrounding buffer keeps its memory');
+    assert.equal(around.subarray(32, 32 + bytes.length).toString(), bytes.toString());
+    // A body that is a whole ArrayBuffer is moved, not copied: the caller's view is emptied.
+    const whole = new Uint8Array(Buffer.from(body('Moved', ['m3'])));
+    assert.equal((await thread.ingestBody('alertmanager', integration, whole)).created, 1);
+    assert.equal(whole.byteLength, 0, 'handed over (the port says not to read it after)');
+  });
+
   it('an idle thread does not keep its process alive (an app left unclosed exits)', async () => {
     const appModule = new URL('../../app.ts', import.meta.url).href;
     const configModule = new URL('../../config/schema.ts', import.meta.url).href;

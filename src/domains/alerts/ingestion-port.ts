@@ -18,7 +18,10 @@ export interface SenderAddress {
 export interface Ingestion {
   ingest(integration: Integration, alerts: readonly IncomingAlert[]): Promise<IngestResult>;
   ingestPrepared(integration: Integration, prepared: Prepared[]): Promise<IngestResult>;
-  /** A hook's raw body: parsed, checked and stored; `from`: the IP address it came from. */
+  /**
+   * A hook's raw body: parsed, checked and stored; `from`: the IP address it came from. The bytes are
+   * handed over: the caller must not read `body` afterwards (a thread may have taken its memory).
+   */
   ingestBody(
     kind: PayloadKind,
     integration: Integration,
