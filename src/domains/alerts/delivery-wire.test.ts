@@ -49,6 +49,13 @@ function delivery() {
         generatorUrl: 'http://prometheus.example/graph?g0.expr=up',
       },
       { labels: { alertname: 'Load', instance: 'a' }, status: 'firing' },
+      // Beyond ASCII: two- and three-byte UTF-8 and a pair of surrogates, in labels and annotations.
+      {
+        labels: { alertname: 'Dísk🔥', instance: 'ü-1' },
+        annotations: { summary: '磁盘 full', description: '' },
+        status: 'firing',
+        startsAt: '2026-12-07T11:00:00Z',
+      },
     ],
     { maxAlerts: 100, maxLabels: 64 },
     now,
@@ -80,6 +87,10 @@ describe('delivery wire (parse thread → ingest thread)', () => {
       assert.equal(r.senderGroupBy, undefined, 'routing was done before: the sender’s grouping is spent');
     }
     assert.equal(received[3]!.startsAt, undefined, 'no start: the ingest thread stamps its own');
+    assert.equal(received[3]!.endsAt, null);
+    assert.equal(received[3]!.generatorUrl, null);
+    assert.deepEqual(received[4]!.labels, { alertname: 'Dísk🔥', instance: 'ü-1' });
+    assert.equal(received[4]!.alertname, 'Dísk🔥');
   });
 
   it('keeps the routing: each alert’s groups with the key, labels and settings routing gave', () => {
