@@ -5,7 +5,7 @@ import type { ExistingAlert } from './ingest-sql.js';
 import type { AlertLookup } from './known-alerts.js';
 
 // What a delivery does with each of its alerts, given what is stored: one set of rules, used by the
-// transaction that writes (ingest.ts #write) and by the check that a batch has nothing to write.
+// transaction that writes (writeDelivery, delivery-write.ts) and by the check that a batch has nothing to write.
 
 export interface IngestResult {
   received: number;

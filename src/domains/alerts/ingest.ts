@@ -1,43 +1,31 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Clock } from '../../core/clock.js';
 import type { EventBus } from '../../runtime/event-bus.js';
-import type { ScheduledTask, Scheduler } from '../../runtime/scheduler.js';
+import type { Scheduler } from '../../runtime/scheduler.js';
 import type { DB } from '../../storage/tables.js';
 import type { Integration } from '../integrations/schema.js';
+import { type DeliveryToWrite, writeDelivery } from './delivery-write.js';
 import { AlertFiredPayload } from './events.js';
 import type { FlapDetector } from './flap-detector.js';
 import {
-  cardSeesChange,
   type IngestResult,
   storedOf,
   unchangedOutcome,
   verdictOf,
   type WriteOutcome,
 } from './ingest-classify.js';
-import { deliveryEvents } from './ingest-events.js';
-import { findExisting, groupsOf } from './ingest-lookups.js';
-import { type Prepared, prepareAlerts, withStart } from './ingest-prepare.js';
-import {
-  applyChanges,
-  assignGroups,
-  chunks,
-  type ExistingAlert,
-  type GroupRef,
-  insertAlerts,
-} from './ingest-sql.js';
+import { type Prepared, prepareAlerts } from './ingest-prepare.js';
 import type { Ingestion, SenderAddress } from './ingestion-port.js';
 import type { Inhibitor } from './inhibition.js';
-import { type AlertLookup, type KnownAlerts, KnownAlertsOverlay, knownAlert } from './known-alerts.js';
+import { type KnownAlerts, KnownAlertsOverlay } from './known-alerts.js';
 import { type PayloadKind, prepareDelivery } from './prepare-delivery.js';
 import { type RoutedGroup, routeAlerts } from './routed-delivery.js';
-import type { AlertRouter, GroupSettings } from './routing.js';
+import type { AlertRouter } from './routing.js';
 import type { IncomingAlert } from './schema.js';
 import type { SqliteAlertStatements } from './sqlite-alert-statements.js';
 
+export { FLUSH_TASK, flushKey } from './delivery-write.js';
 export type { IngestResult } from './ingest-classify.js';
-
-export const FLUSH_TASK = 'alerts.flush';
-export const flushKey = (groupId: number) => `alert-group:${groupId}`;
 
 export interface IngestLimits {
   maxAlerts: number;
@@ -69,11 +57,7 @@ export interface IngestDeps {
     | undefined;
 }
 
-interface PendingWrite {
-  integration: Integration;
-  prepared: Prepared[];
-  routes: RoutedGroup[][];
-  rooms: Map<string, string>;
+interface PendingWrite extends DeliveryToWrite {
   resolve: (outcome: WriteOutcome) => void;
   reject: (error: unknown) => void;
 }
@@ -224,8 +208,7 @@ export class AlertIngestion implements Ingestion {
           const overlay = new KnownAlertsOverlay();
           const outcomes = await this.deps.db.transaction().execute(async (trx) => {
             const out: WriteOutcome[] = [];
-            for (const w of batch)
-              out.push(await this.#write(trx, w.integration, w.prepared, w.routes, w.rooms, overlay));
+            for (const w of batch) out.push(await writeDelivery(this.deps, trx, w, overlay));
             return out;
           });
           this.deps.known?.commit(overlay);
@@ -240,7 +223,7 @@ export class AlertIngestion implements Ingestion {
               const overlay = new KnownAlertsOverlay();
               const outcome = await this.deps.db
                 .transaction()
-                .execute((trx) => this.#write(trx, w.integration, w.prepared, w.routes, w.rooms, overlay));
+                .execute((trx) => writeDelivery(this.deps, trx, w, overlay));
               this.deps.known?.commit(overlay);
               w.resolve(outcome);
             } catch (alone) {
@@ -256,7 +239,7 @@ export class AlertIngestion implements Ingestion {
 
   /**
    * Whether every alert of every delivery in the batch would be left as stored, decided from the
-   * in-memory index (SQLite) with the same rules as #write: then no delivery changes anything, so
+   * in-memory index (SQLite) with the same rules as writeDelivery: then no delivery changes anything, so
    * each sees what is committed, as it would inside the transaction.
    */
   #repeatsOnly(batch: readonly PendingWrite[]): boolean {
@@ -268,133 +251,5 @@ export class AlertIngestion implements Ingestion {
       for (const p of w.prepared) if (verdictOf(p, storedOf(p, lookup)) !== 'unchanged') return false;
     }
     return true;
-  }
-
-  async #write(
-    trx: Transaction<DB>,
-    integration: Integration,
-    prepared: Prepared[],
-    routes: RoutedGroup[][],
-    rooms: Map<string, string>,
-    overlay: KnownAlertsOverlay,
-  ): Promise<WriteOutcome> {
-    const nowMs = this.deps.clock.nowMs();
-    const now = new Date(nowMs).toISOString();
-    const result: IngestResult = {
-      received: prepared.length,
-      created: 0,
-      resolved: 0,
-      updated: 0,
-      unchanged: 0,
-      groups: [],
-    };
-    const fast = this.deps.statements;
-    if (this.deps.known && fast)
-      this.deps.known.recall(integration.id, prepared, overlay, (i, at, fp) => fast.storedAlert(i, at, fp));
-    const lookup: AlertLookup = this.deps.known
-      ? this.deps.known.view(integration.id, overlay)
-      : await findExisting(trx, integration.id, prepared);
-
-    // New alerts and their routes side by side; `inserted[i]` is the id of `toInsert[i]` once stored.
-    const toInsert: Prepared[] = [];
-    const insertRoutes: RoutedGroup[][] = [];
-    const toResolve: { id: number; p: Prepared; found: ExistingAlert }[] = [];
-    const toUpdate: { id: number; p: Prepared; found: ExistingAlert }[] = [];
-    for (let i = 0; i < prepared.length; i++) {
-      const p = prepared[i]!;
-      const found = storedOf(p, lookup);
-      const verdict = verdictOf(p, found);
-      if (verdict === 'unchanged') result.unchanged++;
-      else if (verdict === 'insert') {
-        if (p.status === 'firing') this.deps.flap.record(p.fingerprint);
-        // A copy when the start is ours: a retried delivery must not inherit this attempt's time.
-        toInsert.push(p.startsAt === undefined ? withStart(p, now) : p);
-        insertRoutes.push(routes[i]!);
-      } else if (verdict === 'resolve') {
-        this.deps.flap.record(p.fingerprint);
-        toResolve.push({ id: found!.id, p, found: found! });
-      } else toUpdate.push({ id: found!.id, p, found: found! });
-    }
-
-    const inserted = await insertAlerts(trx, integration.id, toInsert, now, fast);
-    const groups = await assignGroups(
-      trx,
-      this.deps.flap,
-      integration,
-      toInsert,
-      insertRoutes,
-      inserted,
-      rooms,
-      now,
-      fast,
-    );
-    const touched = new Map<number, GroupRef>(groups.touched);
-    if (toResolve.length > 0 || toUpdate.length > 0) {
-      await applyChanges(trx, toResolve, toUpdate, now, fast);
-      result.resolved = toResolve.length;
-      result.updated = toUpdate.length;
-      // A flush only where the card can change: not for annotations it does not show.
-      const shown = [...toResolve, ...toUpdate.filter((x) => cardSeesChange(x.found, x.p))];
-      if (shown.length > 0) {
-        for (const g of await groupsOf(
-          trx,
-          shown.map((x) => x.id),
-          fast,
-        ))
-          touched.set(g.id, g);
-      }
-    }
-
-    const fired: { id: number; p: Prepared; groupId: number | null }[] = [];
-    const arrivedResolved: { id: number; p: Prepared }[] = [];
-    const known = this.deps.known;
-    for (let i = 0; i < toInsert.length; i++) {
-      const p = toInsert[i]!;
-      if (p.status === 'firing') result.created++;
-      const id = inserted[i];
-      if (id === undefined) continue;
-      if (known) {
-        overlay.set(
-          integration.id,
-          knownAlert(id, p.fingerprint, p.startsAt!, p.status, p.annotationsJson, p.generatorUrl),
-        );
-      }
-      if (p.status === 'resolved') arrivedResolved.push({ id, p });
-      else fired.push({ id, p, groupId: groups.groupOf.get(id) ?? null });
-    }
-    if (known) {
-      for (const { found: f } of toResolve) {
-        overlay.set(
-          integration.id,
-          knownAlert(f.id, f.fingerprint, f.startsAt, 'resolved', f.annotations, f.generatorUrl),
-        );
-      }
-      for (const { found: f, p } of toUpdate) {
-        overlay.set(
-          integration.id,
-          knownAlert(f.id, f.fingerprint, f.startsAt, f.status, p.annotationsJson, p.generatorUrl),
-        );
-      }
-    }
-    const events = deliveryEvents(now, {
-      fired,
-      arrivedResolved,
-      resolved: toResolve,
-      updated: toUpdate,
-      createdGroups: groups.created,
-    });
-    if (fast) fast.insertEvents(events);
-    else for (const batch of chunks(events)) await trx.insertInto('alertEvents').values(batch).execute();
-
-    const tasks: ScheduledTask[] = [];
-    for (const g of touched.values()) {
-      const settings = JSON.parse(g.settings) as GroupSettings;
-      const waitUntil = Date.parse(g.createdAt) + settings.groupWaitMs;
-      const dueMs = g.messageId === null ? Math.max(nowMs, waitUntil) : nowMs;
-      tasks.push({ key: flushKey(g.id), kind: FLUSH_TASK, dueMs, payload: { groupId: g.id } });
-      result.groups.push(g.id);
-    }
-    await this.deps.scheduler.persist(tasks, { mode: 'earliest', executor: trx });
-    return { result, tasks, fired, resolvedAlerts: toResolve };
   }
 }
