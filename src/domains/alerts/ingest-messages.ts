@@ -1,8 +1,9 @@
-// The messages between the main thread, the parse thread (parse-thread.ts) and the ingest thread
-// (ingest-thread.ts). A delivery goes main → parse → ingest → main: the parse thread parses, checks
-// and routes it and hands it on packed (delivery-wire.ts); the ingest thread writes it and answers the
-// main thread. Everything that must keep its place among the deliveries (a resolve from the Resolve
-// button, the close) takes the same way, so it reaches the ingest thread in the order it was sent.
+// The messages between the main thread, the ingest thread (ingest-thread.ts) and its parse thread
+// (parse-thread.ts). Every delivery goes main → ingest thread, one port, in order. An idle ingest thread
+// parses it itself (no extra hop: the lowest latency); a busy one hands the raw bytes on to the parse
+// thread and gets them back parsed, checked and routed (delivery-wire.ts), so a storm's parsing runs
+// beside its writes. The ingest thread writes deliveries in the order they reached it, whichever
+// thread parsed them (delivery-order.ts).
 import type { Integration } from '../integrations/schema.js';
 import type { PackedDelivery } from './delivery-wire.js';
 import type { PackedFacts } from './facts-wire.js';
@@ -17,28 +18,23 @@ export interface ResolvedIdentity {
   startsAt: string;
 }
 
-/** Main thread → parse thread. `nowMs` is the main thread's clock (the threads have none of their own). */
-export type ToParseThread =
+/** Main thread → ingest thread. `nowMs` is the main thread's clock (the threads have none of their own). */
+export type ToIngestThread =
   | { type: 'body'; id: number; nowMs: number; kind: PayloadKind; integration: Integration; body: Uint8Array }
   | { type: 'prepared'; id: number; nowMs: number; integration: Integration; prepared: Prepared[] }
   | { type: 'resolved'; alerts: ResolvedIdentity[] }
+  | { type: 'room'; id: number; roomId?: string; error?: string }
   | { type: 'close' };
 
-/** Parse thread → ingest thread (over their own channel). */
-export type ToIngestThread =
-  | {
-      type: 'packed';
-      id: number;
-      nowMs: number;
-      integration: Integration;
-      sourceUrl: string | undefined;
-      delivery: PackedDelivery;
-    }
-  | { type: 'resolved'; alerts: ResolvedIdentity[] }
+/** Ingest thread → parse thread (over their own channel): a body to parse, or the end. */
+export type ToParseThread =
+  | { type: 'body'; id: number; nowMs: number; kind: PayloadKind; body: Uint8Array }
   | { type: 'close' };
 
-/** Main thread → ingest thread: the answer to its request for a room. */
-export type RoomAnswer = { type: 'room'; id: number; roomId?: string; error?: string };
+/** Parse thread → ingest thread: the delivery parsed and routed, or why it was refused. */
+export type FromParseThread =
+  | { type: 'packed'; id: number; sourceUrl: string | undefined; delivery: PackedDelivery }
+  | { type: 'failed'; id: number; error: ThreadError };
 
 export interface ThreadError {
   name: string;
@@ -53,7 +49,7 @@ export type WireOutcome = Omit<WriteOutcome, 'fired' | 'resolvedAlerts'> & {
   resolvedAlerts: PackedFacts;
 };
 
-/** Either thread → main thread (only the ingest thread sends `done`, `room` and `closed`). */
+/** Either thread → main thread (the parse thread sends only `ready` and `error`). */
 export type FromThread =
   | { type: 'ready' }
   | { type: 'done'; id: number; outcome: WireOutcome }

@@ -7,13 +7,7 @@ import type { Integration } from '../integrations/schema.js';
 import { unpackFacts } from './facts-wire.js';
 import type { AlertIngestion } from './ingest.js';
 import type { IngestResult, WriteOutcome } from './ingest-classify.js';
-import type {
-  FromThread,
-  ParseThreadData,
-  RoomAnswer,
-  ThreadError,
-  ToParseThread,
-} from './ingest-messages.js';
+import type { FromThread, ParseThreadData, ThreadError, ToIngestThread } from './ingest-messages.js';
 import { type Prepared, prepareAlerts } from './ingest-prepare.js';
 import type { IngestThreadData } from './ingest-thread.js';
 import type { Ingestion, SenderAddress } from './ingestion-port.js';
@@ -65,7 +59,7 @@ function ownBytes(body: Uint8Array): Uint8Array {
   return whole ? body : new Uint8Array(body);
 }
 
-/** The two threads of ingest: the parse thread hands each delivery on to the ingest thread. */
+/** The two threads of ingest: the ingest thread hands the parse thread what it has no time to parse. */
 interface Threads {
   parse: Worker;
   ingest: Worker;
@@ -108,12 +102,13 @@ async function spawn(ingestData: IngestThreadData, parseData: ParseThreadData): 
 }
 
 /**
- * Ingestion through the parse and ingest threads (parse-thread.ts, ingest-thread.ts), SQLite only: this
- * side stamps the time and hands a hook's raw bytes over (a copy of the bytes; nothing is parsed here);
- * the parse thread parses, checks and routes, the ingest thread writes and answers; this side then
- * announces (timers, bus, inhibition). Deliveries are written in the order they were handed over. If
- * either thread dies, both are ended, the deliveries they held fail with 503 E_UNAVAILABLE (senders
- * retry; a transaction is all or nothing) and a new pair takes over.
+ * Ingestion through the ingest thread (ingest-thread.ts) and its parse thread (parse-thread.ts), SQLite
+ * only: this side stamps the time and hands a hook's raw bytes over (moved, not copied; nothing is
+ * parsed here); the ingest thread parses them itself when idle, or has the parse thread parse them
+ * while it writes others, then writes and answers; this side then announces (timers, bus,
+ * inhibition). Deliveries are written in the order they were handed over. If either thread dies,
+ * both are ended, the deliveries they held fail with 503 E_UNAVAILABLE (senders retry; a transaction
+ * is all or nothing) and a new pair takes over.
  */
 export class IngestThread implements Ingestion {
   readonly #pending = new Map<number, { resolve: (o: WriteOutcome) => void; reject: (e: Error) => void }>();
@@ -157,8 +152,8 @@ export class IngestThread implements Ingestion {
 
   markResolved(alerts: readonly { integrationId: string; fingerprint: string; startsAt: string }[]): void {
     // Not started: the ingest thread reads the resolved rows from the database when it starts.
-    const message: ToParseThread = { type: 'resolved', alerts: [...alerts] };
-    void this.#threads?.then((t) => t.parse.postMessage(message)).catch(() => {});
+    const message: ToIngestThread = { type: 'resolved', alerts: [...alerts] };
+    void this.#threads?.then((t) => t.ingest.postMessage(message)).catch(() => {});
   }
 
   /**
@@ -183,8 +178,8 @@ export class IngestThread implements Ingestion {
         worker.ref();
         return new Promise<void>((resolve) => worker.once('exit', () => resolve()));
       });
-      // The close follows the deliveries through the parse thread, so it reaches the ingest thread last.
-      threads.parse.postMessage({ type: 'close' } satisfies ToParseThread);
+      // The close takes its place after the deliveries; the ingest thread then ends the parse thread.
+      threads.ingest.postMessage({ type: 'close' } satisfies ToIngestThread);
       await Promise.all(exits);
     }).catch(() => {});
     return this.#closed;
@@ -192,7 +187,7 @@ export class IngestThread implements Ingestion {
 
   async #run(
     integration: Integration,
-    message: (id: number, nowMs: number) => ToParseThread,
+    message: (id: number, nowMs: number) => ToIngestThread,
     senderAddress?: string,
     transfer: ArrayBuffer[] = [],
   ): Promise<IngestResult> {
@@ -207,7 +202,7 @@ export class IngestThread implements Ingestion {
       // The threads keep the process alive only while they hold deliveries (see #attach).
       if (this.#pending.size === 0) this.#ref(threads, true);
       this.#pending.set(id, { resolve, reject });
-      threads.parse.postMessage(message(id, this.deps.clock.nowMs()), transfer);
+      threads.ingest.postMessage(message(id, this.deps.clock.nowMs()), transfer);
     });
     outcome.senderAddress = senderAddress;
     await this.deps.local.announce(integration, outcome);
@@ -282,13 +277,13 @@ export class IngestThread implements Ingestion {
       case 'room':
         this.deps.roomId(message.name).then(
           (roomId) =>
-            threads.ingest.postMessage({ type: 'room', id: message.id, roomId } satisfies RoomAnswer),
+            threads.ingest.postMessage({ type: 'room', id: message.id, roomId } satisfies ToIngestThread),
           (error: unknown) =>
             threads.ingest.postMessage({
               type: 'room',
               id: message.id,
               error: String(error),
-            } satisfies RoomAnswer),
+            } satisfies ToIngestThread),
         );
         break;
       case 'error':

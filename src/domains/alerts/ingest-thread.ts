@@ -11,15 +11,30 @@ import { InProcessEventBus } from '../../runtime/event-bus.js';
 import { PersistentScheduler } from '../../runtime/persistent-scheduler.js';
 import { openSqlite } from '../../storage/database.js';
 import { WriteLock } from '../../storage/write-lock.js';
+import type { Integration } from '../integrations/schema.js';
+import { DeliveryOrder } from './delivery-order.js';
 import { SettingsCache, unpackDelivery } from './delivery-wire.js';
 import { packFacts } from './facts-wire.js';
 import { FlapDetector } from './flap-detector.js';
 import { AlertIngestion } from './ingest.js';
 import type { WriteOutcome } from './ingest-classify.js';
-import { type FromThread, type RoomAnswer, type ToIngestThread, threadError } from './ingest-messages.js';
+import {
+  type FromParseThread,
+  type FromThread,
+  type ThreadError,
+  type ToIngestThread,
+  type ToParseThread,
+  threadError,
+} from './ingest-messages.js';
+import type { Prepared } from './ingest-prepare.js';
 import { Inhibitor } from './inhibition.js';
 import { KnownAlerts } from './known-alerts.js';
+import { prepareDelivery } from './prepare-delivery.js';
+import { type RoutedGroup, routeAlerts } from './routed-delivery.js';
 import { AlertRouter, type RouteSpec } from './routing.js';
+
+type Parsed = { prepared: Prepared[]; routes: RoutedGroup[][] };
+
 import { SqliteAlertStatements } from './sqlite-alert-statements.js';
 
 export interface IngestThreadData {
@@ -49,7 +64,7 @@ class StampedClock implements Clock {
   }
 }
 
-async function main(port: MessagePort, deliveries: MessagePort, data: IngestThreadData): Promise<void> {
+async function main(port: MessagePort, toParse: MessagePort, data: IngestThreadData): Promise<void> {
   const send = (message: FromThread) => port.postMessage(message);
   const clock = new StampedClock(data.nowMs);
   // Commits never checkpoint here: the main connection's background checkpointer does.
@@ -131,41 +146,98 @@ async function main(port: MessagePort, deliveries: MessagePort, data: IngestThre
   };
 
   const settings = new SettingsCache();
-  deliveries.on('message', (message: ToIngestThread) => {
+  const order = new DeliveryOrder();
+  /** Deliveries the parse thread is parsing: where each one's work goes in line, and its sender. */
+  const parsing = new Map<number, { place: (run: () => void) => void; integration: Integration }>();
+  const write = (id: number, integration: Integration, sourceUrl: string | undefined, parsed: () => Parsed) =>
+    track(
+      store(id, async () => {
+        const { prepared, routes } = parsed();
+        const outcome = await ingestion.store(integration, prepared, routes);
+        outcome.sourceUrl = sourceUrl;
+        return outcome;
+      }),
+    );
+  const refuse = (id: number, error: ThreadError) => send({ type: 'failed', id, error });
+  const closing = () => {
+    toParse.postMessage({ type: 'close' } satisfies ToParseThread);
+    toParse.close();
+    void (async () => {
+      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+      await database.close();
+      send({ type: 'closed' });
+      port.close();
+    })();
+  };
+  port.on('message', (message: ToIngestThread) => {
     switch (message.type) {
-      case 'packed':
+      case 'body': {
         clock.ms = Math.max(clock.ms, message.nowMs);
-        track(
-          store(message.id, async () => {
-            const { prepared, routes } = unpackDelivery(message.delivery, settings);
-            const outcome = await ingestion.store(message.integration, prepared, routes);
-            outcome.sourceUrl = message.sourceUrl;
-            return outcome;
-          }),
+        const busy = order.waiting > 0 || ingestion.busy;
+        const place = order.take();
+        if (busy) {
+          // Writes are under way: the parse thread parses this one meanwhile (its bytes move there).
+          parsing.set(message.id, { place, integration: message.integration });
+          const { id, nowMs, kind, body } = message;
+          toParse.postMessage({ type: 'body', id, nowMs, kind, body } satisfies ToParseThread, [
+            body.buffer as ArrayBuffer,
+          ]);
+          break;
+        }
+        // Idle: parsed here and now, without the hop to the parse thread and back.
+        try {
+          const delivery = prepareDelivery(message.kind, message.body, data.limits, message.nowMs);
+          const routes = routeAlerts(router, delivery.prepared);
+          place(() =>
+            write(message.id, message.integration, delivery.sourceUrl, () => ({
+              prepared: delivery.prepared,
+              routes,
+            })),
+          );
+        } catch (error) {
+          place(() => refuse(message.id, threadError(error)));
+        }
+        break;
+      }
+      case 'prepared': {
+        clock.ms = Math.max(clock.ms, message.nowMs);
+        const place = order.take();
+        const { prepared } = message;
+        place(() =>
+          write(message.id, message.integration, undefined, () => ({
+            prepared,
+            routes: routeAlerts(router, prepared),
+          })),
         );
         break;
+      }
       case 'resolved':
-        known.markResolved(message.alerts);
+        order.take()(() => known.markResolved(message.alerts));
         break;
+      case 'room': {
+        const request = roomRequests.get(message.id);
+        roomRequests.delete(message.id);
+        if (message.roomId !== undefined) request?.resolve(message.roomId);
+        else request?.reject(new Error(message.error ?? 'no room'));
+        break;
+      }
       case 'close':
-        deliveries.close();
-        void (async () => {
-          while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
-          await database.close();
-          send({ type: 'closed' });
-          port.close();
-        })();
+        order.take()(closing);
         break;
     }
   });
-  port.on('message', (message: RoomAnswer) => {
-    if (message.type !== 'room') return;
-    const request = roomRequests.get(message.id);
-    roomRequests.delete(message.id);
-    if (message.roomId !== undefined) request?.resolve(message.roomId);
-    else request?.reject(new Error(message.error ?? 'no room'));
+  toParse.on('message', (message: FromParseThread) => {
+    const waiting = parsing.get(message.id);
+    parsing.delete(message.id);
+    if (!waiting) return;
+    const { place, integration } = waiting;
+    if (message.type === 'failed') place(() => refuse(message.id, message.error));
+    else {
+      const { delivery, sourceUrl } = message;
+      place(() => write(message.id, integration, sourceUrl, () => unpackDelivery(delivery, settings)));
+    }
   });
-  send({ type: 'ready' });
+  port.postMessage({ type: 'ready' } satisfies FromThread);
 }
 
 const started = workerData as { ingestThread?: IngestThreadData; parsePort?: MessagePort } | undefined;

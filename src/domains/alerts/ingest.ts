@@ -121,6 +121,11 @@ export class AlertIngestion implements Ingestion {
     this.deps.known?.markResolved(alerts);
   }
 
+  /** Whether deliveries are waiting for, or in, a transaction. */
+  get busy(): boolean {
+    return this.#draining || this.#pending.length > 0;
+  }
+
   /** Resolves once no delivery is waiting for its commit. */
   async close(): Promise<void> {
     while (this.#draining || this.#pending.length > 0) await new Promise((r) => setImmediate(r));

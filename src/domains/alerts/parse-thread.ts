@@ -1,68 +1,40 @@
-// The alert parse thread (SQLite, beside the ingest thread): turns a hook's raw bytes into checked,
-// routed alerts (JSON, validation, fingerprints, canonical JSON, routing tree, group keys) and hands
-// them on packed to the ingest thread, which then only looks up and writes. The two stages run on
-// different deliveries at once, so a storm's work spreads over both cores instead of queueing on
-// one thread (docs/benchmarks.md, issue 6). A refused delivery is answered from here: it never
-// reaches the ingest thread. Messages are handled one at a time, in order, synchronously.
+// The alert parse thread (SQLite, beside the ingest thread): while the ingest thread is busy writing,
+// it hands the raw bytes of the deliveries that queue up to this thread, which parses, checks and
+// routes them (JSON, validation, fingerprints, canonical JSON, routing tree, group keys) and sends
+// them back packed (delivery-wire.ts), so a storm's parsing runs beside its writes instead of
+// queueing on one thread. Only the ingest thread talks to it (their own channel), one message at a
+// time, in order; the main thread hears from it only that it is ready, or failed to start.
 import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
-import type { Integration } from '../integrations/schema.js';
 import { packDelivery } from './delivery-wire.js';
 import {
+  type FromParseThread,
   type FromThread,
   type ParseThreadData,
-  type ToIngestThread,
   type ToParseThread,
   threadError,
 } from './ingest-messages.js';
-import type { Prepared } from './ingest-prepare.js';
 import { prepareDelivery } from './prepare-delivery.js';
 import { routeAlerts } from './routed-delivery.js';
 import { AlertRouter } from './routing.js';
 
 function main(parent: MessagePort, ingest: MessagePort, data: ParseThreadData): void {
-  const toMain = (message: FromThread) => parent.postMessage(message);
-  const toIngest = (message: ToIngestThread) => ingest.postMessage(message);
+  const toIngest = (message: FromParseThread) => ingest.postMessage(message);
   const router = new AlertRouter(data.route);
-  const handOn = (
-    message: { id: number; nowMs: number; integration: Integration },
-    prepared: Prepared[],
-    sourceUrl: string | undefined,
-  ) => {
-    const delivery = packDelivery(prepared, routeAlerts(router, prepared));
-    toIngest({
-      type: 'packed',
-      id: message.id,
-      nowMs: message.nowMs,
-      integration: message.integration,
-      sourceUrl,
-      delivery,
-    });
-  };
-  parent.on('message', (message: ToParseThread) => {
-    switch (message.type) {
-      case 'body':
-      case 'prepared':
-        try {
-          if (message.type === 'prepared') handOn(message, message.prepared, undefined);
-          else {
-            const delivery = prepareDelivery(message.kind, message.body, data.limits, message.nowMs);
-            handOn(message, delivery.prepared, delivery.sourceUrl);
-          }
-        } catch (error) {
-          toMain({ type: 'failed', id: message.id, error: threadError(error) });
-        }
-        break;
-      case 'resolved':
-        toIngest(message);
-        break;
-      case 'close':
-        toIngest(message);
-        ingest.close();
-        parent.close();
-        break;
+  ingest.on('message', (message: ToParseThread) => {
+    if (message.type === 'close') {
+      ingest.close();
+      parent.close();
+      return;
+    }
+    try {
+      const { prepared, sourceUrl } = prepareDelivery(message.kind, message.body, data.limits, message.nowMs);
+      const delivery = packDelivery(prepared, routeAlerts(router, prepared));
+      toIngest({ type: 'packed', id: message.id, sourceUrl, delivery });
+    } catch (error) {
+      toIngest({ type: 'failed', id: message.id, error: threadError(error) });
     }
   });
-  toMain({ type: 'ready' });
+  parent.postMessage({ type: 'ready' } satisfies FromThread);
 }
 
 const started = workerData as { parseThread?: ParseThreadData; ingestPort?: MessagePort } | undefined;
