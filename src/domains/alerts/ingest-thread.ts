@@ -1,10 +1,12 @@
 // The alert ingest thread (SQLite): a worker thread with its own connection to the database file that
-// stores deliveries (the write half of ingest.ts), so that alert ingest uses a core of its own and the
-// event loop keeps serving chat, cards and the API. Deliveries reach it parsed, checked and routed from
-// the parse thread (parse-thread.ts), over a channel of their own; it answers the main thread with what
-// it must announce (ingest-thread-client.ts). Every write to the alert tables on SQLite goes through
-// here while the thread runs: its KnownAlerts is the identity check (no unique index on SQLite, see
-// migration 013), so there can be only one writer of alerts.
+// parses and stores deliveries (the write half of ingest.ts), so that alert ingest runs off the event
+// loop, which keeps serving chat, cards and the API. Idle, it parses a delivery itself; while it is
+// writing, it hands the raw bytes of the next ones to its parse thread (parse-thread.ts) and gets
+// them back routed and packed; either way they are written in the order they arrived
+// (delivery-order.ts). It answers the main thread with what it must announce
+// (ingest-thread-client.ts). Every write to the alert tables on SQLite goes through here while the
+// thread runs: its KnownAlerts is the identity check (no unique index on SQLite, see migration 013),
+// so there can be only one writer of alerts.
 import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
 import type { CancelTimer, Clock } from '../../core/clock.js';
 import { InProcessEventBus } from '../../runtime/event-bus.js';

@@ -3,9 +3,9 @@ import { type Prepared, prepareAlerts } from './ingest-prepare.js';
 import { type ParsedDelivery, parseAlertmanager, parseGeneric, parseGrafana } from './parse-payloads.js';
 
 // From a hook's raw body to the pipeline's prepared alerts, in one synchronous step with no I/O and
-// no clock (the time comes in). On a SQLite file the parse thread runs it (parse-thread.ts); handing
-// the alerts on as objects cost the receiver about what parsing them did, so they travel packed
-// (delivery-wire.ts).
+// no clock (the time comes in). On a SQLite file the ingest thread runs it, or the parse thread while
+// the ingest thread writes (parse-thread.ts); handing the alerts on as objects cost the receiver about
+// what parsing them did, so they travel packed (delivery-wire.ts).
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
