@@ -222,23 +222,25 @@ export class IngestThread implements Ingestion {
   }
 
   #attach(threads: Threads): void {
-    let ended = false;
     for (const worker of [threads.parse, threads.ingest]) {
       worker.on('message', (message: FromThread) => this.#receive(threads, message));
       worker.on('error', (error) => this.deps.onError(error, { step: 'alerts.ingest-thread' }));
-      worker.once('exit', (code) => {
-        this.#fail();
-        if (ended) return;
-        ended = true;
-        // One thread alone is no use: the other ends too (a closing pair ends both by itself).
-        void (worker === threads.parse ? threads.ingest : threads.parse).terminate();
-        if (this.#closed) return;
-        this.deps.onError(new Error(`an alert ingest thread exited (${code}); starting new ones`), {
-          step: 'alerts.ingest-thread',
-        });
-        this.#threads = this.#respawn();
-      });
     }
+    // The parse thread alone ending: the ingest thread is ended too (the deliveries it hands over
+    // would never come back), but it may still commit some meanwhile, and those are answered.
+    threads.parse.once('exit', () => void threads.ingest.terminate());
+    // The ingest thread ending ends the pair. Its answers all arrived before this event, so every
+    // delivery still waiting was not written: each fails whole. Only now does a new pair start: two
+    // ingest threads at once would be two writers, each with its own index of known alerts.
+    threads.ingest.once('exit', (code) => {
+      this.#fail();
+      void threads.parse.terminate();
+      if (this.#closed) return;
+      this.deps.onError(new Error(`the alert ingest thread exited (${code}); starting a new pair`), {
+        step: 'alerts.ingest-thread',
+      });
+      this.#threads = this.#respawn();
+    });
     // Idle, the threads do not keep the process alive (an app left unclosed must not hang its
     // process); while they hold deliveries they do, so a caller awaiting one is not cut short. After
     // the listeners: attaching a 'message' listener refs the thread's port again.
