@@ -2,6 +2,7 @@ import { type ReactElement, useEffect, useLayoutEffect, useRef, useState } from 
 import { api } from '../api/client.js';
 import type { Card, CardButton, Message } from '../api/types.js';
 import { duration, parseDuration } from '../format.js';
+import { neverBack } from '../state/elapsed.js';
 import { cardReceivedAt } from '../state/events.js';
 import { useChatUi } from './ui-context.js';
 
@@ -111,10 +112,12 @@ function LiveElapsed(props: { messageId: string; jobId: number; shown: string })
       alive = false;
     };
   }, [props.jobId, fromHistory]);
-  const elapsed =
+  const elapsed = neverBack(
+    props.jobId,
     receivedAt !== undefined
       ? base + Math.max(0, now - receivedAt)
-      : Math.max(base, startedAt === null ? 0 : now - startedAt);
+      : Math.max(base, startedAt === null ? 0 : now - startedAt),
+  );
   // Tenths of a second show under ten seconds, whole seconds after.
   const tick = elapsed < 10_000 ? 100 : 1000;
   useEffect(() => {
