@@ -1,3 +1,4 @@
+import { ReceivedFacts } from './facts-wire.js';
 import type { Prepared } from './ingest-prepare.js';
 import type { RoutedGroup } from './routed-delivery.js';
 import type { GroupSettings } from './routing.js';
@@ -138,25 +139,21 @@ function indexOfGroup(
 }
 
 /** An alert as the ingest thread receives it: its labels are parsed only if something reads them. */
-class ReceivedAlert implements Prepared {
-  #labels: Record<string, string> | undefined;
+class ReceivedAlert extends ReceivedFacts implements Prepared {
   readonly senderGroupBy = undefined;
 
   constructor(
-    readonly labelsJson: string,
+    labelsJson: string,
     readonly annotationsJson: string,
-    readonly fingerprint: string,
-    readonly alertname: string,
-    readonly severity: string,
+    fingerprint: string,
+    alertname: string,
+    severity: string,
     readonly status: 'firing' | 'resolved',
     readonly startsAt: string | undefined,
     readonly endsAt: string | null,
     readonly generatorUrl: string | null,
-  ) {}
-
-  get labels(): Record<string, string> {
-    this.#labels ??= JSON.parse(this.labelsJson) as Record<string, string>;
-    return this.#labels;
+  ) {
+    super(fingerprint, alertname, severity, labelsJson);
   }
 }
 

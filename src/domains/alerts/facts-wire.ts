@@ -26,8 +26,11 @@ export function packFacts(list: readonly { id: number; p: AlertFacts }[]): Packe
   return packed;
 }
 
-/** An alert's facts on the main thread: its labels are parsed only if something reads them. */
-class ReceivedFacts implements AlertFacts {
+/**
+ * An alert's facts as a thread receives them: its labels are parsed only if something reads them
+ * (the main thread's announce, and the ingest thread's alerts, delivery-wire.ts).
+ */
+export class ReceivedFacts implements AlertFacts {
   #labels: Record<string, string> | undefined;
 
   constructor(

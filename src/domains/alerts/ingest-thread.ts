@@ -151,10 +151,10 @@ async function main(port: MessagePort, toParse: MessagePort, data: IngestThreadD
   const order = new DeliveryOrder();
   /** Deliveries the parse thread is parsing: where each one's work goes in line, and its sender. */
   const parsing = new Map<number, { place: (run: () => void) => void; integration: Integration }>();
-  const write = (id: number, integration: Integration, sourceUrl: string | undefined, parsed: () => Parsed) =>
+  const write = (id: number, integration: Integration, sourceUrl: string | undefined, parsed: Parsed) =>
     track(
       store(id, async () => {
-        const { prepared, routes } = parsed();
+        const { prepared, routes } = parsed;
         const outcome = await ingestion.store(integration, prepared, routes);
         outcome.sourceUrl = sourceUrl;
         return outcome;
@@ -188,14 +188,14 @@ async function main(port: MessagePort, toParse: MessagePort, data: IngestThreadD
         }
         // Idle: parsed here and now, without the hop to the parse thread and back.
         try {
-          const delivery = prepareDelivery(message.kind, message.body, data.limits, message.nowMs);
-          const routes = routeAlerts(router, delivery.prepared);
-          place(() =>
-            write(message.id, message.integration, delivery.sourceUrl, () => ({
-              prepared: delivery.prepared,
-              routes,
-            })),
+          const { prepared, sourceUrl } = prepareDelivery(
+            message.kind,
+            message.body,
+            data.limits,
+            message.nowMs,
           );
+          const parsed = { prepared, routes: routeAlerts(router, prepared) };
+          place(() => write(message.id, message.integration, sourceUrl, parsed));
         } catch (error) {
           place(() => refuse(message.id, threadError(error)));
         }
@@ -204,13 +204,8 @@ async function main(port: MessagePort, toParse: MessagePort, data: IngestThreadD
       case 'prepared': {
         clock.ms = Math.max(clock.ms, message.nowMs);
         const place = order.take();
-        const { prepared } = message;
-        place(() =>
-          write(message.id, message.integration, undefined, () => ({
-            prepared,
-            routes: routeAlerts(router, prepared),
-          })),
-        );
+        const parsed = { prepared: message.prepared, routes: routeAlerts(router, message.prepared) };
+        place(() => write(message.id, message.integration, undefined, parsed));
         break;
       }
       case 'resolved':
@@ -235,8 +230,8 @@ async function main(port: MessagePort, toParse: MessagePort, data: IngestThreadD
     const { place, integration } = waiting;
     if (message.type === 'failed') place(() => refuse(message.id, message.error));
     else {
-      const { delivery, sourceUrl } = message;
-      place(() => write(message.id, integration, sourceUrl, () => unpackDelivery(delivery, settings)));
+      const parsed = unpackDelivery(message.delivery, settings);
+      place(() => write(message.id, integration, message.sourceUrl, parsed));
     }
   });
   port.postMessage({ type: 'ready' } satisfies FromThread);
