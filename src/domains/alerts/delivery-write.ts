@@ -2,6 +2,7 @@ import type { Transaction } from 'kysely';
 import type { ScheduledTask } from '../../runtime/scheduler.js';
 import type { DB } from '../../storage/tables.js';
 import type { Integration } from '../integrations/schema.js';
+import { firstRead } from './first-reads.js';
 import type { IngestDeps } from './ingest.js';
 import {
   cardSeesChange,
@@ -169,5 +170,6 @@ export async function writeDelivery(
     result.groups.push(g.id);
   }
   await deps.scheduler.persist(tasks, { mode: 'earliest', executor: trx });
-  return { result, tasks, fired, resolvedAlerts: toResolve };
+  const firstReads = [...groups.opened.values()].map((g) => firstRead(g.row, g.members));
+  return { result, tasks, fired, resolvedAlerts: toResolve, firstReads };
 }

@@ -1,10 +1,11 @@
 import type { Insertable, Kysely } from 'kysely';
 import { sql } from 'kysely';
 import type { DB } from '../../storage/tables.js';
-import { type CardAlert, clip, isSenderMute, SENDER_SILENCED, SHOWN_ALERTS } from './card.js';
+import { type CardAlert, type CardGroup, clip, isSenderMute, SENDER_SILENCED, SHOWN_ALERTS } from './card.js';
 import type { Inhibitor } from './inhibition.js';
 import type { Silences } from './silences.js';
-import type { AlertEventsTable } from './table.js';
+import type { GroupRow } from './sqlite-alert-statements.js';
+import type { AlertEventsTable, GroupStatus } from './table.js';
 
 // What a group's flush reads: bounded queries, so a group of thousands of alerts costs what a small
 // one does (counts in one grouped query, the ten alerts a card lists, the few new ones to announce).
@@ -164,6 +165,29 @@ export function freshAlerts(db: Kysely<DB>, groupId: number): Promise<{ labels: 
     .orderBy('a.id')
     .limit(5)
     .execute();
+}
+/** A group as its card shows it, in `status` (a resolved group's end: when it was, else `nowIso`). */
+export function cardGroupOf(
+  group: GroupRow,
+  status: GroupStatus,
+  silencedBy: number | undefined,
+  nowIso: string,
+): CardGroup {
+  return {
+    id: group.id,
+    status,
+    severity: group.severity,
+    alertname: group.alertname,
+    labels: JSON.parse(group.labels) as Record<string, string>,
+    sourceKind: group.sourceKind,
+    groupKey: group.groupKey,
+    createdAt: group.createdAt,
+    resolvedAt: status === 'resolved' ? (group.resolvedAt ?? nowIso) : null,
+    ackedBy: group.ackedBy,
+    mutedUntilResolved: group.mutedUntilResolved === 1,
+    flapping: group.flapping === 1,
+    silencedBy,
+  };
 }
 export function toCardAlert(a: AlertRow): CardAlert {
   return {

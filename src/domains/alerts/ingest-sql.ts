@@ -89,8 +89,10 @@ export async function assignGroups(
   const touched = new Map<number, GroupRef>();
   const created: number[] = [];
   const groupOf = new Map<number, number>();
+  /** SQLite: the groups opened here whose flush is due at once (group_wait 0), with their alerts (first-reads.ts). */
+  const opened = new Map<number, { row: GroupRow; members: { id: number; p: Prepared }[] }>();
   const wanted = new Map<string, { group: RoutedGroup; roomId: string; first: Prepared; firing: boolean }>();
-  const memberships: { key: string; alertId: number }[] = [];
+  const memberships: { key: string; alertId: number; p: Prepared }[] = [];
   // The key of the last group and room seen: a delivery's alerts mostly share both.
   let lastGroup: RoutedGroup | undefined;
   let lastRoom: string | undefined;
@@ -112,10 +114,10 @@ export async function assignGroups(
       const entry = wanted.get(key);
       if (!entry) wanted.set(key, { group, roomId, first: p, firing: p.status === 'firing' });
       else if (p.status === 'firing') entry.firing = true;
-      memberships.push({ key, alertId });
+      memberships.push({ key, alertId, p });
     }
   }
-  if (wanted.size === 0) return { touched, created, groupOf };
+  if (wanted.size === 0) return { touched, created, groupOf, opened };
   const byKey = new Map<string, GroupRef>();
   if (fast) for (const r of fast.openGroups([...wanted.keys()])) byKey.set(r.openKey, r);
   else
@@ -168,17 +170,20 @@ export async function assignGroups(
           .executeTakeFirstOrThrow();
     byKey.set(key, row);
     created.push(row.id);
+    if (fast && w.group.settings.groupWaitMs <= 0)
+      opened.set(row.id, { row: { ...values, id: row.id }, members: [] });
   }
   const rows = memberships.flatMap((m) => {
     const g = byKey.get(m.key);
     if (!g) return [];
     touched.set(g.id, g);
     if (!groupOf.has(m.alertId)) groupOf.set(m.alertId, g.id);
+    opened.get(g.id)?.members.push({ id: m.alertId, p: m.p });
     return [{ groupId: g.id, alertId: m.alertId, noticed: 0 }];
   });
   if (fast) {
     fast.insertMemberships(rows);
-    return { touched, created, groupOf };
+    return { touched, created, groupOf, opened };
   }
   for (const batch of chunks(rows)) {
     await trx
@@ -187,7 +192,7 @@ export async function assignGroups(
       .onConflict((oc) => oc.columns(['groupId', 'alertId']).doNothing())
       .execute();
   }
-  return { touched, created, groupOf };
+  return { touched, created, groupOf, opened };
 }
 /** A flapping alert fires again: its last group (and card) comes back instead of a new card. */
 export async function reopenGroup(

@@ -6,6 +6,7 @@ import type { DB } from '../../storage/tables.js';
 import type { Integration } from '../integrations/schema.js';
 import { type DeliveryToWrite, writeDelivery } from './delivery-write.js';
 import { AlertFiredPayload } from './events.js';
+import type { FirstReads } from './first-reads.js';
 import type { FlapDetector } from './flap-detector.js';
 import {
   type IngestResult,
@@ -49,6 +50,8 @@ export interface IngestDeps {
   statements?: SqliteAlertStatements | undefined;
   /** After a commit that resolved alerts: groups muted by an inhibitor that may have ended get a flush. */
   afterResolved?: () => Promise<void>;
+  /** What new groups' first flushes would read, handed from the write to the notifier (first-reads.ts). */
+  firstReads?: FirstReads | undefined;
   /** At most this many alerts share one transaction (default GROUP_COMMIT_ALERTS). */
   groupCommitAlerts?: number;
   /** After a delivery from an Alertmanager: its address, for the reconciler (reconcile.ts). */
@@ -163,6 +166,7 @@ export class AlertIngestion implements Ingestion {
 
   /** After the commit: the flush timers armed, inhibition tracked, alert.fired/resolved published. */
   async announce(integration: Integration, outcome: WriteOutcome): Promise<void> {
+    this.deps.firstReads?.note(outcome.result.groups, outcome.firstReads);
     this.deps.scheduler.arm(outcome.tasks, 'earliest');
     const tracking = !this.deps.inhibitor.empty;
     for (const { id, p } of outcome.fired) {

@@ -8,11 +8,13 @@ import type { DB } from '../../storage/tables.js';
 import type { Card } from '../chat/schema.js';
 import { commitWith, type StagedMessage } from '../chat/staged-message.js';
 import type { JobWhere } from '../jobs/runner.js';
-import { type CardGroup, leftOut, renderGroupCard, SHOWN_ALERTS, shortDuration } from './card.js';
+import { leftOut, renderGroupCard, SHOWN_ALERTS, shortDuration } from './card.js';
 import './events.js';
+import type { FirstReads } from './first-reads.js';
 import { FlushConflict, type FlushDone, FlushWrites } from './flush-writes.js';
 import {
   type AlertRow,
+  cardGroupOf,
   evaluateMutes,
   freshAlerts,
   type GroupTotals,
@@ -59,6 +61,8 @@ export interface NotifierDeps {
   limiter: NotifyRateLimiter;
   /** SQLite: a flush's reads and writes as cached prepared statements (PostgreSQL: Kysely). */
   statements?: SqliteAlertStatements | undefined;
+  /** What the first flush of a group just opened reads, from the ingest (first-reads.ts; SQLite). */
+  firstReads?: FirstReads | undefined;
   /** How a flush commits: a GroupCommit, so the flushes of a burst of new groups share one commit. */
   commits: Transactor;
   /** Other nodes flush the same groups (PostgreSQL): see FlushWrites' `sharedDatabase`. */
@@ -99,6 +103,7 @@ export class GroupNotifier {
 
   /** Asks for a flush now (after an ack, a silence, …). */
   async request(groupIds: readonly number[]): Promise<void> {
+    this.deps.firstReads?.drop(groupIds);
     const now = this.deps.clock.nowMs();
     const tasks: ScheduledTask[] = groupIds.map((id) => ({
       key: flushKey(id),
@@ -111,9 +116,9 @@ export class GroupNotifier {
   }
 
   /**
-   * What a flush reads: the group, its counts and the alerts its card lists. On SQLite as prepared
-   * statements holding the connection (each its own read: the ingest thread may commit in between;
-   * what it adds gets a flush of its own).
+   * What a flush reads: the group, its counts and the alerts its card lists. On SQLite, a group just
+   * opened takes what the ingest wrote (first-reads.ts); otherwise one read transaction of prepared
+   * statements holding the connection (what the ingest thread commits after it gets a flush of its own).
    */
   async #read(
     groupId: number,
@@ -123,12 +128,14 @@ export class GroupNotifier {
     const fast = this.deps.statements;
     // Matching every firing alert against silences and inhibit rules only when there are any.
     const mutes = this.deps.silences.hasActive() || !this.deps.inhibitor.empty;
+    // With silences or inhibit rules the alerts are matched against them below: the first read is not enough.
+    if (mutes) this.deps.firstReads?.drop([groupId]);
+    const first = mutes ? undefined : this.deps.firstReads?.take(groupId);
+    if (first) return { ...first, totals: totalsOf(first.totals) };
     if (fast && !mutes) {
       return this.deps.db.connection().execute(async () => {
-        const group = fast.group(groupId);
-        if (!group || (group.openKey === null && group.notifiedStatus === 'resolved')) return undefined;
-        const totals = totalsOf(fast.groupTotals(groupId));
-        return { group, totals, shown: fast.shownAlerts(groupId, SHOWN_ALERTS + 1) };
+        const read = fast.flushRead(groupId, SHOWN_ALERTS + 1);
+        return read && { ...read, totals: totalsOf(read.totals) };
       });
     }
     const group = await this.deps.db
@@ -178,7 +185,7 @@ export class GroupNotifier {
               ? 'silenced'
               : 'inhibited';
     const card = renderGroupCard(
-      this.#cardGroup(group, status, totals.silencedBy, nowIso),
+      cardGroupOf(group, status, totals.silencedBy, nowIso),
       shown.map(toCardAlert),
       now.getTime(),
       { firing: totals.firing, resolved: totals.resolved, started: totals.started ?? group.createdAt },
@@ -369,28 +376,5 @@ export class GroupNotifier {
     }
     const cancel = status === 'resolved' ? repeatKey(group.id) : undefined;
     await this.#writes.finish(group, update, status, events, { ...done, cancel });
-  }
-
-  #cardGroup(
-    group: GroupRow,
-    status: GroupStatus,
-    silencedBy: number | undefined,
-    nowIso: string,
-  ): CardGroup {
-    return {
-      id: group.id,
-      status,
-      severity: group.severity,
-      alertname: group.alertname,
-      labels: JSON.parse(group.labels) as Record<string, string>,
-      sourceKind: group.sourceKind,
-      groupKey: group.groupKey,
-      createdAt: group.createdAt,
-      resolvedAt: status === 'resolved' ? (group.resolvedAt ?? nowIso) : null,
-      ackedBy: group.ackedBy,
-      mutedUntilResolved: group.mutedUntilResolved === 1,
-      flapping: group.flapping === 1,
-      silencedBy,
-    };
   }
 }

@@ -14,6 +14,13 @@ import type { AlertGroupsTable } from './table.js';
 
 export type GroupRow = Omit<AlertGroupsTable, 'id'> & { id: number };
 
+/** A flush's reads of an open (or not yet told resolved) group. */
+export interface FlushRead {
+  group: GroupRow;
+  totals: TotalsRow[];
+  shown: AlertRow[];
+}
+
 /** Rows per multi-row insert (10 parameters each for alerts: well under SQLite's 32766). */
 const ROWS_PER_INSERT = 25;
 
@@ -94,6 +101,7 @@ export class SqliteAlertStatements {
   readonly #shownFiring: SqliteDatabase.Statement;
   readonly #shownOthers: SqliteDatabase.Statement;
   readonly #markNoticed: SqliteDatabase.Statement;
+  readonly #flushRead: SqliteDatabase.Transaction<(groupId: number, shown: number) => FlushRead | undefined>;
   readonly #insertGroup: SqliteDatabase.Statement;
   /** `update alert_groups set …` by the set of columns a flush changes (a handful of shapes). */
   readonly #groupUpdates = new Map<string, SqliteDatabase.Statement>();
@@ -173,6 +181,11 @@ export class SqliteAlertStatements {
       `insert into alert_groups (${inserted.map(snake).join(', ')})
        values (${inserted.map(() => '?').join(', ')})`,
     );
+    this.#flushRead = sqlite.transaction((groupId: number, shown: number) => {
+      const group = this.group(groupId);
+      if (!group || (group.openKey === null && group.notifiedStatus === 'resolved')) return undefined;
+      return { group, totals: this.groupTotals(groupId), shown: this.shownAlerts(groupId, shown) };
+    });
     this.#markNoticed = sqlite.prepare(
       'update alert_group_alerts set noticed = 1 where group_id = ? and noticed = 0',
     );
@@ -197,6 +210,16 @@ export class SqliteAlertStatements {
     const firing = (this.#shownFiring.all(groupId, limit) as ShownRow[]).map(alertRow);
     if (firing.length >= limit) return firing;
     return firing.concat((this.#shownOthers.all(groupId, limit - firing.length) as ShownRow[]).map(alertRow));
+  }
+
+  /**
+   * What a flush reads (the group, its counts, the alerts its card lists) in ONE read transaction.
+   * The ingest thread commits on its own connection, and SQLite drops a connection's whole page cache
+   * at the first read after another connection's commit: as three reads, each could start cold; as one,
+   * the card's alerts are the pages the counts just read.
+   */
+  flushRead(groupId: number, shown: number): FlushRead | undefined {
+    return this.#flushRead.deferred(groupId, shown);
   }
 
   markNoticed(groupId: number): void {

@@ -21,6 +21,7 @@ import type { Policy } from '../policy/policy.js';
 import type { RouteApp } from '../route-context.js';
 import { alertCommands } from './commands.js';
 import { type DryRunResult, dryRun } from './dry-run.js';
+import { FirstReads } from './first-reads.js';
 import { FlapDetector } from './flap-detector.js';
 import { GithubHook } from './github.js';
 import { type HeartbeatSettings, Heartbeats } from './heartbeats.js';
@@ -88,6 +89,8 @@ export interface AlertsDeps {
 export interface AlertsDomain {
   integrations: IntegrationService;
   ingestion: Ingestion;
+  /** SQLite: new groups' first reads on their way to the flush (first-reads.ts); `taken` counts them. */
+  firstReads: FirstReads | undefined;
   service: AlertService;
   scheduler: Scheduler;
   heartbeats: Heartbeats;
@@ -173,6 +176,8 @@ export async function startAlerts(deps: AlertsDeps): Promise<AlertsDomain> {
   const known = deps.dialect === 'sqlite' && !threaded ? new KnownAlerts() : undefined;
   await known?.load(db, new Date(clock.nowMs() - 86_400_000).toISOString());
   const statements = deps.sqlite && new SqliteAlertStatements(deps.sqlite);
+  // SQLite only: there the ingest hands new groups' first reads to the notifier (first-reads.ts).
+  const firstReads = statements && new FirstReads();
   const reconciler = settings.reconcile.enabled
     ? new SenderReconciler({
         db,
@@ -194,6 +199,7 @@ export async function startAlerts(deps: AlertsDeps): Promise<AlertsDomain> {
   const local = new AlertIngestion({
     known,
     statements,
+    firstReads,
     db,
     clock,
     bus,
@@ -223,6 +229,7 @@ export async function startAlerts(deps: AlertsDeps): Promise<AlertsDomain> {
     : local;
   const notifier = new GroupNotifier({
     statements,
+    firstReads,
     db,
     commits: new GroupCommit(db, deps.sqlite),
     // On PostgreSQL other nodes may take the same group's deliveries (an HA pair behind a balancer).
@@ -359,6 +366,7 @@ export async function startAlerts(deps: AlertsDeps): Promise<AlertsDomain> {
   return {
     integrations,
     ingestion,
+    firstReads,
     service,
     scheduler,
     heartbeats,

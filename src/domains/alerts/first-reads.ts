@@ -1,0 +1,92 @@
+import { SHOWN_ALERTS } from './card.js';
+import type { AlertRow, TotalsRow } from './group-queries.js';
+import type { Prepared } from './ingest-prepare.js';
+import type { FlushRead, GroupRow } from './sqlite-alert-statements.js';
+
+// A new group's first flush, read without the database. On SQLite the ingest thread writes on a
+// connection of its own, and SQLite drops a connection's whole page cache at its first read after
+// another connection's commit: the main thread's flush of a group the ingest thread has just opened
+// read its row, its counts and its card's alerts from cold pages (a tenth of the main thread's work
+// in an alert storm, docs/benchmarks.md). The ingest thread wrote those rows and still holds them, so
+// with group_wait 0 it sends what that flush would read with the delivery's outcome; the flush takes
+// it instead of reading. Only while nothing else changed the group: a later delivery that touches the
+// group or a change from the main thread (an ack, a mute: they ask for a flush) drops it first.
+
+/** What the first flush of a group opened by a delivery would read (`flushRead`), built from the delivery. */
+export function firstRead(group: GroupRow, members: readonly { id: number; p: Prepared }[]): FlushRead {
+  const sorted = [...members].sort((a, b) => a.id - b.id);
+  const totals = new Map<string, TotalsRow>();
+  for (const { p } of sorted) {
+    const row = totals.get(p.status);
+    if (row === undefined)
+      totals.set(p.status, { status: p.status, muted: null, noticed: 0, n: 1, started: p.startsAt! });
+    else {
+      row.n = Number(row.n) + 1;
+      if (p.startsAt! < row.started) row.started = p.startsAt!;
+    }
+  }
+  // As shownAlerts: firing ones first, then the others, each by id.
+  const firing = sorted.filter((m) => m.p.status === 'firing');
+  const others = sorted.filter((m) => m.p.status !== 'firing');
+  const shown = [...firing, ...others].slice(0, SHOWN_ALERTS + 1).map(({ id, p }) => shownRow(id, p));
+  return { group, totals: [...totals.values()], shown };
+}
+
+/** An alert as stored by insertAlerts (muted: null; the room has not been told). */
+function shownRow(id: number, p: Prepared): AlertRow {
+  return {
+    id,
+    status: p.status,
+    severity: p.severity,
+    labels: p.labelsJson,
+    annotations: p.annotationsJson,
+    startsAt: p.startsAt!,
+    generatorUrl: p.generatorUrl,
+    muted: null,
+    noticed: 0,
+    fingerprint: p.fingerprint,
+    alertname: p.alertname,
+  };
+}
+
+/** Kept at most: a flush that never comes (the process stops) must not leave them forever. */
+const MAX_KEPT = 2000;
+
+/**
+ * The first reads sent with deliveries' outcomes, on the main thread, until their flush takes them.
+ * `note` runs for every outcome in delivery order, before its flush timers are armed.
+ */
+export class FirstReads {
+  readonly #byGroup = new Map<number, FlushRead>();
+  /** First reads flushes took instead of reading the database. */
+  taken = 0;
+
+  /** A delivery's outcome: the groups it touched lose what they had, the groups it opened get theirs. */
+  note(touched: readonly number[], reads: readonly FlushRead[] | undefined): void {
+    this.drop(touched);
+    for (const read of reads ?? []) this.#byGroup.set(read.group.id, read);
+    for (const id of this.#byGroup.keys()) {
+      if (this.#byGroup.size <= MAX_KEPT) break;
+      this.#byGroup.delete(id);
+    }
+  }
+
+  /** Something else changed these groups: their flush reads the database. */
+  drop(groupIds: readonly number[]): void {
+    if (this.#byGroup.size === 0) return;
+    for (const id of groupIds) this.#byGroup.delete(id);
+  }
+
+  /** The group's first read, once. */
+  take(groupId: number): FlushRead | undefined {
+    const read = this.#byGroup.get(groupId);
+    if (read === undefined) return undefined;
+    this.#byGroup.delete(groupId);
+    this.taken++;
+    return read;
+  }
+
+  get size(): number {
+    return this.#byGroup.size;
+  }
+}
