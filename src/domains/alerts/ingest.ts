@@ -131,7 +131,7 @@ export class AlertIngestion implements Ingestion {
 
   /** Resolves once no delivery is waiting for its commit. */
   async close(): Promise<void> {
-    while (this.#draining || this.#pending.length > 0) await new Promise((r) => setImmediate(r));
+    while (this.busy) await new Promise((r) => setImmediate(r));
   }
 
   /**

@@ -164,6 +164,21 @@ for (const dialect of DIALECTS) {
       assert.match(await botAnswerAfter(before), AUDIT_REFUSED);
     });
 
+    test('a read-only token posts nothing through the Slack-compatible API (missing_scope)', async () => {
+      const before = (await t.request({ method: 'GET', url: '/api/rooms/ops', as: t.admin })).json().lastSeq;
+      for (const url of ['/api/slack/chat.postMessage', '/api/slack/chat.update']) {
+        const res = await t.request({
+          method: 'POST',
+          url,
+          headers: rootRead.auth,
+          payload: { channel: 'ops', text: 'read only', ts: '1.000001' },
+        });
+        assert.deepEqual([res.statusCode, res.json().ok, res.json().error], [200, false, 'missing_scope']);
+      }
+      const after = (await t.request({ method: 'GET', url: '/api/rooms/ops', as: t.admin })).json().lastSeq;
+      assert.equal(after, before);
+    });
+
     test("a card button pressed with an admin's read,write token runs as that token", async () => {
       const card = await t.request({
         method: 'POST',

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Actor } from '../../../core/actor.js';
+import { type Actor, scopesAllowWrite } from '../../../core/actor.js';
 import { bearerOf } from '../../../core/authorization.js';
 import { UnauthenticatedError, ValidationError } from '../../../core/errors.js';
 import type { RouteApp } from '../../route-context.js';
@@ -82,7 +82,7 @@ export function registerSlackRoutes(app: RouteApp, deps: SlackRouteDeps): void {
           if (token === undefined) throw new SlackApiError('not_authed');
           const actor = await deps.authenticateToken(token);
           if (!actor) throw new SlackApiError('invalid_auth');
-          if (actor.scopes !== undefined && !actor.scopes.some((s) => s === 'write' || s === 'admin'))
+          if (!scopesAllowWrite(actor))
             throw new SlackApiError('missing_scope', 'this token has read scope only');
           return await call(actor, body);
         } catch (error) {
