@@ -125,6 +125,77 @@ describe('SqliteAlertStatements', () => {
     }
   });
 
+  it('binds the columns a run of 25 shares once: every row stores its own values, shared or not', async () => {
+    const database = await createTestDatabase('sqlite');
+    try {
+      const statements = new SqliteAlertStatements(database.sqlite!);
+      const now = '2026-01-01T00:00:03.000Z';
+      const base = (n: number): Prepared => ({
+        ...alert(`r${n}`),
+        labelsJson: `{"alertname":"Disk","n":"${n}"}`,
+        annotationsJson: `{"summary":"disk ${n}"}`,
+        generatorUrl: 'http://prometheus.example/graph',
+      });
+      // Each run of 25 is the same in every shareable column but one, which one row changes; the
+      // first run shares them all, the last shares none; three rows are left over (one by one).
+      const changes: ((p: Prepared) => Prepared)[] = [
+        (p) => p,
+        (p) => ({ ...p, startsAt: '2026-01-01T00:00:00.250Z' }),
+        (p) => ({ ...p, alertname: 'Other' }),
+        (p) => ({ ...p, severity: 'critical' }),
+        (p) => ({ ...p, status: 'resolved', endsAt: '2026-01-01T00:00:00.900Z' }),
+        (p) => ({ ...p, endsAt: '2026-01-01T00:09:00.000Z' }),
+        (p) => ({ ...p, generatorUrl: null }),
+      ];
+      const list: Prepared[] = [];
+      for (const change of changes) {
+        for (let j = 0; j < 25; j++) list.push(j === 7 ? change(base(list.length)) : base(list.length));
+      }
+      for (let j = 0; j < 25; j++) {
+        const p = base(list.length);
+        list.push({
+          ...p,
+          startsAt: `2026-01-01T00:00:${String(j).padStart(2, '0')}.000Z`,
+          alertname: `A${j}`,
+          severity: j % 2 ? 'critical' : 'info',
+          status: j % 3 ? 'firing' : 'resolved',
+          endsAt: j % 3 ? null : '2026-01-01T00:10:00.000Z',
+          generatorUrl: j % 4 ? `http://p/${j}` : null,
+        });
+      }
+      for (let j = 0; j < 3; j++) list.push({ ...base(list.length), severity: `s${j}` });
+      const ids = await database.db
+        .transaction()
+        .execute(async () => statements.insertAlerts('i3', list, now));
+      const rows = new Map(
+        (await database.db.selectFrom('alerts').selectAll().execute()).map((r) => [r.id, r] as const),
+      );
+      assert.equal(rows.size, list.length);
+      list.forEach((p, at) => {
+        assert.deepEqual(rows.get(ids[at]!), {
+          id: ids[at],
+          integrationId: 'i3',
+          fingerprint: p.fingerprint,
+          startsAt: p.startsAt,
+          alertname: p.alertname,
+          severity: p.severity,
+          labels: p.labelsJson,
+          annotations: p.annotationsJson,
+          status: p.status,
+          endsAt: p.endsAt,
+          generatorUrl: p.generatorUrl,
+          muted: null,
+          createdAt: now,
+          updatedAt: now,
+          resolvedAt: p.status === 'resolved' ? now : null,
+          resolvedBy: null,
+        });
+      });
+    } finally {
+      await database.dispose();
+    }
+  });
+
   it('writes inside the Kysely transaction it is called in: rolled back with it, committed with it', async () => {
     const database = await createTestDatabase('sqlite');
     try {

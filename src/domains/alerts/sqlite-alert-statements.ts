@@ -1,4 +1,12 @@
 import type SqliteDatabase from 'better-sqlite3';
+import {
+  INSERTED_ALERT_COLUMNS,
+  insertRunSql,
+  pushRow,
+  ROWS_PER_INSERT,
+  sharedColumns,
+  sharedValues,
+} from './alert-insert-runs.js';
 import type { AlertRow, TotalsRow } from './group-queries.js';
 import type { EventRow } from './ingest-events.js';
 import type { Prepared } from './ingest-prepare.js';
@@ -20,9 +28,6 @@ export interface FlushRead {
   totals: TotalsRow[];
   shown: AlertRow[];
 }
-
-/** Rows per multi-row insert (10 parameters each for alerts: well under SQLite's 32766). */
-const ROWS_PER_INSERT = 25;
 
 const GROUP_COLUMNS = [
   'id',
@@ -86,8 +91,11 @@ function alertRow(r: ShownRow): AlertRow {
 
 export class SqliteAlertStatements {
   readonly #insertAlert: SqliteDatabase.Statement;
-  /** The same for ROWS_PER_INSERT rows at once: one statement step instead of one per row. */
-  readonly #insertAlertRun: SqliteDatabase.Statement;
+  /**
+   * The same for ROWS_PER_INSERT rows at once (one statement step instead of one per row), by which
+   * columns the rows share (SharedColumns): those are bound once for all of them.
+   */
+  readonly #insertAlertRuns = new Map<number, SqliteDatabase.Statement>();
   readonly #insertMembershipRun: SqliteDatabase.Statement;
   readonly #storedAlert: SqliteDatabase.Statement;
   readonly #updateAlert: SqliteDatabase.Statement;
@@ -109,15 +117,10 @@ export class SqliteAlertStatements {
   constructor(private readonly sqlite: SqliteDatabase.Database) {
     // The delivery's integration and time are bound once per statement, not once per row: three of
     // thirteen values, about 8% of an insert (bench: 4.3 → 3.9 µs a row).
-    const alertRow = '(@integration, ?, ?, ?, ?, ?, ?, ?, ?, ?, null, @now, @now, ?, null)';
-    const insertAlerts = (rows: number) =>
-      sqlite.prepare(
-        `insert into alerts (integration_id, fingerprint, starts_at, alertname, severity, labels,
-           annotations, status, ends_at, generator_url, muted, created_at, updated_at, resolved_at, resolved_by)
-         values ${Array(rows).fill(alertRow).join(', ')}`,
-      );
-    this.#insertAlert = insertAlerts(1);
-    this.#insertAlertRun = insertAlerts(ROWS_PER_INSERT);
+    this.#insertAlert = sqlite.prepare(
+      `insert into alerts (${INSERTED_ALERT_COLUMNS})
+       values (@integration, ?, ?, ?, ?, ?, ?, ?, ?, ?, null, @now, @now, ?, null)`,
+    );
     // No unique index on SQLite (migration 013): the in-memory KnownAlerts is the identity check, and
     // this finds a row it may have forgotten, through the append-only (integration_id, starts_at) index.
     this.#storedAlert = sqlite.prepare(
@@ -254,28 +257,35 @@ export class SqliteAlertStatements {
   /** Inserts alerts KnownAlerts found new (it is the identity check here): the id of each of `list`. */
   insertAlerts(integrationId: string, list: readonly Prepared[], now: string): (number | undefined)[] {
     const ids: (number | undefined)[] = new Array(list.length);
-    // One parameter array per statement, filled in place: no array per alert on this hot path.
-    const shared = { integration: integrationId, now };
-    const push = (params: unknown[], p: Prepared) => {
-      params.push(p.fingerprint, p.startsAt, p.alertname, p.severity, p.labelsJson);
-      params.push(p.annotationsJson, p.status, p.endsAt, p.generatorUrl);
-      params.push(p.status === 'resolved' ? now : null);
-    };
     let i = 0;
     for (; i + ROWS_PER_INSERT <= list.length; i += ROWS_PER_INSERT) {
+      const end = i + ROWS_PER_INSERT;
+      const mask = sharedColumns(list, i, end);
+      const named: Record<string, unknown> = { integration: integrationId, now };
+      sharedValues(list[i]!, now, mask, named);
+      // One parameter array per statement, filled in place: no array per alert on this hot path.
       const params: unknown[] = [];
-      for (let j = i; j < i + ROWS_PER_INSERT; j++) push(params, list[j]!);
+      for (let j = i; j < end; j++) pushRow(params, list[j]!, now, mask);
       // One statement's rows take consecutive rowids (AUTOINCREMENT, nobody else writing meanwhile):
       // the last one's id and its predecessors.
-      const last = Number(this.#insertAlertRun.run(shared, params).lastInsertRowid);
+      const last = Number(this.#insertAlertRun(mask).run(named, params).lastInsertRowid);
       for (let j = 0; j < ROWS_PER_INSERT; j++) ids[i + j] = last - ROWS_PER_INSERT + 1 + j;
     }
     for (; i < list.length; i++) {
       const params: unknown[] = [];
-      push(params, list[i]!);
-      ids[i] = Number(this.#insertAlert.run(shared, params).lastInsertRowid);
+      pushRow(params, list[i]!, now, 0);
+      ids[i] = Number(this.#insertAlert.run({ integration: integrationId, now }, params).lastInsertRowid);
     }
     return ids;
+  }
+
+  #insertAlertRun(mask: number): SqliteDatabase.Statement {
+    let statement = this.#insertAlertRuns.get(mask);
+    if (statement === undefined) {
+      statement = this.sqlite.prepare(insertRunSql(mask));
+      this.#insertAlertRuns.set(mask, statement);
+    }
+    return statement;
   }
 
   applyChanges(
