@@ -6,14 +6,14 @@ import { SYSTEM_ACTOR } from '../../core/actor.js';
 import { FakeClock } from '../../core/clock.js';
 import type { MessageView } from '../chat/schema.js';
 import type { Integration } from '../integrations/schema.js';
-import { FirstReads } from './first-reads.js';
-import type { FlushRead, GroupRow } from './sqlite-alert-statements.js';
+import { FirstReads, type PackedFirstRead } from './first-reads.js';
 
 // A new group's first flush takes what the ingest wrote instead of reading it back (first-reads.ts).
 // It must render the very card a flush reading the database renders, and give way to the database
 // as soon as anything else changed the group.
 
-const read = (id: number) => ({ group: { id } as GroupRow, totals: [], shown: [] }) as FlushRead;
+/** A first read of group `id` (its first column), nothing else in it. */
+const read = (id: number): PackedFirstRead => ({ group: [id], totals: [], shown: [] });
 
 describe('FirstReads', () => {
   it('hands a group its read once, and counts it', () => {

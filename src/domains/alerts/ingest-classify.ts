@@ -1,9 +1,9 @@
 import type { ScheduledTask } from '../../runtime/scheduler.js';
 import { CARD_ANNOTATIONS } from './card.js';
+import type { PackedFirstRead } from './first-reads.js';
 import type { Prepared } from './ingest-prepare.js';
 import type { ExistingAlert } from './ingest-sql.js';
 import type { AlertLookup } from './known-alerts.js';
-import type { FlushRead } from './sqlite-alert-statements.js';
 
 // What a delivery does with each of its alerts, given what is stored: one set of rules, used by the
 // transaction that writes (writeDelivery, delivery-write.ts) and by the check that a batch has nothing to write.
@@ -28,7 +28,7 @@ export interface WriteOutcome {
   fired: { id: number; p: AlertFacts }[];
   resolvedAlerts: { id: number; p: AlertFacts }[];
   /** SQLite: what the first flush of each group opened here would read (first-reads.ts). */
-  firstReads?: FlushRead[] | undefined;
+  firstReads?: PackedFirstRead[] | undefined;
   /** The sending Alertmanager's address (PreparedDelivery.sourceUrl), told to the reconciler. */
   sourceUrl?: string | undefined;
   /** The IP address the body came from: where the reconciler asks when `sourceUrl` is unreachable. */

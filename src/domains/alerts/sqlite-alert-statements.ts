@@ -29,7 +29,7 @@ export interface FlushRead {
   shown: AlertRow[];
 }
 
-const GROUP_COLUMNS = [
+export const GROUP_COLUMNS = [
   'id',
   'groupKey',
   'openKey',
@@ -59,7 +59,7 @@ const snake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase(
 const GROUP_SELECT = GROUP_COLUMNS.map((c) => `${snake(c)} as ${c}`).join(', ');
 
 /** A shown alert's columns, in the order the statements select them. */
-type ShownRow = [
+export type ShownRow = [
   id: number,
   status: string,
   severity: string,
@@ -73,7 +73,7 @@ type ShownRow = [
   alertname: string,
 ];
 
-function alertRow(r: ShownRow): AlertRow {
+export function alertRow(r: ShownRow): AlertRow {
   return {
     id: r[0],
     status: r[1],
