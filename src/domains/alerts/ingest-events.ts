@@ -44,11 +44,20 @@ export function deliveryEvents(now: string, changes: DeliveryChanges): EventRow[
     string,
     { groupId: number | null; alertname: string; ids: number[]; fp: string }
   >();
+  // A delivery's alerts mostly come one group after another: the last batch is tried before the map.
+  let last: { groupId: number | null; alertname: string; ids: number[]; fp: string } | undefined;
   for (const { id, p, groupId } of changes.fired) {
+    if (last !== undefined && last.groupId === groupId && last.alertname === p.alertname) {
+      last.ids.push(id);
+      continue;
+    }
     const key = `${groupId}|${p.alertname}`;
-    const batch = firedBatches.get(key);
-    if (batch) batch.ids.push(id);
-    else firedBatches.set(key, { groupId, alertname: p.alertname, ids: [id], fp: p.fingerprint });
+    last = firedBatches.get(key);
+    if (last) last.ids.push(id);
+    else {
+      last = { groupId, alertname: p.alertname, ids: [id], fp: p.fingerprint };
+      firedBatches.set(key, last);
+    }
   }
   for (const b of firedBatches.values()) {
     const single = b.ids.length === 1;
