@@ -173,14 +173,15 @@ export async function assignGroups(
     if (fast && w.group.settings.groupWaitMs <= 0)
       opened.set(row.id, { row: { ...values, id: row.id }, members: [] });
   }
-  const rows = memberships.flatMap((m) => {
+  const rows: { groupId: number; alertId: number; noticed: number }[] = [];
+  for (const m of memberships) {
     const g = byKey.get(m.key);
-    if (!g) return [];
+    if (!g) continue;
     touched.set(g.id, g);
     if (!groupOf.has(m.alertId)) groupOf.set(m.alertId, g.id);
     opened.get(g.id)?.members.push({ id: m.alertId, p: m.p });
-    return [{ groupId: g.id, alertId: m.alertId, noticed: 0 }];
-  });
+    rows.push({ groupId: g.id, alertId: m.alertId, noticed: 0 });
+  }
   if (fast) {
     fast.insertMemberships(rows);
     return { touched, created, groupOf, opened };
