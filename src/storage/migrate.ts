@@ -15,6 +15,7 @@ import * as alertsPgLookups from './migrations/012-alerts-pg-lookups.js';
 import * as alertsStartIndex from './migrations/013-alerts-start-index.js';
 import * as alertsNoCreatedIndex from './migrations/014-alerts-no-created-index.js';
 import * as alertMembershipsWithoutRowid from './migrations/015-alert-memberships-without-rowid.js';
+import * as proposalRequesterScopes from './migrations/016-proposal-requester-scopes.js';
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: DialectName): Promise<void> };
 
@@ -35,6 +36,7 @@ const MIGRATIONS: [string, DialectMigration][] = [
   ['013-alerts-start-index', alertsStartIndex],
   ['014-alerts-no-created-index', alertsNoCreatedIndex],
   ['015-alert-memberships-without-rowid', alertMembershipsWithoutRowid],
+  ['016-proposal-requester-scopes', proposalRequesterScopes],
 ];
 
 export async function migrateToLatest(database: Database): Promise<MigrationResultSet> {

@@ -168,10 +168,16 @@ export class BotDispatcher {
 
   /**
    * Runs a proposal that was just confirmed or approved, as the person who asked for it. A confirmation
-   * is the requester acting now, so the run gets the scopes of the token they confirm with (if any).
+   * is the requester acting now, so the run gets the scopes of the token they confirm with (if any); an
+   * approval, those of the token they asked with (an approver vouches for the run, not for more rights).
    */
   async runDecided(proposal: Proposal, decider: Actor): Promise<BotReply> {
-    const scopes = decider.userId === proposal.requesterId ? decider.scopes : undefined;
+    const scopes =
+      decider.userId === proposal.requesterId
+        ? decider.scopes
+        : proposal.requesterScopes === null
+          ? undefined
+          : (JSON.parse(proposal.requesterScopes) as TokenScope[]);
     const requester = await this.deps.actorOf(proposal.requesterId, scopes);
     if (!requester) return { outcome: 'denied', text: `@${proposal.requester} can no longer run commands.` };
     const reply = await this.chain({

@@ -35,6 +35,18 @@ const reveal = defineCommand({
   run: ({ actor }) => `ran as admin: ${isAdmin(actor)}`,
 });
 
+/** The same, run only once someone else approves it. */
+const revealApproved = defineCommand({
+  name: 'reveal-approved',
+  summary: 'Says who it runs as, after an approval',
+  usage: ['reveal-approved'],
+  args: {},
+  permission: 'bot:use',
+  risk: 'approval',
+  instant: true,
+  run: ({ actor }) => `ran as admin: ${isAdmin(actor)}`,
+});
+
 const AUDIT_REFUSED = /You need the `audit:read` permission/;
 
 for (const dialect of DIALECTS) {
@@ -82,6 +94,7 @@ for (const dialect of DIALECTS) {
       url = `${(await t.listen()).replace(/^http/, 'ws')}/api/ws`;
       t.app.bot.registry.register(maintenance);
       t.app.bot.registry.register(reveal);
+      t.app.bot.registry.register(revealApproved);
       rootRw = await tokenFor('root', ['read', 'write']);
       rootRead = await tokenFor('root', ['read']);
       await t.request({ method: 'POST', url: '/api/rooms', as: t.admin, payload: { name: 'ops' } });
@@ -219,6 +232,20 @@ for (const dialect of DIALECTS) {
       };
       assert.equal(await confirmWith(rootRw), 'ran as admin: false');
       assert.equal(await confirmWith(t.admin), 'ran as admin: true');
+    });
+
+    test("a run approved by someone else runs with no more than the requester's token allowed", async () => {
+      await t.app.identity.createUser(SYSTEM_ACTOR, { username: 'approver', roles: ['admin'] });
+      const approver = await tokenFor('approver', ['read', 'write', 'admin']);
+      const approved = async (as: TestUser) => {
+        const proposed = await run(as, 'reveal-approved');
+        assert.equal(proposed.outcome, 'pending', proposed.text);
+        const nonce = /approve (\w+)/.exec(proposed.text)?.[1];
+        assert.ok(nonce, proposed.text);
+        return (await run(approver, `approve ${nonce}`)).text;
+      };
+      assert.match(await approved(rootRw), /ran as admin: false/);
+      assert.match(await approved(t.admin), /ran as admin: true/);
     });
 
     test('a role that inherits admin is bounded too, and may have admin-scoped tokens', async () => {

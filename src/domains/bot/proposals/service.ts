@@ -61,6 +61,7 @@ export class ProposalService {
         args: JSON.stringify(input.args),
         requesterId: input.actor.userId,
         requester: input.actor.username,
+        requesterScopes: input.actor.scopes === undefined ? null : JSON.stringify(input.actor.scopes),
         channel: input.actor.channel,
         roomId: input.roomId ?? null,
         roomName: input.roomName ?? null,

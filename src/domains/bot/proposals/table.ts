@@ -12,6 +12,8 @@ export interface BotProposalsTable {
   args: string;
   requesterId: string;
   requester: string;
+  /** The scopes of the token the proposal was made with, as JSON (null: a session, unbounded). */
+  requesterScopes: string | null;
   channel: string;
   roomId: string | null;
   roomName: string | null;
