@@ -16,3 +16,22 @@ export async function startAlertsApp(
   });
   return { t, integration };
 }
+
+/**
+ * An Alertmanager webhook body (payload version 4) for a group of one alert name, as Alertmanager
+ * 0.25 sends it: the envelope around `alerts`, grouped by alertname.
+ */
+export function alertmanagerBody(alertname: string, alerts: readonly object[], status = 'firing') {
+  return {
+    receiver: 'opsroom',
+    status,
+    alerts,
+    groupLabels: { alertname },
+    commonLabels: { alertname },
+    commonAnnotations: {},
+    externalURL: 'http://am.example',
+    version: '4',
+    groupKey: `{}:{alertname="${alertname}"}`,
+    truncatedAlerts: 0,
+  };
+}

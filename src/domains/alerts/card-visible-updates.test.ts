@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startAlertsApp } from '../../../test/support/alerts-app.js';
+import { alertmanagerBody, startAlertsApp } from '../../../test/support/alerts-app.js';
 import type { TestApp } from '../../../test/support/app.js';
 import { DIALECTS } from '../../../test/support/databases.js';
 import { SYSTEM_ACTOR } from '../../core/actor.js';
@@ -13,10 +13,8 @@ import type { IngestResult } from './ingest.js';
 // value at each evaluation. A change the card does not show asks no flush (no reads, no commit on the
 // event loop); the change is still stored, and one the card shows updates it in place.
 
-const body = (annotations: Record<string, string>, generatorURL = 'http://prom.example/graph') => ({
-  receiver: 'opsroom',
-  status: 'firing',
-  alerts: [
+const body = (annotations: Record<string, string>, generatorURL = 'http://prom.example/graph') =>
+  alertmanagerBody('DiskFilling', [
     {
       status: 'firing',
       labels: { alertname: 'DiskFilling', instance: 'db-1:9100', severity: 'warning' },
@@ -26,15 +24,7 @@ const body = (annotations: Record<string, string>, generatorURL = 'http://prom.e
       generatorURL,
       fingerprint: '0000000000000000',
     },
-  ],
-  groupLabels: { alertname: 'DiskFilling' },
-  commonLabels: { alertname: 'DiskFilling' },
-  commonAnnotations: {},
-  externalURL: 'http://am.example',
-  version: '4',
-  groupKey: '{}:{alertname="DiskFilling"}',
-  truncatedAlerts: 0,
-});
+  ]);
 
 for (const dialect of DIALECTS) {
   describe(`updates a card does not show (${dialect})`, () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startAlertsApp } from '../../../test/support/alerts-app.js';
+import { alertmanagerBody, startAlertsApp } from '../../../test/support/alerts-app.js';
 import type { TestApp } from '../../../test/support/app.js';
 import { SYSTEM_ACTOR } from '../../core/actor.js';
 import { FakeClock } from '../../core/clock.js';
@@ -54,19 +54,6 @@ const alert = (instance: string, status: 'firing' | 'resolved', severity = 'warn
   fingerprint: '0000000000000000',
 });
 
-const body = (alerts: ReturnType<typeof alert>[]) => ({
-  receiver: 'opsroom',
-  status: 'firing',
-  alerts,
-  groupLabels: { alertname: 'DiskFilling' },
-  commonLabels: { alertname: 'DiskFilling' },
-  commonAnnotations: {},
-  externalURL: 'http://am.example',
-  version: '4',
-  groupKey: '{}:{alertname="DiskFilling"}',
-  truncatedAlerts: 0,
-});
-
 /** 14 alerts: more than a card lists, the resolved ones between the firing ones, two severities. */
 const storm = Array.from({ length: 14 }, (_, i) =>
   alert(`db-${10 + i}`, i % 5 === 2 ? 'resolved' : 'firing', i === 7 ? 'critical' : 'warning'),
@@ -98,7 +85,7 @@ for (const ingestThread of [true, false]) {
       t.app.alerts.ingestion.ingestBody(
         'alertmanager',
         integration,
-        new TextEncoder().encode(JSON.stringify(body(alerts))),
+        new TextEncoder().encode(JSON.stringify(alertmanagerBody('DiskFilling', alerts))),
       );
     const cards = async (t: TestApp): Promise<MessageView[]> =>
       (await t.app.chat.messages.history(SYSTEM_ACTOR, 'alerts', { limit: 50 })).filter(

@@ -19,6 +19,26 @@ const alert = (fingerprint: string): Prepared => ({
   senderGroupBy: undefined,
 });
 
+/** The alerts row insertAlerts stores for `p` (new, inserted at `now`). */
+const storedRow = (id: number, integrationId: string, p: Prepared, now: string) => ({
+  id,
+  integrationId,
+  fingerprint: p.fingerprint,
+  startsAt: p.startsAt,
+  alertname: p.alertname,
+  severity: p.severity,
+  labels: p.labelsJson,
+  annotations: p.annotationsJson,
+  status: p.status,
+  endsAt: p.endsAt,
+  generatorUrl: p.generatorUrl,
+  muted: null,
+  createdAt: now,
+  updatedAt: now,
+  resolvedAt: p.status === 'resolved' ? now : null,
+  resolvedBy: null,
+});
+
 /** An open group of alert name Disk, created at `now`. */
 const groupRow = (now: string, over: Partial<Omit<GroupRow, 'id'>> = {}): Omit<GroupRow, 'id'> => ({
   groupKey: '{}:{alertname="Disk"}@r',
@@ -90,25 +110,7 @@ describe('SqliteAlertStatements', () => {
           .selectAll()
           .where('id', '=', mixedIds[at]!)
           .executeTakeFirstOrThrow();
-        const p = mixed[at]!;
-        assert.deepEqual(row, {
-          id: mixedIds[at],
-          integrationId: 'i2',
-          fingerprint: p.fingerprint,
-          startsAt: p.startsAt,
-          alertname: 'Disk',
-          severity: p.severity,
-          labels: p.labelsJson,
-          annotations: p.annotationsJson,
-          status: p.status,
-          endsAt: p.endsAt,
-          generatorUrl: p.generatorUrl,
-          muted: null,
-          createdAt: later,
-          updatedAt: later,
-          resolvedAt: p.status === 'resolved' ? later : null,
-          resolvedBy: null,
-        });
+        assert.deepEqual(row, storedRow(mixedIds[at]!, 'i2', mixed[at]!, later));
       }
       await database.db.deleteFrom('alerts').where('integrationId', '=', 'i2').execute();
       const groupId = statements.insertGroup(groupRow(now, { groupKey: 'k', openKey: 'k', labels: '{}' }));
@@ -172,24 +174,7 @@ describe('SqliteAlertStatements', () => {
       );
       assert.equal(rows.size, list.length);
       list.forEach((p, at) => {
-        assert.deepEqual(rows.get(ids[at]!), {
-          id: ids[at],
-          integrationId: 'i3',
-          fingerprint: p.fingerprint,
-          startsAt: p.startsAt,
-          alertname: p.alertname,
-          severity: p.severity,
-          labels: p.labelsJson,
-          annotations: p.annotationsJson,
-          status: p.status,
-          endsAt: p.endsAt,
-          generatorUrl: p.generatorUrl,
-          muted: null,
-          createdAt: now,
-          updatedAt: now,
-          resolvedAt: p.status === 'resolved' ? now : null,
-          resolvedBy: null,
-        });
+        assert.deepEqual(rows.get(ids[at]!), storedRow(ids[at]!, 'i3', p, now));
       });
     } finally {
       await database.dispose();

@@ -92,8 +92,8 @@ export function alertRow(r: ShownRow): AlertRow {
 export class SqliteAlertStatements {
   readonly #insertAlert: SqliteDatabase.Statement;
   /**
-   * The same for ROWS_PER_INSERT rows at once (one statement step instead of one per row), by which
-   * columns the rows share (SharedColumns): those are bound once for all of them.
+   * The same for ROWS_PER_INSERT rows at once (one statement step instead of one per row), by the
+   * columns all the rows share (`sharedColumns`, alert-insert-runs.ts), which are bound once.
    */
   readonly #insertAlertRuns = new Map<number, SqliteDatabase.Statement>();
   readonly #insertMembershipRun: SqliteDatabase.Statement;
